@@ -50,5 +50,11 @@ class Due(AmkitError):
 
 
 def bad_value(field: str, value: object, reason: str) -> BadInput:
-    """The standard one-line message for an invalid value of a named field."""
-    return BadInput(f"invalid {field} {value!r}: {reason}")
+    """The standard one-line message for an invalid value of a named field.
+
+    The parts stay on the exception (field, value, reason) so an import can report them
+    per row and column.
+    """
+    exc = BadInput(f"invalid {field} {value!r}: {reason}")
+    exc.field, exc.value, exc.reason = field, value, reason
+    return exc

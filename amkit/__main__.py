@@ -1,0 +1,3 @@
+from amkit.cli import main
+
+main()

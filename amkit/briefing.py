@@ -1,0 +1,38 @@
+"""Plain-text rendering of `customer show` (one screen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from amkit.enums import LIFECYCLE
+from amkit.i18n import t
+from amkit.reports.render import Col, write_table
+
+
+def print_briefing(row: dict[str, Any]) -> None:
+    import sys
+
+    head = [
+        Col("name", "Name"), Col("industry", "Industry"), Col("region", "Region"), Col("source", "Source"),
+        Col("owner", "Owner"), Col("tier", "Tier"), Col("tier_locked", "Locked", "bool"),
+        Col("lifecycle", "Stage", "enum", LIFECYCLE), Col("tags", "Tags"), Col("created_at", "Created"),
+    ]
+    from amkit.reports.render import render_one
+
+    flat = {**row, "tags": ", ".join(row["tags"])}
+    render_one(flat, head + [Col("extra", "Extra")] if row.get("extra") else head, "table", out=sys.stdout)
+    _section(t("Contacts"), row["contacts"], [
+        Col("name", "Name"), Col("role", "Role"), Col("is_decision_maker", "Decision maker", "bool"),
+        Col("phone", "Phone"), Col("email", "Email"), Col("wechat", "WeChat"), Col("birthday", "Birthday"),
+    ])
+
+
+def _section(title: str, rows: list[dict[str, Any]], cols: list[Col]) -> None:
+    import sys
+
+    typer.echo("")
+    typer.echo(f"{title} ({len(rows)})")
+    if rows:
+        write_table(rows, cols, sys.stdout)

@@ -1,0 +1,62 @@
+"""`amkit contact add|list`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example
+
+app = typer.Typer(help="Key contacts of customers (关键联系人).", no_args_is_help=True)
+
+
+def columns():  # noqa: ANN201
+    from amkit.reports.render import Col
+
+    return [Col("id", "id", "int"), Col("customer", "Customer"), Col("name", "Name"), Col("role", "Role"),
+            Col("is_decision_maker", "Decision maker", "bool"), Col("phone", "Phone"), Col("email", "Email"),
+            Col("wechat", "WeChat"), Col("birthday", "Birthday"), Col("birthday_lunar", "Lunar", "bool")]
+
+
+@app.command("add", epilog=example("amkit contact add 中国银行 李明 --role 采购总监 --decision-maker "
+                                   "--phone 13800138000 --birthday 03-15",
+                                   "amkit contact add zgyh 王芳 --birthday 1980-08-15 --lunar"))
+def add(
+    customer: Annotated[str, typer.Argument(help="Customer id, name, prefix or pinyin initials.")],
+    name: Annotated[str, typer.Argument(help="Contact name.")],
+    role: Annotated[Optional[str], typer.Option("--role", help="Job title / role.")] = None,
+    decision_maker: Annotated[bool, typer.Option("--decision-maker", help="Is a decision maker (决策人).")] = False,
+    phone: Annotated[Optional[str], typer.Option("--phone")] = None,
+    email: Annotated[Optional[str], typer.Option("--email")] = None,
+    wechat: Annotated[Optional[str], typer.Option("--wechat")] = None,
+    birthday: Annotated[Optional[str], typer.Option("--birthday", help="YYYY-MM-DD or MM-DD.")] = None,
+    lunar: Annotated[bool, typer.Option("--lunar", help="The birthday is a lunar-calendar date.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add a key contact to a customer."""
+    from amkit import contacts, db, lookup
+
+    with db.store() as st:
+        c = lookup.customer(st.session, customer)
+        row = contacts.add(st, c, name=name, role=role, is_decision_maker=decision_maker, phone=phone,
+                           email=email, wechat=wechat, birthday=birthday, birthday_lunar=lunar)
+    if fmt == Fmt.table:
+        typer.echo(row["id"])
+    else:
+        emit(row, columns(), fmt, one=True)
+
+
+@app.command("list", epilog=example("amkit contact list --customer 中国银行", "amkit contact list --decision-maker"))
+def list_(
+    customer: Annotated[Optional[str], typer.Option("--customer", help="Only this customer.")] = None,
+    owner: OwnerOpt = None,
+    decision_maker: Annotated[bool, typer.Option("--decision-maker", help="Only decision makers.")] = False,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """List contacts."""
+    from amkit import contacts, db
+
+    with db.session(write=False) as sess:
+        rows = contacts.list_rows(sess, customer=customer, owner=owner, decision_maker=decision_maker)
+    emit(rows, columns(), fmt, output, bom)

@@ -1,0 +1,128 @@
+"""`amkit customer add|list|show|edit`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+
+app = typer.Typer(help="Customer archive (客户档案).", no_args_is_help=True)
+
+Industry = Annotated[Optional[str], typer.Option("--industry", help="Industry, e.g. 金融.")]
+Region = Annotated[Optional[str], typer.Option("--region", help="Region, e.g. 华东.")]
+Source = Annotated[Optional[str], typer.Option("--source", help="Lead source.")]
+Tier = Annotated[Optional[str], typer.Option("--tier", help="A, B or C.")]
+Stage = Annotated[Optional[str], typer.Option("--stage", "--lifecycle",
+                                              help="lead, prospect, active, dormant or churned.")]
+Tags = Annotated[Optional[list[str]], typer.Option("--tag", help="A tag (repeatable).")]
+Extra = Annotated[Optional[list[str]], typer.Option("--extra", help="KEY=VALUE kept in extra (repeatable).")]
+
+
+def columns():  # noqa: ANN201
+    from amkit.enums import LIFECYCLE
+    from amkit.reports.render import Col
+
+    return [
+        Col("id", "id", "int"), Col("name", "Name"), Col("industry", "Industry"), Col("region", "Region"),
+        Col("owner", "Owner"), Col("tier", "Tier"), Col("lifecycle", "Stage", "enum", LIFECYCLE),
+        Col("tags", "Tags"), Col("created_at", "Created"),
+    ]
+
+
+@app.command("add", epilog=example("amkit customer add 中国银行 --industry 金融 --owner 张伟 --tier A",
+                                   "amkit customer add 'Acme Ltd' --tag vip --extra website=acme.com -f json"))
+def add(
+    name: Annotated[str, typer.Argument(help="Customer name (unique).")],
+    industry: Industry = None, region: Region = None, source: Source = None, owner: OwnerOpt = None,
+    tier: Tier = None, stage: Stage = None, tag: Tags = None, extra: Extra = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add a customer. New customers are tier C unless given."""
+    from amkit import customers, db
+
+    with db.store() as st:
+        c = customers.add(st, name, owner=owner, extra=customers.parse_extra(extra), industry=industry,
+                          region=region, source=source, tier=tier, lifecycle=stage, tags=tag)
+        row = customers.customer_row(c, owner and customers.owner_name(st.session, c))
+    _print_created(row, fmt)
+
+
+def _print_created(row: dict, fmt: Fmt) -> None:
+    if fmt == Fmt.table:
+        typer.echo(row["id"])
+    else:
+        emit(row, columns() + _extra_cols(), fmt, one=True)
+
+
+def _extra_cols():  # noqa: ANN202
+    from amkit.reports.render import Col
+
+    return [Col("source", "Source"), Col("tier_locked", "Locked", "bool"), Col("extra", "Extra")]
+
+
+@app.command("list", epilog=example("amkit customer list --tier A --owner 张伟",
+                                    "amkit customer list --tag vip --search 银行 -f csv --bom -o vip.csv"))
+def list_(
+    owner: OwnerOpt = None, tier: Tier = None, stage: Stage = None, tag: Tags = None,
+    search: Annotated[Optional[str], typer.Option("--search", "-s", help="Text in name (or pinyin), industry, "
+                                                                             "region, tags.")] = None,
+    industry: Industry = None, region: Region = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most N rows (0 = all).")] = 0,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """List customers, filtered."""
+    from amkit import customers, db
+
+    filters = customers.Filters(owner=owner, tier=tier, lifecycle=stage, tags=tag or [], search=search,
+                                industry=industry, region=region, limit=limit)
+    with db.session(write=False) as sess:
+        rows = customers.list_rows(sess, filters)
+    emit(rows, columns(), fmt, output, bom)
+
+
+@app.command("show", epilog=example("amkit customer show 中国银行", "amkit customer show zgyh -f json"))
+def show(
+    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """A one-screen briefing: the record, key contacts, and recent activity."""
+    from amkit import customers, db, lookup
+
+    with db.session(write=False) as sess:
+        row = customers.briefing(sess, lookup.customer(sess, customer))
+    if fmt != Fmt.table:
+        emit(row, columns() + _extra_cols(), fmt, one=True)
+        return
+    from amkit.briefing import print_briefing
+
+    print_briefing(row)
+
+
+@app.command("edit", epilog=example("amkit customer edit 中国银行 --tier A --add-tag vip",
+                                    "amkit customer edit 12 --owner 李娜 --extra website=boc.cn"))
+def edit(
+    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
+    industry: Industry = None, region: Region = None, source: Source = None, owner: OwnerOpt = None,
+    tier: Tier = None, stage: Stage = None,
+    add_tag: Annotated[Optional[list[str]], typer.Option("--add-tag", help="Add a tag.")] = None,
+    remove_tag: Annotated[Optional[list[str]], typer.Option("--remove-tag", help="Remove a tag.")] = None,
+    extra: Extra = None, fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Change a customer's fields; prints what changed."""
+    from amkit import customers, db, lookup
+
+    with db.store() as st:
+        c = lookup.customer(st.session, customer)
+        diff = customers.edit(st, c, owner=owner, extra=customers.parse_extra(extra), add_tags=add_tag,
+                              remove_tags=remove_tag, name=name, industry=industry, region=region,
+                              source=source, tier=tier, lifecycle=stage)
+        row = customers.customer_row(c, customers.owner_name(st.session, c))
+    if fmt == Fmt.table:
+        note(f"{len(diff)} field(s) changed" if diff else "nothing changed")
+        for key, (old, new) in diff.items():
+            typer.echo(f"{key}: {old!s} -> {new!s}")
+    else:
+        emit(row, columns() + _extra_cols(), fmt, one=True)

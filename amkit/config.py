@@ -1,0 +1,228 @@
+"""Paths, environment and the TOML config (SPEC §1).
+
+Nothing here runs at import time: every value is resolved when a function is called, so
+tests (and cron) can point amkit elsewhere with environment variables.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from amkit.errors import BadInput, bad_value
+
+APP = "amkit"
+
+# The global `--db` option, set by the root callback for this process.
+CLI_DB: list[str | None] = [None]
+
+# Defaults for every config key amkit reads. `config list` shows these merged with the file.
+DEFAULTS: dict[str, Any] = {
+    "language": "",  # "" = follow AMKIT_LANG / LANG
+    "currency": "¥",
+    "calendar": "CN",
+    "cadence": {"A": 7, "B": 14, "C": 30, "industry": {}},
+    "lifecycle": {"dormant_days": 90, "churn_days": 180},
+    "score": {
+        "weights": {
+            "revenue": 40,
+            "collection": 15,
+            "new_customers": 15,
+            "visits": 10,
+            "satisfaction": 10,
+            "completeness": 10,
+        },
+        "grades": {"S": 110, "A": 95, "B": 80, "C": 60},
+    },
+    "pipeline": {
+        "probability": {
+            "contact": 0.1,
+            "needs": 0.25,
+            "quote": 0.5,
+            "negotiation": 0.75,
+            "won": 1.0,
+            "lost": 0.0,
+        }
+    },
+}
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    env = os.environ.get("AMKIT_CONFIG")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP, appauthor=False)) / "config.toml"
+
+
+def database_url(cli_db: str | None = None) -> str:
+    """`--db PATH` > AMKIT_DB > AMKIT_DATABASE_URL > platformdirs default (SPEC §1)."""
+    if cli_db:
+        return _sqlite_url(cli_db)
+    env_db = os.environ.get("AMKIT_DB")
+    if env_db:
+        return _sqlite_url(env_db)
+    url = os.environ.get("AMKIT_DATABASE_URL")
+    if url:
+        return url
+    return _sqlite_url(str(data_dir() / "amkit.db"))
+
+
+def _sqlite_url(path: str) -> str:
+    if "://" in path:  # a full URL given to --db is accepted as is
+        return path
+    return "sqlite:///" + str(Path(path).expanduser().absolute())
+
+
+def today() -> dt.date:
+    """Today's date; `AMKIT_TODAY=YYYY-MM-DD` overrides it everywhere."""
+    env = os.environ.get("AMKIT_TODAY")
+    if env:
+        try:
+            return dt.date.fromisoformat(env)
+        except ValueError:
+            raise bad_value("AMKIT_TODAY", env, "expected YYYY-MM-DD") from None
+    return dt.date.today()
+
+
+def now() -> dt.datetime:
+    """Current local time (naive, seconds); on the AMKIT_TODAY day when that is set."""
+    current = dt.datetime.now().replace(microsecond=0)
+    if os.environ.get("AMKIT_TODAY"):
+        return dt.datetime.combine(today(), current.time())
+    return current
+
+
+def current_user() -> str:
+    import getpass
+
+    return os.environ.get("AMKIT_USER") or getpass.getuser()
+
+
+def language() -> str:
+    """'zh' or 'en' from AMKIT_LANG, the config file, then LANG/LC_ALL."""
+    for raw in (os.environ.get("AMKIT_LANG"), _file_value("language"),
+                os.environ.get("LC_ALL"), os.environ.get("LANG")):
+        if raw:
+            return "zh" if raw.lower().startswith("zh") else "en"
+    return "en"
+
+
+# --- the TOML file ---------------------------------------------------------------------
+
+def load_file() -> dict[str, Any]:
+    path = config_path()
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(f"invalid config file {path}: {exc}") from None
+
+
+def _file_value(key: str) -> Any:
+    try:
+        return _lookup(load_file(), key)
+    except KeyError:
+        return None
+
+
+def merged() -> dict[str, Any]:
+    """Defaults deep-merged with the user's file."""
+    result = copy.deepcopy(DEFAULTS)
+    _deep_merge(result, load_file())
+    return result
+
+
+def get(key: str) -> Any:
+    try:
+        return _lookup(merged(), key)
+    except KeyError:
+        raise BadInput(f"unknown config key {key!r}") from None
+
+
+def set_value(key: str, raw: str) -> Any:
+    """Set a dotted key in the file; the value is parsed as TOML (number, bool, string)."""
+    if not key or any(not part for part in key.split(".")):
+        raise bad_value("key", key, "expected a dotted name like cadence.A")
+    value = parse_value(raw)
+    data = load_file()
+    node = data
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise bad_value("key", key, f"{part!r} holds a value, not a table")
+        node = child
+    node[parts[-1]] = value
+    _validate(merged_with(data))
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import tomli_w
+
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+    return value
+
+
+def merged_with(data: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(DEFAULTS)
+    _deep_merge(result, data)
+    return result
+
+
+def parse_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw  # a bare word is a string
+
+
+def flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            rows.extend(flatten(value, name + "."))
+        elif not isinstance(value, dict):
+            rows.append((name, value))
+    return rows
+
+
+def _validate(data: dict[str, Any]) -> None:
+    for tier in ("A", "B", "C"):
+        value = data["cadence"].get(tier)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise bad_value(f"cadence.{tier}", value, "expected a positive number of days")
+    cal = data.get("calendar")
+    if not isinstance(cal, str) or not cal:
+        raise bad_value("calendar", cal, "expected CN, none or an ISO country code")
+
+
+def _lookup(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(key)
+        node = node[part]
+    return node
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value

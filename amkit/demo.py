@@ -1,0 +1,134 @@
+"""`amkit demo`: a realistic sample database (seeded, so every run builds the same data)
+and a short tour. Each feature adds its sample records here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import sqlalchemy as sa
+
+from amkit import config, db
+from amkit.errors import Conflict
+from amkit.store import Store
+
+MANAGERS = [
+    ("张伟", "华东", "王总"), ("李娜", "华东", "王总"), ("王芳", "华南", "陈总"),
+    ("刘洋", "华北", "陈总"), ("Emily Chen", "华南", "陈总"), ("赵磊", "华北", "陈总"),
+]
+CITIES = ["上海", "北京", "深圳", "杭州", "广州", "南京", "苏州", "成都", "武汉", "天津", "重庆", "厦门"]
+REGION = {"上海": "华东", "杭州": "华东", "南京": "华东", "苏州": "华东", "北京": "华北", "天津": "华北",
+          "深圳": "华南", "广州": "华南", "厦门": "华南", "成都": "西南", "重庆": "西南", "武汉": "华中"}
+WORDS = ["华信", "恒通", "远航", "瑞丰", "金桥", "东方", "新纪元", "星辰", "博远", "中科", "海纳", "天成",
+         "鼎盛", "汇智", "长江", "青云", "万邦", "启明", "宏图", "嘉禾"]
+INDUSTRIES = {"金融": ["银行", "证券", "保险"], "制造": ["机械", "电子", "汽车部件"], "零售": ["商贸", "超市"],
+              "科技": ["科技", "软件", "信息技术"], "医疗": ["医疗器械", "医药"], "物流": ["物流", "供应链"]}
+FIXED = [("中国银行上海分行", "金融", "上海"), ("招商证券深圳营业部", "金融", "深圳"), ("重庆银行", "金融", "重庆"),
+         ("长城汽车部件有限公司", "制造", "北京"), ("华夏保险杭州中心支公司", "金融", "杭州")]
+EN_NAMES = ["Acme Trading", "Northwind Logistics", "Globex Electronics", "Initech Software", "Umbrella Health",
+            "Stark Components", "Wayne Finance", "Blue Harbor Foods", "Summit Medical", "Vertex Analytics"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚"]
+ROLES = ["采购经理", "采购总监", "财务总监", "IT负责人", "总经理", "运营经理", "技术总监"]
+SOURCES = ["老客户推荐", "展会", "官网", "电话营销", "合作伙伴"]
+TAGS = ["vip", "上市公司", "国企", "外企", "续约", "新签"]
+
+
+def build(reset: bool = False, seed: int = 7) -> dict[str, int]:
+    from amkit.models import Customer, Meta
+
+    with db.store("amkit demo") as st:
+        has_data = st.session.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
+        is_demo = st.session.get(Meta, "demo") is not None
+        if has_data and not is_demo:
+            raise Conflict("this database already holds customers; run the demo on its own file: "
+                           "amkit --db demo.db demo")
+        if has_data and not reset:
+            raise Conflict("the demo data is already there; use amkit demo --reset to rebuild it")
+        if has_data:
+            _wipe(st)
+        counts = _populate(st, random.Random(seed), config.today())
+        st.session.merge(Meta(key="demo", value=str(seed)))
+    return counts
+
+
+def _wipe(st: Store) -> None:
+    """Delete the demo rows (children first); the audit log keeps its history."""
+    from sqlmodel import SQLModel
+
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table.name not in ("audit_log", "amkit_meta", "amkit_migrations"):
+            st.session.execute(table.delete())
+    st.record("delete", "*", None, {"demo": "reset"}, None)
+
+
+def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    from amkit.models import Contact, Customer, Manager
+
+    now = config.now()
+    manager_ids = st.insert_many(Manager, [
+        {"name": n, "team": team, "lead": lead, "email": None, "active": True, "created_at": now}
+        for n, team, lead in MANAGERS])
+    customers = _customer_rows(rng, manager_ids, today)
+    customer_ids = st.insert_many(Customer, customers)
+    contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
+    st.insert_many(Contact, contacts)
+    return {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+
+
+def _customer_rows(rng: random.Random, manager_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
+    from amkit.pinyin import keys
+
+    rows: list[dict[str, Any]] = []
+    names: set[str] = set()
+    while len(rows) < 200:
+        industry = rng.choice(list(INDUSTRIES))
+        if len(rows) < len(FIXED):
+            name, industry, city = FIXED[len(rows)]
+        elif len(rows) < len(FIXED) + len(EN_NAMES):
+            name, city = EN_NAMES[len(rows) - len(FIXED)] + " Ltd.", rng.choice(CITIES)
+        else:
+            city = rng.choice(CITIES)
+            name = f"{city}{rng.choice(WORDS)}{rng.choice(INDUSTRIES[industry])}有限公司"
+        if name in names:
+            continue
+        names.add(name)
+        created = today - dt.timedelta(days=rng.randint(20, 900))
+        pinyin, initials = keys(name)
+        rows.append({
+            "name": name, "industry": industry, "region": REGION[city], "source": rng.choice(SOURCES),
+            "tier": "C", "tier_locked": False, "lifecycle": rng.choice(["active"] * 6 + ["prospect", "lead"]),
+            "tags": ",".join(sorted(set(rng.sample(TAGS, rng.randint(0, 2))))),
+            "owner_id": rng.choice(manager_ids), "name_pinyin": pinyin, "name_initials": initials,
+            "created_at": dt.datetime.combine(created, dt.time(9, 30)), "extra": {"city": city},
+        })
+    return rows
+
+
+def _contact_rows(rng: random.Random, customer_id: int, now: dt.datetime) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(rng.randint(1, 3)):
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        rows.append({
+            "customer_id": customer_id, "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", "华", "明"]),
+            "role": rng.choice(ROLES), "is_decision_maker": i == 0, "phone": f"13{rng.randint(100000000, 999999999)}",
+            "email": None, "wechat": f"wx_{rng.randint(10000, 99999)}", "birthday": f"{month:02d}-{day:02d}",
+            "birthday_lunar": rng.random() < 0.15, "created_at": now,
+        })
+    return rows
+
+
+def tour() -> str:
+    return """
+amkit demo database is ready. Try:
+
+  amkit customer list --tier A                 # the archive, filtered
+  amkit customer show zgyh                      # a briefing; pinyin initials work
+  amkit customer list --owner 张伟 -f json       # JSON for scripts
+  amkit contact list --decision-maker           # key contacts
+  amkit export customers -f csv --bom -o customers.csv   # for Excel
+  amkit config list                             # cadence, KPI weights, calendar
+
+Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
+""".rstrip()

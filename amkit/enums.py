@@ -1,0 +1,72 @@
+"""Enumerations with their Chinese names. Light module: no third-party imports.
+
+Values stored and shown in JSON/CSV are the English ones; Chinese names are accepted as
+input aliases and used as table labels in Chinese.
+"""
+
+from __future__ import annotations
+
+from amkit.errors import bad_value
+
+TIERS = {"A": "A", "B": "B", "C": "C"}
+LIFECYCLE = {"lead": "线索", "prospect": "潜在", "active": "活跃", "dormant": "沉睡", "churned": "流失"}
+CHANNELS = {
+    "visit": "拜访",
+    "call": "电话",
+    "wechat": "微信",
+    "email": "邮件",
+    "video": "视频",
+    "meeting": "会议",
+    "other": "其他",
+}
+DEAL_STAGES = {
+    "contact": "初次沟通",
+    "needs": "需求确认",
+    "quote": "报价",
+    "negotiation": "跟进谈判",
+    "won": "签约",
+    "lost": "输单",
+}
+OPEN_STAGES = ("contact", "needs", "quote", "negotiation")
+
+# Extra spellings accepted on input, per enum.
+_EXTRA_ALIASES = {
+    "channel": {"phone": "call", "电话拜访": "call", "上门": "visit", "面访": "visit", "视频会议": "video"},
+    "stage": {"跟进": "negotiation", "谈判": "negotiation", "成交": "won", "赢单": "won", "丢单": "lost"},
+    "lifecycle": {"休眠": "dormant", "睡眠": "dormant", "已流失": "churned"},
+}
+
+
+def parse_enum(field: str, value: str, choices: dict[str, str], aliases_key: str | None = None) -> str:
+    """Accept the English value (any case), its Chinese name or a known alias."""
+    raw = (value or "").strip()
+    low = raw.lower()
+    if low in choices:
+        return low
+    if raw.upper() in choices:  # tiers are upper-case
+        return raw.upper()
+    for key, zh in choices.items():
+        if raw == zh:
+            return key
+    extra = _EXTRA_ALIASES.get(aliases_key or field, {})
+    if raw in extra:
+        return extra[raw]
+    if low in extra:
+        return extra[low]
+    raise bad_value(field, value, "expected one of " + ", ".join(choices))
+
+
+def parse_tier(value: str) -> str:
+    return parse_enum("tier", value, TIERS)
+
+
+def parse_lifecycle(value: str) -> str:
+    return parse_enum("lifecycle", value, LIFECYCLE)
+
+
+def parse_channel(value: str) -> str:
+    return parse_enum("channel", value, CHANNELS)
+
+
+def parse_stage(value: str) -> str:
+    return parse_enum("stage", value, DEAL_STAGES)

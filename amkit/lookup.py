@@ -1,0 +1,64 @@
+"""Addressing records: id, exact name, unique prefix, pinyin initials or full pinyin (SPEC §1)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from amkit.errors import Conflict, NotFound
+from amkit.models import Customer, Manager
+
+
+def customer(session: Session, ref: str) -> Customer:
+    """Resolve a customer reference; ambiguity is Conflict (exit 4) listing candidates."""
+    text = (ref or "").strip()
+    if not text:
+        raise NotFound("customer not found: ''")
+    if text.isdigit():
+        found = session.get(Customer, int(text))
+        if found:
+            return found
+    exact = session.execute(sa.select(Customer).where(Customer.name == text)).scalars().first()
+    if exact:
+        return exact
+    for condition in _candidates(text):
+        rows = session.execute(sa.select(Customer).where(condition).order_by(Customer.name).limit(11)).scalars().all()
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            names = [f"{c.id}  {c.name}" for c in rows[:10]]
+            more = ["…"] if len(rows) > 10 else []
+            raise Conflict(f"customer {text!r} is ambiguous: {len(rows)}{'+' if more else ''} matches",
+                           details=names + more)
+    raise NotFound(f"customer not found: {text!r}")
+
+
+def _candidates(text: str) -> list:
+    """Conditions tried in order: name prefix, then pinyin initials / full pinyin prefix."""
+    from amkit.pinyin import looks_like_pinyin
+
+    like = _escape(text) + "%"
+    conditions = [Customer.name.like(like, escape="\\")]
+    if looks_like_pinyin(text):
+        key = text.lower().replace(" ", "")
+        conditions.append(Customer.name_initials == key)
+        conditions.append(sa.or_(Customer.name_initials.like(_escape(key) + "%", escape="\\"),
+                                 Customer.name_pinyin.like(_escape(key) + "%", escape="\\")))
+    return conditions
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def manager(session: Session, name: str, *, create: bool = False, store=None) -> Manager:  # noqa: ANN001
+    """A manager by exact name or id (`--owner NAME`); `create` adds it when missing."""
+    text = (name or "").strip()
+    found = session.execute(sa.select(Manager).where(Manager.name == text)).scalars().first()
+    if found is None and text.isdigit():
+        found = session.get(Manager, int(text))
+    if found is None and create and text and store is not None:
+        found = store.add(Manager(name=text))
+    if found is None:
+        raise NotFound(f"manager not found: {text!r} (add it with: amkit manager add {text!r})")
+    return found

@@ -1,0 +1,154 @@
+"""The one write path: every insert/update/delete goes through a Store, which keeps the
+append-only, hash-chained audit log (SPEC §2 audit log) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any, Iterable, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from amkit import config
+
+T = TypeVar("T", bound=SQLModel)
+GENESIS = "0" * 64
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: SQLModel) -> dict[str, Any]:
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in sa.inspect(type(obj)).column_attrs}
+
+
+def entry_hash(prev: str, entry: dict[str, Any]) -> str:
+    body = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
+
+
+class Store:
+    """Writes for one command. Reads go through `self.session` directly."""
+
+    def __init__(self, session: Session, command: str = ""):
+        self.session = session
+        self.command = command
+        self.who = config.current_user()
+        self._pending: list[dict[str, Any]] = []
+
+    # --- ORM writes -----------------------------------------------------------------
+    def add(self, obj: T) -> T:
+        _before_write(obj)
+        self.session.add(obj)
+        self.session.flush()
+        self.record("insert", obj.__tablename__, obj.id, None, snapshot(obj))
+        return obj
+
+    def update(self, obj: T, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Apply `changes`; return {field: (old, new)} for the fields that changed."""
+        diff: dict[str, tuple[Any, Any]] = {}
+        for key, new in changes.items():
+            old = getattr(obj, key)
+            if old != new:
+                diff[key] = (old, new)
+                setattr(obj, key, new)
+        if diff:
+            _before_write(obj)
+            self.session.add(obj)
+            self.session.flush()
+            self.record(
+                "update",
+                obj.__tablename__,
+                obj.id,
+                {k: _jsonable(v[0]) for k, v in diff.items()},
+                {k: _jsonable(v[1]) for k, v in diff.items()},
+            )
+        return diff
+
+    def delete(self, obj: SQLModel) -> None:
+        before = snapshot(obj)
+        self.session.delete(obj)
+        self.session.flush()
+        self.record("delete", obj.__tablename__, before.get("id"), before, None)
+
+    # --- bulk (imports) -------------------------------------------------------------
+    def insert_many(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:
+        """Insert plain dicts with one statement per row batch; returns the new ids."""
+        if not rows:
+            return []
+        table = model.__table__
+        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        ids = list(self.session.execute(stmt, rows).scalars())
+        for new_id, row in zip(ids, rows):
+            self.record("insert", table.name, new_id, None, {"id": new_id, **{k: _jsonable(v) for k, v in row.items()}})
+        return ids
+
+    def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
+        table = model.__table__
+        self.session.execute(table.update().where(table.c.id == row_id).values(**changes))
+        self.record(
+            "update", table.name, row_id,
+            {k: _jsonable(before.get(k)) for k in changes}, {k: _jsonable(v) for k, v in changes.items()},
+        )
+
+    def discard(self) -> None:
+        """Undo everything this command wrote (dry runs): roll back, drop pending audit."""
+        self.session.rollback()
+        self._pending.clear()
+
+    # --- audit ----------------------------------------------------------------------
+    def record(self, action: str, table: str, row_id: Any, before: Any, after: Any) -> None:
+        self._pending.append(
+            {"action": action, "table_name": table, "row_id": row_id, "before": before, "after": after}
+        )
+        if len(self._pending) >= 5000:
+            self.flush_audit()
+
+    def flush_audit(self) -> None:
+        if not self._pending:
+            return
+        from amkit.models.audit import AuditEntry
+
+        prev = _chain_head(self.session)
+        at = config.now().isoformat()
+        rows = []
+        for item in self._pending:
+            entry = {"at": at, "who": self.who, "command": self.command, **item}
+            prev = entry_hash(prev, entry)
+            rows.append({**entry, "at": dt.datetime.fromisoformat(at), "hash": prev})
+        self.session.execute(AuditEntry.__table__.insert(), rows)
+        self._pending.clear()
+
+
+def _chain_head(session: Session) -> str:
+    from amkit.models.audit import AuditEntry
+
+    if session.get_bind().dialect.name == "postgresql":
+        # serialise writers of the chain (SQLite's BEGIN IMMEDIATE already does)
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
+    last = session.execute(
+        sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return last or GENESIS
+
+
+def _before_write(obj: SQLModel) -> None:
+    if obj.__tablename__ == "customers":
+        from amkit.pinyin import keys
+
+        obj.name_pinyin, obj.name_initials = keys(obj.name)
+
+
+def audited_rows(session: Session) -> Iterable[Any]:
+    from amkit.models.audit import AuditEntry
+
+    return session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars()

@@ -1,0 +1,1 @@
+"""Import and export of tables (SPEC §3.5): readers, table specs, importer, exporter."""

@@ -1,0 +1,88 @@
+"""Export a table in the shape import reads back (SPEC §3.5).
+
+Columns are the spec's field names (references as names), then one column per `extra` key.
+Cells that a spreadsheet would run as a formula (= + - @) get a leading apostrophe; import
+strips it again, so a round trip is exact.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any, Iterator
+
+from sqlmodel import Session
+
+from amkit.reports.render import csv_value, json_value
+from amkit.transfer.importer import FORMULA_PREFIXES
+from amkit.transfer.specs import TableSpec
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text and text.startswith(FORMULA_PREFIXES) else text
+
+
+def columns(session: Session, spec: TableSpec) -> list[str]:
+    cols = [f.name for f in spec.fields]
+    if spec.extra:
+        keys: list[str] = []
+        for row in spec.export_rows(session):
+            keys.extend(k for k in row["extra"] if k not in keys and k not in cols)
+        cols += keys
+    return cols
+
+
+def flat_rows(session: Session, spec: TableSpec, cols: list[str]) -> Iterator[dict[str, Any]]:
+    for row in spec.export_rows(session):
+        extra = row.pop("extra", None) or {}
+        yield {c: row[c] if c in row else extra.get(c) for c in cols}
+
+
+def write_csv(stream: IO[str], session: Session, spec: TableSpec, *, bom: bool = False) -> int:
+    import csv
+
+    cols = columns(session, spec)
+    if bom:
+        stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(cols)
+    count = 0
+    for row in flat_rows(session, spec, cols):
+        writer.writerow([neutralise(csv_value(row[c])) for c in cols])
+        count += 1
+    return count
+
+
+def write_json(stream: IO[str], session: Session, spec: TableSpec) -> int:
+    """A JSON list, streamed one object per line."""
+    count = 0
+    stream.write("[")
+    for row in spec.export_rows(session):
+        stream.write(("," if count else "") + "\n  " + json.dumps(json_value(row), ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_xlsx(path: str, session: Session, spec: TableSpec) -> int:
+    from openpyxl import Workbook
+
+    cols = columns(session, spec)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(spec.name)
+    ws.append(cols)
+    count = 0
+    for row in flat_rows(session, spec, cols):
+        ws.append([_xlsx_cell(row[c]) for c in cols])
+        count += 1
+    wb.save(path)
+    return count
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float)):
+        return value
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value
+    return neutralise(csv_value(value))

@@ -1,0 +1,278 @@
+"""The import engine (SPEC §3.5): map columns, translate values, validate every row through
+the table spec, resolve references in batches, insert/upsert in batches, all in the
+command's one transaction. All-or-nothing unless `skip_invalid`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlalchemy as sa
+
+from amkit.errors import AmkitError, BadInput, bad_value
+from amkit.store import Store
+from amkit.transfer.readers import Source
+from amkit.transfer.specs import TableSpec
+
+BATCH = 1000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Options:
+    mapping: dict[str, str] = field(default_factory=dict)  # source column → field | extra.KEY | -
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)  # field → {source value: value}
+    mode: str = "create"
+    key: tuple[str, ...] | None = None
+    create_missing: bool = False
+    skip_invalid: bool = False
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    value: Any
+    reason: str
+
+    def text(self) -> str:
+        return f"line {self.line}, column {self.column!r}, value {str(self.value)!r}: {self.reason}"
+
+
+@dataclass
+class Result:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    created_refs: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rejected: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+
+
+def unneutralise(value: Any) -> Any:
+    """Undo export's formula guard: "'=SUM(1)" → "=SUM(1)"."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def resolve_columns(spec: TableSpec, columns: list[str], mapping: dict[str, str]) -> dict[str, str | None]:
+    """Each source column → a field name, 'extra:KEY', or None (ignored)."""
+    lookup: dict[str, str] = {}
+    for f in spec.fields:
+        for name in (f.name, *f.aliases):
+            lookup.setdefault(_norm(name), f.name)
+    for src in mapping:
+        if src not in columns:
+            raise bad_value("--map", src, f"no such column in the file (columns: {', '.join(columns)})")
+    result: dict[str, str | None] = {}
+    for col in columns:
+        target = mapping.get(col)
+        if target is not None:
+            result[col] = _explicit_target(spec, col, target)
+        elif _norm(col) in lookup:
+            result[col] = lookup[_norm(col)]
+        elif spec.extra:
+            result[col] = f"extra:{col}"
+        else:
+            known = ", ".join(f.name for f in spec.fields)
+            raise bad_value("column", col, f"not a field of {spec.name} (fields: {known}); "
+                                           f"use --map {col}=FIELD or --map {col}=-")
+    targets = [t for t in result.values() if t and not t.startswith("extra:")]
+    for name in set(targets):
+        if targets.count(name) > 1:
+            cols = [c for c, t in result.items() if t == name]
+            raise bad_value("column", cols[1], f"maps to field {name!r} like column {cols[0]!r}")
+    for f in spec.fields:
+        if f.required and f.name not in targets:
+            raise bad_value("column", f.name, f"missing: {spec.name} needs a column for {f.name!r} "
+                                              f"(map one with --map SOURCE={f.name})")
+    return result
+
+
+def _explicit_target(spec: TableSpec, col: str, target: str) -> str | None:
+    if target in ("-", ""):
+        return None
+    if target.startswith("extra."):
+        if not spec.extra:
+            raise bad_value("--map", f"{col}={target}", f"{spec.name} has no extra fields")
+        return "extra:" + target[len("extra."):]
+    if spec.field(target) is None:
+        raise bad_value("--map", f"{col}={target}",
+                        f"unknown field for {spec.name} (fields: {', '.join(f.name for f in spec.fields)})")
+    return target
+
+
+def check_value_map(spec: TableSpec, value_map: dict[str, dict[str, str]]) -> None:
+    for name in value_map:
+        if spec.field(name) is None:
+            raise bad_value("--value-map", name, f"unknown field for {spec.name}")
+
+
+class Importer:
+    def __init__(self, store: Store, spec: TableSpec, source: Source, opts: Options,
+                 progress: Callable[[int], None] | None = None):
+        self.store, self.spec, self.source, self.opts = store, spec, source, opts
+        self.progress = progress
+        self.columns = resolve_columns(spec, source.columns, opts.mapping)
+        check_value_map(spec, opts.value_map)
+        self.key = opts.key or spec.key
+        for name in self.key:
+            if spec.field(name) is None:
+                raise bad_value("--key", name, f"unknown field for {spec.name}")
+        if opts.mode not in ("create", "upsert"):
+            raise bad_value("--mode", opts.mode, "expected create or upsert")
+        self.result = Result()
+        self._seen: dict[tuple, int] = {}
+        from amkit.transfer.refs import References
+
+        self.refs = References(store, create_missing=opts.create_missing)
+
+    def run(self) -> Result:
+        batch: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for line, raw in self.source.rows:
+            self.result.read += 1
+            parsed = self._parse(line, raw)
+            if parsed is not None:
+                batch.append((line, raw, parsed))
+            if len(batch) >= BATCH:
+                self._write(batch)
+                batch = []
+            if self.progress and self.result.read % 500 == 0:
+                self.progress(self.result.read)
+        self._write(batch)
+        return self.result
+
+    # --- one row ---------------------------------------------------------------------
+    def _parse(self, line: int, raw: dict[str, Any]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for col, target in self.columns.items():
+            value = unneutralise(raw.get(col))
+            if target is None:
+                continue
+            if target.startswith("extra:"):
+                if value not in (None, ""):
+                    extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
+                continue
+            mapped = self.opts.value_map.get(target, {})
+            if mapped and str(value).strip() in mapped:
+                value = mapped[str(value).strip()]
+            try:
+                values[target] = self.spec.field(target).parse(value)
+            except BadInput as exc:
+                errors.append(RowError(line, col, value, getattr(exc, "reason", exc.message)))
+        for f in self.spec.fields:
+            if f.required and values.get(f.name) in (None, "") and not any(e.column == self._col(f.name)
+                                                                           for e in errors):
+                errors.append(RowError(line, self._col(f.name), "", "required"))
+        if errors:
+            self._reject(raw, errors)
+            return None
+        if self.spec.extra:
+            values["extra"] = extra
+        return values
+
+    def _col(self, field_name: str) -> str:
+        return next((c for c, t in self.columns.items() if t == field_name), field_name)
+
+    def _reject(self, raw: dict[str, Any], errors: list[RowError]) -> None:
+        self.result.errors.extend(errors)
+        self.result.rejected.append((raw, "; ".join(f"{e.column}: {e.reason}" for e in errors)))
+
+    # --- a batch ---------------------------------------------------------------------
+    def _write(self, batch: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
+        if not batch:
+            return
+        self.refs.prepare(self.spec, [p for _, _, p in batch])
+        ready: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for line, raw, values in batch:
+            try:
+                row = self.refs.apply(self.spec, values)
+            except AmkitError as exc:
+                ref_field = getattr(exc, "field", None) or "?"
+                self._reject(raw, [RowError(line, self._col(ref_field), getattr(exc, "value", ""), exc.message)])
+                continue
+            ready.append((line, raw, row))
+        self.result.created_refs = self.refs.created
+        existing = self._existing([row for _, _, row in ready])
+        inserts: list[dict[str, Any]] = []
+        for line, raw, row in ready:
+            key = self._key_of(row)
+            if key in self._seen:
+                self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
+                                            f"duplicate of line {self._seen[key]}")])
+                continue
+            self._seen[key] = line
+            found = existing.get(key)
+            if found is None:
+                inserts.append(self._complete(row))
+            elif self.opts.mode == "create":
+                self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
+                                            f"already exists in {self.spec.name} (use --mode upsert)")])
+            else:
+                self._upsert(found, row)
+        self.store.insert_many(self.spec.model, inserts)
+        self.result.inserted += len(inserts)
+
+    def _key_columns(self) -> list[str]:
+        return [self.spec.field(k).db_column for k in self.key]
+
+    def _key_of(self, row: dict[str, Any]) -> tuple:
+        return tuple(row.get(c) for c in self._key_columns())
+
+    def _existing(self, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+        cols = self._key_columns()
+        table = self.spec.model.__table__
+        firsts = {r.get(cols[0]) for r in rows if r.get(cols[0]) is not None}
+        if not firsts:
+            return {}
+        found: dict[tuple, dict[str, Any]] = {}
+        query = sa.select(table).where(table.c[cols[0]].in_(firsts))
+        for rec in self.store.session.execute(query).mappings():
+            found[tuple(rec[c] for c in cols)] = dict(rec)
+        return found
+
+    def _complete(self, row: dict[str, Any]) -> dict[str, Any]:
+        full = self.spec.defaults()
+        full.update({k: v for k, v in row.items() if v is not None})
+        if self.spec.extra:
+            full["extra"] = row.get("extra") or None
+        if self.spec.prepare:
+            self.spec.prepare(full)
+        return full
+
+    def _upsert(self, existing: dict[str, Any], row: dict[str, Any]) -> None:
+        changes = {k: v for k, v in row.items() if v is not None and k != "extra" and existing.get(k) != v}
+        if self.spec.extra and row.get("extra"):
+            merged = {**(existing.get("extra") or {}), **row["extra"]}
+            if merged != (existing.get("extra") or {}):
+                changes["extra"] = merged
+        if self.spec.prepare and changes:
+            self.spec.prepare(changes)
+        if changes:
+            self.store.update_row(self.spec.model, existing["id"], existing, changes)
+            self.result.updated += 1
+        else:
+            self.result.unchanged += 1
+
+
+def write_rejected(path: Path, columns: list[str], rejected: list[tuple[dict[str, Any], str]]) -> Path:
+    """The rejected rows, as they came, plus an `error` column: fix and re-import."""
+    import csv
+
+    out = path.with_name(path.stem + ".rejected.csv")
+    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([*columns, "error"])
+        for raw, reason in rejected:
+            writer.writerow([*("" if raw.get(c) is None else raw.get(c) for c in columns), reason])
+    return out

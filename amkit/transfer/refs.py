@@ -1,0 +1,78 @@
+"""Resolving names in imported rows to ids, a batch at a time (no query per row)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from amkit import config
+from amkit.errors import NotFound
+from amkit.store import Store
+from amkit.transfer.specs import TableSpec
+
+
+class References:
+    def __init__(self, store: Store, create_missing: bool = False):
+        self.store = store
+        self.create_missing = create_missing
+        self.created = 0
+        self._ids: dict[str, dict[str, int]] = {"manager": {}, "customer": {}}
+        self._loaded_managers = False
+
+    def prepare(self, spec: TableSpec, rows: list[dict[str, Any]]) -> None:
+        """Load the ids of every name the batch refers to, in one query per kind."""
+        for f in spec.fields:
+            if not f.ref:
+                continue
+            names = {r[f.name] for r in rows if r.get(f.name)}
+            if f.ref == "manager":
+                self._load_managers()
+            else:
+                self._load_customers(names - self._ids["customer"].keys())
+
+    def apply(self, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
+        row = dict(values)
+        for f in spec.fields:
+            if not f.ref or f.name not in row:
+                continue
+            name = row.pop(f.name)
+            row[f.db_column] = self._id(f.ref, name, f.name) if name else None
+        return row
+
+    def _id(self, kind: str, name: str, field_name: str) -> int:
+        found = self._ids[kind].get(name)
+        if found is not None:
+            return found
+        if not self.create_missing:
+            exc = NotFound(f"unknown {kind} {name!r} (add it first, or use --create-missing)")
+            exc.field, exc.value = field_name, name
+            raise exc
+        new_id = self._create(kind, name)
+        self._ids[kind][name] = new_id
+        self.created += 1
+        return new_id
+
+    def _create(self, kind: str, name: str) -> int:
+        from amkit.models import Customer, Manager
+
+        if kind == "manager":
+            return self.store.add(Manager(name=name, active=True, created_at=config.now())).id
+        return self.store.add(Customer(name=name, created_at=config.now())).id
+
+    def _load_managers(self) -> None:
+        if self._loaded_managers:
+            return
+        from amkit.models import Manager
+
+        rows = self.store.session.execute(sa.select(Manager.name, Manager.id))
+        self._ids["manager"].update({name: id_ for name, id_ in rows})
+        self._loaded_managers = True
+
+    def _load_customers(self, names: set[str]) -> None:
+        if not names:
+            return
+        from amkit.models import Customer
+
+        rows = self.store.session.execute(sa.select(Customer.name, Customer.id).where(Customer.name.in_(names)))
+        self._ids["customer"].update({name: id_ for name, id_ in rows})

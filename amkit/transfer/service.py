@@ -1,0 +1,155 @@
+"""Glue between the import/export commands and the engine: options, files, transaction."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+from typing import IO, Any
+
+from amkit.errors import BadInput, NotFound, bad_value
+from amkit.transfer.importer import Importer, Options, write_rejected
+
+MAPPING_KEYS = {"table", "map", "value_map", "encoding", "mode", "key", "create_missing", "skip_invalid"}
+
+
+def parse_map(items: list[str]) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in items:
+        src, sep, target = item.partition("=")
+        if not sep or not src.strip():
+            raise bad_value("--map", item, "expected SRC=FIELD")
+        result[src.strip()] = target.strip()
+    return result
+
+
+def parse_value_map(items: list[str]) -> dict[str, dict[str, str]]:
+    result: dict[str, dict[str, str]] = {}
+    for item in items:
+        field, colon, rest = item.partition(":")
+        src, sep, dst = rest.partition("=")
+        if not colon or not sep or not field.strip():
+            raise bad_value("--value-map", item, "expected FIELD:SRC=DST")
+        result.setdefault(field.strip(), {})[src.strip()] = dst.strip()
+    return result
+
+
+def load_mapping(path: str) -> dict[str, Any]:
+    p = Path(path)
+    if not p.exists():
+        raise NotFound(f"file not found: {path!r}")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise bad_value("--mapping", path, f"not valid TOML ({exc})") from None
+    for key in data:
+        if key not in MAPPING_KEYS:
+            raise bad_value("--mapping", key, f"unknown key in {p.name} (known: {', '.join(sorted(MAPPING_KEYS))})")
+    for key in ("map",):
+        if key in data and not all(isinstance(v, str) for v in data[key].values()):
+            raise bad_value("--mapping", key, "expected [map] SOURCE = \"field\" pairs")
+    return data
+
+
+def build_options(table: str, maps: list[str], value_maps: list[str], mapping: str | None,
+                  mode: str | None, key: str | None, create_missing: bool, skip_invalid: bool) -> tuple[Options, dict]:
+    data = load_mapping(mapping) if mapping else {}
+    if data.get("table") and data["table"] != table:
+        raise bad_value("--mapping", mapping, f"is for table {data['table']!r}, not {table!r}")
+    col_map = {**data.get("map", {}), **parse_map(maps)}
+    vmap: dict[str, dict[str, str]] = {f: {str(k): str(v) for k, v in m.items()}
+                                       for f, m in data.get("value_map", {}).items()}
+    for f, m in parse_value_map(value_maps).items():
+        vmap.setdefault(f, {}).update(m)
+    key_value = key or data.get("key")
+    keys = tuple(k.strip() for k in key_value.split(",")) if isinstance(key_value, str) else key_value
+    opts = Options(mapping=col_map, value_map=vmap, mode=mode or data.get("mode", "create"),
+                   key=tuple(keys) if keys else None,
+                   create_missing=create_missing or bool(data.get("create_missing")),
+                   skip_invalid=skip_invalid or bool(data.get("skip_invalid")))
+    return opts, data
+
+
+def import_file(table: str, file: str, maps: list[str], value_maps: list[str], mapping: str | None,
+                encoding: str, mode: str | None, key: str | None, create_missing: bool, skip_invalid: bool,
+                dry_run: bool) -> str:
+    from amkit import db
+    from amkit.transfer.readers import open_source
+    from amkit.transfer.specs import specs
+
+    spec = specs().get(table)
+    if spec is None:
+        raise bad_value("table", table, "cannot be imported yet")
+    opts, data = build_options(table, maps, value_maps, mapping, mode, key, create_missing, skip_invalid)
+    source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding)
+    with db.store() as st, _progress(file) as progress:
+        importer = Importer(st, spec, source, opts, progress)
+        result = importer.run()
+        if result.errors and not opts.skip_invalid:
+            raise BadInput(f"{len(result.rejected)} invalid row(s) in {Path(file).name}; nothing imported",
+                           details=[e.text() for e in result.errors])
+        if dry_run:
+            st.discard()
+    parts = [f"{result.read} read", f"{result.inserted} inserted", f"{result.updated} updated",
+             f"{result.unchanged} unchanged"]
+    if result.created_refs:
+        parts.append(f"{result.created_refs} referenced records created")
+    summary = f"{table}: " + ", ".join(parts) + (" (dry run: nothing written)" if dry_run else "")
+    if result.rejected:
+        out = write_rejected(Path(file), source.columns, result.rejected) if not dry_run else None
+        summary += f"; {len(result.rejected)} rejected" + (f" -> {out}" if out else "")
+        for err in result.errors[:20]:
+            summary += "\n  " + err.text()
+        if len(result.errors) > 20:
+            summary += f"\n  … {len(result.errors) - 20} more in the rejected file"
+    return summary
+
+
+class _progress:
+    """A row counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.bar = None
+
+    def __enter__(self):  # noqa: ANN204
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("importing {task.fields[file]}: {task.completed} rows"),
+                            transient=True)
+        self.bar.start()
+        task = self.bar.add_task("import", total=None, file=Path(self.file).name)
+        return lambda n: self.bar.update(task, completed=n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str]) -> int:
+    from amkit import db
+    from amkit.transfer import exporter
+    from amkit.transfer.specs import specs
+
+    spec = specs().get(table)
+    if spec is None:
+        raise bad_value("table", table, "cannot be exported yet")
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise bad_value("--encoding", encoding, "unknown encoding") from None
+    if fmt == "xlsx" and not output:
+        raise bad_value("--output", "", "xlsx needs -o FILE")
+    with db.session(write=False) as sess:
+        if fmt == "xlsx":
+            return exporter.write_xlsx(output, sess, spec)
+        stream = open(output, "w", encoding=encoding, newline="") if output else stdout
+        try:
+            if fmt == "csv":
+                return exporter.write_csv(stream, sess, spec, bom=bom)
+            return exporter.write_json(stream, sess, spec)
+        finally:
+            if output:
+                stream.close()

@@ -1,0 +1,163 @@
+"""What each importable table looks like: fields, parsers, header aliases, references and
+the natural key. Later features add their tables to SPECS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from amkit import config
+from amkit.enums import parse_lifecycle, parse_tier
+from amkit.parse import (parse_birthday, parse_bool, parse_datetime, parse_email, parse_phone, parse_tags,
+                         require_text)
+
+
+def _text(name: str) -> Callable[[Any], Any]:
+    def parse(value: Any) -> str | None:
+        text = "" if value is None else str(value).strip()
+        return text or None
+    return parse
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Callable[[Any], Any]
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    ref: str | None = None  # "manager" | "customer": a name resolved to the id in `column`
+    column: str | None = None  # database column (default: name)
+
+    @property
+    def db_column(self) -> str:
+        return self.column or self.name
+
+
+@dataclass
+class TableSpec:
+    name: str
+    model: Any
+    fields: list[Field]
+    key: tuple[str, ...]
+    extra: bool = False
+    defaults: Callable[[], dict[str, Any]] = dict
+    prepare: Callable[[dict[str, Any]], None] | None = None  # derive columns before writing
+    export_rows: Callable[[Session], Iterator[dict[str, Any]]] | None = None
+    keep: tuple[str, ...] = field(default_factory=tuple)  # columns an upsert never overwrites
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def _name(value: Any) -> str:
+    return require_text("name", None if value is None else str(value))
+
+
+def _customers_prepare(row: dict[str, Any]) -> None:
+    if "name" in row:
+        from amkit.pinyin import keys
+
+        row["name_pinyin"], row["name_initials"] = keys(row["name"])
+
+
+def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
+    from amkit.models import Customer, Manager
+
+    query = (sa.select(Customer, Manager.name).join(Manager, Customer.owner_id == Manager.id, isouter=True)
+             .order_by(Customer.id))
+    for c, owner in session.execute(query).yield_per(1000):
+        yield {"name": c.name, "industry": c.industry, "region": c.region, "source": c.source, "owner": owner,
+               "tier": c.tier, "tier_locked": c.tier_locked, "lifecycle": c.lifecycle, "tags": c.tags,
+               "created_at": c.created_at, "extra": c.extra or {}}
+
+
+def _managers_export(session: Session) -> Iterator[dict[str, Any]]:
+    from amkit.models import Manager
+
+    for m in session.execute(sa.select(Manager).order_by(Manager.id)).scalars():
+        yield {"name": m.name, "team": m.team, "lead": m.lead, "email": m.email, "active": m.active}
+
+
+def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
+    from amkit.models import Contact, Customer
+
+    query = sa.select(Contact, Customer.name).join(Customer, Contact.customer_id == Customer.id).order_by(Contact.id)
+    for c, customer in session.execute(query).yield_per(1000):
+        yield {"customer": customer, "name": c.name, "role": c.role, "is_decision_maker": c.is_decision_maker,
+               "phone": c.phone, "email": c.email, "wechat": c.wechat, "birthday": c.birthday,
+               "birthday_lunar": c.birthday_lunar}
+
+
+def _specs() -> dict[str, TableSpec]:
+    from amkit.models import Contact, Customer, Manager
+
+    customers = TableSpec(
+        "customers", Customer,
+        [
+            Field("name", _name, True, ("客户名称", "客户", "名称", "公司名称", "company", "account", "customer")),
+            Field("industry", _text("industry"), aliases=("行业", "sector")),
+            Field("region", _text("region"), aliases=("地区", "区域", "省份", "城市")),
+            Field("source", _text("source"), aliases=("来源", "客户来源")),
+            Field("owner", _text("owner"), aliases=("客户经理", "负责人", "销售", "manager"), ref="manager",
+                  column="owner_id"),
+            Field("tier", lambda v: parse_tier(v) if str(v or "").strip() else None, aliases=("等级", "客户等级")),
+            Field("tier_locked", lambda v: parse_bool("tier_locked", v), aliases=("锁定",)),
+            Field("lifecycle", lambda v: parse_lifecycle(v) if str(v or "").strip() else None,
+                  aliases=("stage", "生命周期", "客户阶段", "状态")),
+            Field("tags", lambda v: parse_tags(v), aliases=("标签",)),
+            Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "created")),
+        ],
+        key=("name",), extra=True,
+        defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "",
+                          "created_at": config.now()},
+        prepare=_customers_prepare, export_rows=_customers_export,
+    )
+    managers = TableSpec(
+        "managers", Manager,
+        [
+            Field("name", _name, True, ("姓名", "客户经理", "sales_agent")),
+            Field("team", _text("team"), aliases=("团队", "部门")),
+            Field("lead", _text("lead"), aliases=("主管", "负责人")),
+            Field("email", lambda v: parse_email("email", v), aliases=("邮箱",)),
+            Field("active", lambda v: True if str(v).strip() == "" else parse_bool("active", v),
+                  aliases=("在职",)),
+        ],
+        key=("name",), defaults=lambda: {"active": True, "created_at": config.now()},
+        export_rows=_managers_export,
+    )
+    contacts = TableSpec(
+        "contacts", Contact,
+        [
+            Field("customer", _text("customer"), True, ("客户", "客户名称", "公司"), ref="customer",
+                  column="customer_id"),
+            Field("name", _name, True, ("姓名", "联系人")),
+            Field("role", _text("role"), aliases=("职务", "职位", "title")),
+            Field("is_decision_maker", lambda v: parse_bool("is_decision_maker", v),
+                  aliases=("决策人", "decision_maker")),
+            Field("phone", lambda v: parse_phone("phone", v), aliases=("电话", "手机", "mobile")),
+            Field("email", lambda v: parse_email("email", v), aliases=("邮箱",)),
+            Field("wechat", _text("wechat"), aliases=("微信",)),
+            Field("birthday", lambda v: parse_birthday("birthday", None if v is None else str(v)),
+                  aliases=("生日",)),
+            Field("birthday_lunar", lambda v: parse_bool("birthday_lunar", v), aliases=("农历",)),
+        ],
+        key=("customer", "name"),
+        defaults=lambda: {"is_decision_maker": False, "birthday_lunar": False, "created_at": config.now()},
+        export_rows=_contacts_export,
+    )
+    return {s.name: s for s in (customers, contacts, managers)}
+
+
+_CACHE: dict[str, TableSpec] = {}
+
+
+def specs() -> dict[str, TableSpec]:
+    if not _CACHE:
+        _CACHE.update(_specs())
+    return _CACHE
+
+
+TABLES = ("customers", "contacts", "managers", "followups", "deals", "payments")

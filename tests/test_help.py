@@ -1,0 +1,71 @@
+"""Every command and sub-command has --help with an example; startup stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.main import get_command
+
+from amkit.cli import app
+
+
+def _walk(cmd, path: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
+    yield path, cmd
+    if hasattr(cmd, "commands"):
+        for name, sub in cmd.commands.items():
+            yield from _walk(sub, path + (name,))
+
+
+COMMANDS = [p for p, _ in _walk(get_command(app))]
+
+
+def test_command_tree_is_complete():
+    names = {" ".join(p) for p in COMMANDS}
+    for expected in ("init", "demo", "customer add", "customer list", "customer show", "customer edit",
+                     "contact add", "contact list", "manager add", "manager list", "import", "export",
+                     "config get", "config set", "config list"):
+        assert expected in names
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "amkit")
+def test_help_has_example(cli, path):
+    result = cli(*path, "--help")
+    assert result.exit_code == 0, result.stderr
+    assert "Usage:" in result.stdout
+    leaf = not hasattr(_lookup(path), "commands")
+    if leaf or not path:
+        assert "Example" in result.stdout, f"{' '.join(path)} --help shows no example"
+
+
+def _lookup(path):  # noqa: ANN001, ANN202
+    cmd = get_command(app)
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+def test_import_cli_does_not_load_sqlalchemy():
+    code = ("import sys, amkit.cli; heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic', 'pypinyin', "
+            "'openpyxl') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_usage_error_is_one_line_exit_2(cli):
+    result = cli("customer", "list", "--no-such-option")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("amkit: ") and "--no-such-option" in lines[0]
+
+
+def test_bad_enum_choice_is_exit_2(cli):
+    result = cli("customer", "list", "-f", "yaml")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("amkit ")
