@@ -86,6 +86,8 @@ class Store:
         if not rows:
             return []
         table = model.__table__
+        keys = {k for row in rows for k in row}
+        rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         ids = list(self.session.execute(stmt, rows).scalars())
         for new_id, row in zip(ids, rows):

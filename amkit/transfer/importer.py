@@ -79,6 +79,8 @@ def resolve_columns(spec: TableSpec, columns: list[str], mapping: dict[str, str]
             result[col] = _explicit_target(spec, col, target)
         elif _norm(col) in lookup:
             result[col] = lookup[_norm(col)]
+        elif spec.extra and _norm(col) == "extra":
+            result[col] = "extra:*"  # a whole JSON object of extra fields (JSON export)
         elif spec.extra:
             result[col] = f"extra:{col}"
         else:
@@ -108,6 +110,21 @@ def _explicit_target(spec: TableSpec, col: str, target: str) -> str | None:
         raise bad_value("--map", f"{col}={target}",
                         f"unknown field for {spec.name} (fields: {', '.join(f.name for f in spec.fields)})")
     return target
+
+
+def _extra_object(value: Any) -> dict[str, Any]:
+    if value in (None, ""):
+        return {}
+    if isinstance(value, str):
+        import json
+
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            value = None
+    if not isinstance(value, dict):
+        raise bad_value("extra", value, "expected a JSON object")
+    return value
 
 
 def check_value_map(spec: TableSpec, value_map: dict[str, dict[str, str]]) -> None:
@@ -158,6 +175,12 @@ class Importer:
         for col, target in self.columns.items():
             value = unneutralise(raw.get(col))
             if target is None:
+                continue
+            if target == "extra:*":
+                try:
+                    extra.update(_extra_object(value))
+                except BadInput as exc:
+                    errors.append(RowError(line, col, value, exc.reason))
                 continue
             if target.startswith("extra:"):
                 if value not in (None, ""):
