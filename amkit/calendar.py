@@ -15,7 +15,8 @@ Coverage rule (years outside it raise BadInput naming field ``calendar``):
   the years between the first and last key of ``China.special_public_holidays`` (the
   table of 调休 swaps; 2001–2026 in holidays 0.109). For a later year the package would
   still compute the fixed holidays but not the make-up working days, so the count of
-  working days would be silently wrong; we refuse instead.
+  working days would be silently wrong; we refuse instead. (Should a release drop that
+  table, the years in which ``weekend_workdays`` has dates are used.)
 * other countries: ``start_year``..``end_year`` of the country class.
 
 Each year is computed once (per code and language) into a flag table and a prefix sum,
@@ -129,8 +130,10 @@ def _covered_years(code: str, cls: type | None) -> range | None:
         return None
     if code == "CN":
         swaps = getattr(holidays.country_holidays("CN", years=[]), "special_public_holidays", {})
-        if swaps:
-            return range(min(swaps), max(swaps) + 1)
+        if not swaps:  # a holidays release without the table: years having make-up days
+            table = holidays.country_holidays("CN", years=range(2001, cls.end_year + 1))
+            swaps = {d.year for d in table.weekend_workdays}
+        return range(min(swaps), max(swaps) + 1)
     return range(cls.start_year, cls.end_year + 1)
 
 
