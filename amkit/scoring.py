@@ -205,7 +205,7 @@ def validate_grades(grades: Mapping[str, object]) -> dict[str, Decimal]:
         out[key] = _number(value, f"score.grades.{key}")
     for key in GRADES:
         if key not in out:
-            raise bad_value("score.grades", key, "missing threshold")
+            raise BadInput(f"score.grades.{key} is missing (need S, A, B and C)")
     for higher, lower in zip(GRADES, GRADES[1:]):
         if out[higher] <= out[lower]:
             raise bad_value(f"score.grades.{higher}", grades[higher], f"must be above {lower}")

@@ -5,8 +5,10 @@ with set-based queries and writes back the returned rows.
 
 Conventions shared by every method:
 
-* Money (``value``) is a ``Decimal``; inputs are rounded half up to 0.01 and must be >= 0.
-* Rows come back ordered by value desc, then customer name asc, then customer_id asc.
+* Money (``value``) is a ``Decimal``; inputs are rounded half up to 0.01 and must be >= 0
+  (None counts as 0, e.g. a NULL SUM from a LEFT JOIN).
+* Rows come back ordered by value desc, then customer name asc (Python code-point order,
+  independent of the database collation), then customer_id asc.
 * ``share`` = value / S and ``cumulative_share`` = (value of this customer and all before it)
   / S, fractions rounded half up to 4 places. When S = 0 both are ``None`` (JSON ``null``):
   there is no meaningful share of nothing.
@@ -143,7 +145,8 @@ def _ordered(items: Sequence) -> list[tuple[object, int]]:
     pairs = []
     for item in items:
         _check_tier(item.old_tier)
-        pairs.append((item, _cents(item.value, f"value of {item.customer}")))
+        value = 0 if item.value is None else item.value  # NULL from a LEFT JOIN: no won deals
+        pairs.append((item, _cents(value, f"value of {item.customer}")))
     pairs.sort(key=lambda p: (-p[1], p[0].customer, p[0].customer_id))
     return pairs
 
@@ -220,30 +223,24 @@ class ParetoCurve:
 def pareto_curve(values: Sequence[CustomerValue]) -> ParetoCurve:
     """The cumulative-share curve for ``report pareto`` and the share of customers making 80%."""
     items = _ordered(values)
-    n = len(items)
-    total = sum(cents for _, cents in items)
-    rows, running, top = [], 0, None
-    for rank, (item, cents) in enumerate(items, start=1):
+    n, total = len(items), sum(cents for _, cents in items)
+    keep = ("customer_id", "customer", "value", "share", "cumulative_share")
+    rows = [
+        CurveRow(rank=rank, customer_share=_fraction(rank, n), **{k: base[k] for k in keep})
+        for rank, base in enumerate(_base_fields(items, ["C"] * n), start=1)
+    ]
+    top, running = None, 0
+    for rank, (_, cents) in enumerate(items, start=1):
         running += cents
-        if top is None and total > 0 and 10 * running >= 8 * total:
+        if total > 0 and 10 * running >= 8 * total:
             top = rank
-        rows.append(
-            CurveRow(
-                rank=rank,
-                customer_id=item.customer_id,
-                customer=item.customer,
-                value=_money(cents),
-                share=_fraction(cents, total),
-                cumulative_share=_fraction(running, total),
-                customer_share=_fraction(rank, n),
-            )
-        )
+            break
     return ParetoCurve(
         rows=rows,
         customers=n,
         total=_money(total),
         customers_for_80=top,
-        customer_share_for_80=_fraction(top, n) if top is not None else None,
+        customer_share_for_80=None if top is None else _fraction(top, n),
     )
 
 

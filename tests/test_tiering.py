@@ -108,6 +108,11 @@ def test_pareto_all_zero_and_empty():
     assert pareto([]) == []
 
 
+def test_pareto_none_value_counts_as_zero():
+    rows = pareto([CustomerValue(1, "a", None, "B"), CustomerValue(2, "b", D(5), "B")])
+    assert [(r.customer, r.value, r.tier) for r in rows] == [("b", D("5.00"), "A"), ("a", D("0.00"), "C")]
+
+
 def test_pareto_locked_without_old_tier_gets_computed_tier():
     rows = pareto([CustomerValue(1, "a", D(10), None, locked=True)])
     assert rows[0].tier == "A" and rows[0].changed
