@@ -1,0 +1,403 @@
+"""KPI scorecards and ranking (SPEC §3.3, §5). Pure: no database, no clock, no printing.
+
+The DB layer fills one :class:`ManagerMetrics` per manager for the period and passes the
+goals as ``{owner: {metric: target}}``; :func:`score_cards` returns ranked :class:`ScoreCard`s.
+
+Score = Σ wᵢ·min(actualᵢ / goalᵢ, 1.2) / Σ wᵢ × 100 over the weighted metrics (weight > 0)
+that have a goal AND a known actual, i.e. the weights are rescaled to 100. A metric whose
+actual is unknown (no surveys, nothing won to collect) is left out rather than counted as 0.
+With no such metric, score and grade are None. What a goal means per metric:
+
+* revenue, deals_won, new_customers, visits, followups: the target amount/count;
+* collection: the target collection rate as a fraction (0.9 = 90 %), 0 < goal <= 1;
+* satisfaction: the target average survey score on the 1–5 scale, 0 < goal <= 5;
+* completeness: the target record completeness as a fraction, 0 < goal <= 1;
+* win_rate, repurchase: target fractions, 0 < goal <= 1;
+* response_hours: the target average complaint response time in hours; lower is better,
+  so its ratio is goal / actual (an actual of 0 hours scores the 1.2 cap).
+
+Ratios (achievement, win_rate, collection_rate, repurchase_rate, completeness) are Decimal
+fractions rounded half up to 4 places; money and score to 2 places; unknown = None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from amkit.errors import BadInput, bad_value
+
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+CAP = Decimal("1.2")
+
+# Metric names usable as score.weights.<metric> and as goal metrics.
+METRICS = (
+    "revenue",
+    "deals_won",
+    "new_customers",
+    "visits",
+    "followups",
+    "collection",
+    "satisfaction",
+    "completeness",
+    "win_rate",
+    "repurchase",
+    "response_hours",
+)
+FRACTION_GOALS = ("collection", "completeness", "win_rate", "repurchase")
+DEFAULT_WEIGHTS = {
+    "revenue": 40,
+    "collection": 15,
+    "new_customers": 15,
+    "visits": 10,
+    "satisfaction": 10,
+    "completeness": 10,
+}
+GRADES = ("S", "A", "B", "C")  # below the C threshold: "D"
+DEFAULT_GRADES = {"S": 110, "A": 95, "B": 80, "C": 60}
+# Fields `score rank --by` accepts; all rank high-to-low except complaint_response_hours.
+RANK_FIELDS = (
+    "score",
+    "revenue",
+    "achievement",
+    "deals_won",
+    "win_rate",
+    "new_customers",
+    "visits",
+    "followups",
+    "collection_rate",
+    "satisfaction",
+    "completeness",
+    "repurchase_rate",
+    "complaint_response_hours",
+)
+
+
+@dataclass(frozen=True)
+class ManagerMetrics:
+    """One manager's raw numbers for the period.
+
+    Suggested sources: revenue / deals_won = won deals closed in the period; deals_lost = lost
+    deals closed in the period; new_customers = customers created in the period; visits =
+    follow-ups with channel visit; followups = all follow-ups; won_amount_for_collection = amount
+    of the deals won in the period and payments = payments (up to the period end) on those
+    deals; satisfaction = average 1–5 survey score; completeness = average share of filled
+    key fields per customer; repurchases = won deals in the period that are repurchases;
+    complaint_response_hours = average hours from complaint opened to resolved.
+    """
+
+    owner: str
+    revenue: Decimal = ZERO
+    deals_won: int = 0
+    deals_lost: int = 0
+    new_customers: int = 0
+    visits: int = 0
+    followups: int = 0
+    payments: Decimal = ZERO
+    won_amount_for_collection: Decimal = ZERO
+    satisfaction: float | Decimal | None = None
+    completeness: float | Decimal | None = None
+    repurchases: int = 0
+    complaint_response_hours: float | Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SubScore:
+    """One weighted metric of a card (for ``--detail``)."""
+
+    metric: str
+    actual: Decimal | None
+    goal: Decimal | None
+    ratio: Decimal | None  # min(actual/goal, 1.2), 4 places; None when not counted
+    weight: Decimal | None  # rescaled weight (sums to 100 over counted metrics), 2 places
+    points: Decimal | None  # weight × ratio, 2 places (rounded parts may not sum to score)
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    owner: str
+    revenue: Decimal
+    target: Decimal | None
+    achievement: Decimal | None
+    deals_won: int
+    deals_lost: int
+    win_rate: Decimal | None
+    new_customers: int
+    visits: int
+    followups: int
+    payments: Decimal
+    collection_rate: Decimal | None
+    satisfaction: Decimal | None
+    completeness: Decimal | None
+    repurchases: int
+    repurchase_rate: Decimal | None
+    complaint_response_hours: Decimal | None
+    score: Decimal | None
+    grade: str | None
+    rank: int | None = None
+    subscores: tuple[SubScore, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RankChange:
+    owner: str
+    rank: int
+    previous_rank: int | None
+    change: int | None  # previous_rank - rank: positive = moved up; None if absent before
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _number(value: object, field_name: str) -> Decimal:
+    """A finite number (int, float, Decimal or numeric string) as Decimal; BadInput otherwise."""
+    if isinstance(value, bool) or value is None:
+        raise bad_value(field_name, value, "expected a number")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise bad_value(field_name, value, "expected a number") from None
+    if not number.is_finite():
+        raise bad_value(field_name, value, "expected a finite number")
+    return number
+
+
+def _nonneg(value: object, field_name: str) -> Decimal:
+    number = _number(value, field_name)
+    if number < 0:
+        raise bad_value(field_name, value, "must not be negative")
+    return number
+
+
+def _q(value: Decimal | None, places: Decimal) -> Decimal | None:
+    return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _div(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    return None if denominator == 0 else Decimal(numerator) / Decimal(denominator)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
+    """Known metric names, numbers >= 0, summing to exactly 100 (BadInput otherwise)."""
+    out = {}
+    for key, value in weights.items():
+        if key not in METRICS:
+            raise bad_value("score.weights key", key, "expected one of " + ", ".join(METRICS))
+        out[key] = _nonneg(value, f"score.weights.{key}")
+    total = sum(out.values(), ZERO)
+    if total != 100:
+        raise bad_value("score.weights", f"sum {total.normalize():f}", "weights must sum to 100")
+    return out
+
+
+def validate_grades(grades: Mapping[str, object]) -> dict[str, Decimal]:
+    """Thresholds for S, A, B, C (all four), numbers, strictly descending S > A > B > C."""
+    out = {}
+    for key, value in grades.items():
+        if key not in GRADES:
+            raise bad_value("score.grades key", key, "expected one of S, A, B, C")
+        out[key] = _number(value, f"score.grades.{key}")
+    for key in GRADES:
+        if key not in out:
+            raise BadInput(f"score.grades.{key} is missing (need S, A, B and C)")
+    for higher, lower in zip(GRADES, GRADES[1:]):
+        if out[higher] <= out[lower]:
+            raise bad_value(f"score.grades.{higher}", grades[higher], f"must be above {lower}")
+    return {key: out[key] for key in GRADES}
+
+
+def validate_goal(metric: str, target: object) -> Decimal:
+    """A goal target for a scorecard metric: > 0, and within the scale of fraction metrics."""
+    goal = _number(target, f"goal {metric}")
+    limit = 1 if metric in FRACTION_GOALS else 5 if metric == "satisfaction" else None
+    if goal <= 0 or (limit is not None and goal > limit):
+        scale = f"between 0 and {limit}" if limit is not None else "above 0"
+        raise bad_value(f"goal {metric}", target, f"expected a target {scale}")
+    return goal
+
+
+def grade_for(score: Decimal | None, grades: Mapping[str, Decimal] = DEFAULT_GRADES) -> str | None:
+    """The first grade whose threshold the score reaches (>=); below C is D; None → None."""
+    if score is None:
+        return None
+    for key in GRADES:
+        if score >= Decimal(grades[key]):
+            return key
+    return "D"
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def _actuals(m: ManagerMetrics) -> dict[str, Decimal | None]:
+    """Exact (unrounded) values of every scorecard metric."""
+    won, lost = m.deals_won, m.deals_lost
+    return {
+        "revenue": _nonneg(m.revenue, f"revenue of {m.owner}"),
+        "deals_won": Decimal(won),
+        "new_customers": Decimal(m.new_customers),
+        "visits": Decimal(m.visits),
+        "followups": Decimal(m.followups),
+        "collection": _div(
+            _nonneg(m.payments, f"payments of {m.owner}"),
+            _nonneg(m.won_amount_for_collection, f"won amount of {m.owner}"),
+        ),
+        "satisfaction": _optional(m.satisfaction, f"satisfaction of {m.owner}", 1, 5),
+        "completeness": _optional(m.completeness, f"completeness of {m.owner}", 0, 1),
+        "win_rate": _div(Decimal(won), Decimal(won + lost)),
+        "repurchase": _div(Decimal(m.repurchases), Decimal(won)),
+        "response_hours": _optional(m.complaint_response_hours, f"response hours of {m.owner}", 0, None),
+    }
+
+
+def _optional(value: object, name: str, low: int, high: int | None) -> Decimal | None:
+    if value is None:
+        return None
+    number = _number(value, name)
+    if number < low or (high is not None and number > high):
+        raise bad_value(name, value, f"expected {low}–{high}" if high is not None else f"expected >= {low}")
+    return number
+
+
+def _display(metric: str, value: Decimal | None) -> Decimal | None:
+    """An actual rounded like it is shown: fractions 4 places, counts whole, others 2."""
+    if metric in FRACTION_GOALS:
+        return _q(value, RATIO)
+    if metric in ("revenue", "satisfaction", "response_hours"):
+        return _q(value, CENT)
+    return _q(value, Decimal(1))
+
+
+def _ratio(metric: str, actual: Decimal, goal: Decimal) -> Decimal:
+    if metric == "response_hours":
+        return CAP if actual == 0 else min(goal / actual, CAP)
+    return min(actual / goal, CAP)
+
+
+def _score(actuals: Mapping, goals: Mapping, weights: Mapping) -> tuple[Decimal | None, tuple]:
+    """The rescaled weighted score (2 places) and its sub-scores."""
+    counted = {}
+    for metric, weight in weights.items():
+        if weight > 0 and metric in goals and actuals[metric] is not None:
+            counted[metric] = (weight, _ratio(metric, actuals[metric], goals[metric]))
+    total_weight = sum((w for w, _ in counted.values()), ZERO)
+    subscores = []
+    for metric, weight in weights.items():
+        if weight <= 0:
+            continue
+        goal = goals.get(metric)
+        w, r = counted.get(metric, (None, None))
+        scaled = None if w is None else w * 100 / total_weight
+        subscores.append(
+            SubScore(
+                metric=metric,
+                actual=_display(metric, actuals[metric]),
+                goal=goal,
+                ratio=_q(r, RATIO),
+                weight=_q(scaled, CENT),
+                points=None if w is None else _q(scaled * r, CENT),
+            )
+        )
+    if not counted:
+        return None, tuple(subscores)
+    exact = sum((w * r for w, r in counted.values()), ZERO) * 100 / total_weight
+    return _q(exact, CENT), tuple(subscores)
+
+
+def score_card(
+    m: ManagerMetrics,
+    goals: Mapping[str, object],
+    weights: Mapping[str, Decimal],
+    grades: Mapping[str, Decimal],
+) -> ScoreCard:
+    """One unranked card. ``goals`` = this owner's {metric: target}; metrics not in METRICS
+    are ignored. ``weights``/``grades`` must already be validated."""
+    known = {k: validate_goal(k, v) for k, v in goals.items() if k in METRICS and v is not None}
+    actuals = _actuals(m)
+    score, subscores = _score(actuals, known, weights)
+    target = known.get("revenue")
+    return ScoreCard(
+        owner=m.owner,
+        revenue=_q(actuals["revenue"], CENT),
+        target=_q(target, CENT),
+        achievement=_q(_div(actuals["revenue"], target) if target else None, RATIO),
+        deals_won=m.deals_won,
+        deals_lost=m.deals_lost,
+        win_rate=_q(actuals["win_rate"], RATIO),
+        new_customers=m.new_customers,
+        visits=m.visits,
+        followups=m.followups,
+        payments=_q(_nonneg(m.payments, f"payments of {m.owner}"), CENT),
+        collection_rate=_q(actuals["collection"], RATIO),
+        satisfaction=_q(actuals["satisfaction"], CENT),
+        completeness=_q(actuals["completeness"], RATIO),
+        repurchases=m.repurchases,
+        repurchase_rate=_q(actuals["repurchase"], RATIO),
+        complaint_response_hours=_q(actuals["response_hours"], CENT),
+        score=score,
+        grade=grade_for(score, grades),
+        subscores=subscores,
+    )
+
+
+def score_cards(
+    metrics: Sequence[ManagerMetrics],
+    goals: Mapping[str, Mapping[str, object]],
+    weights: Mapping[str, object] | None = None,
+    grades: Mapping[str, object] | None = None,
+) -> list[ScoreCard]:
+    """Ranked cards for all managers (SPEC §3.3). ``weights``/``grades`` are the full
+    ``score.weights`` / ``score.grades`` config tables (defaults when None)."""
+    w = validate_weights(DEFAULT_WEIGHTS if weights is None else weights)
+    g = validate_grades(DEFAULT_GRADES if grades is None else grades)
+    owners = [m.owner for m in metrics]
+    if len(set(owners)) != len(owners):
+        dup = next(o for o in owners if owners.count(o) > 1)
+        raise BadInput(f"duplicate manager {dup!r} in score card input")
+    cards = [score_card(m, goals.get(m.owner, {}), w, g) for m in metrics]
+    return rank(cards, by="score")
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def _rank_key(card: ScoreCard, by: str) -> tuple:
+    if by == "score" and card.score is None:
+        return (1, -card.revenue)  # unscored managers after scored ones, by revenue
+    value = getattr(card, by)
+    if value is None:
+        return (2, ZERO)
+    return (0, value if by == "complaint_response_hours" else -value)
+
+
+def rank(cards: Sequence[ScoreCard], by: str = "score") -> list[ScoreCard]:
+    """Competition ranking (1, 1, 3) by ``by`` desc (response hours asc); ties share a rank and
+    are listed by owner name. ``by="score"`` ranks managers without a score after those with
+    one, by revenue (so with no goals at all it is a revenue ranking); None values go last."""
+    if by not in RANK_FIELDS:
+        raise bad_value("by", by, "expected one of " + ", ".join(RANK_FIELDS))
+    ordered = sorted(cards, key=lambda c: (_rank_key(c, by), c.owner))
+    out, previous_key, previous_rank = [], None, 0
+    for position, card in enumerate(ordered, start=1):
+        key = _rank_key(card, by)
+        current = previous_rank if key == previous_key else position
+        out.append(replace(card, rank=current))
+        previous_key, previous_rank = key, current
+    return out
+
+
+def rank_change(current: Sequence[ScoreCard], previous: Sequence[ScoreCard]) -> list[RankChange]:
+    """Rank movement per owner of ``current`` (already ranked) against ``previous``."""
+    before = {card.owner: card.rank for card in previous}
+    out = []
+    for card in current:
+        old = before.get(card.owner)
+        change = None if old is None or card.rank is None else old - card.rank
+        out.append(RankChange(owner=card.owner, rank=card.rank, previous_rank=old, change=change))
+    return out
