@@ -149,6 +149,9 @@ def parse_within(text: str) -> int:
 
 
 def _positive_int(value: object, key: str) -> int:
+    """A positive day count from config (``"7"`` from ``config set`` accepted too)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise bad_value(key, value, "expected a positive whole number of days")
     return value
@@ -207,15 +210,16 @@ def lifecycle_transitions(today: date, customers: Iterable[CustomerState],
     dormant_days, churn_days = lifecycle_days(config)
     out = []
     for c in sorted(customers, key=lambda c: c.customer_id):
-        days, _, _ = _silence(today, c)
+        days, _, since = _silence(today, c)
         if c.lifecycle in ELIGIBLE_FOR_DORMANT + ("dormant",) and days >= churn_days:
             new = "churned"
         elif c.lifecycle in ELIGIBLE_FOR_DORMANT and days >= dormant_days:
             new = "dormant"
         else:
             continue
+        never = " (never followed up)" if since == "since_created" else ""
         out.append(Transition(c.customer_id, c.lifecycle, new,
-                              f"no follow-up for {days} days"))
+                              f"no follow-up for {days} days{never}"))
     return out
 
 

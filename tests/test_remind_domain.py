@@ -64,8 +64,10 @@ def test_cadence_defaults_config_and_industry_override():
     assert cadence_days("C", "finance", cfg) == 3  # industry wins over tier
     assert cadence_days("B", "Retail", cfg) == 10
     assert cadence_days("A", "retail", cfg) == 5  # per-tier table falls back to the tier
-    with pytest.raises(BadInput, match="cadence.B"):
-        cadence_days("B", None, {"cadence": {"B": 0}})
+    assert cadence_days("B", None, {"cadence": {"B": "10"}}) == 10  # as `config set` stores it
+    for bad in (0, -1, "x", 2.5, True):
+        with pytest.raises(BadInput, match="cadence.B"):
+            cadence_days("B", None, {"cadence": {"B": bad}})
 
 
 # ---------------------------------------------------------------- cadence
@@ -154,6 +156,8 @@ def test_lifecycle_transitions():
                    (4, "dormant", "churned"), (5, "active", "churned")]
     cid, old, new, reason = lifecycle_transitions(TODAY, customers)[0]
     assert (cid, reason) == (1, "no follow-up for 90 days")
+    assert lifecycle_transitions(TODAY, customers)[1].reason == (
+        "no follow-up for 100 days (never followed up)")
 
 
 # ---------------------------------------------------------------- birthdays
