@@ -1,4 +1,3 @@
-import time
 from datetime import date, timedelta
 
 import holidays
@@ -115,16 +114,6 @@ def test_cn_year_not_covered_is_bad_input():
     with pytest.raises(BadInput, match="2000"):
         CN.is_workday(date(2000, 10, 1))
     assert NONE.workdays(date(2027, 1, 1), date(2027, 1, 31)) == 21
-
-
-def test_fast_after_warm_up():
-    q = parse_period("2026Q4")
-    CN.workdays(q.start, q.end)
-    runs = 1000
-    began = time.perf_counter()
-    for _ in range(runs):
-        CN.workdays(q.start, q.end)
-    assert (time.perf_counter() - began) / runs < 0.0002
 
 
 @given(st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
