@@ -1,9 +1,14 @@
 """SQLModel tables, one module per aggregate. Importing this package imports sqlmodel:
 only db.py and command bodies do it, never amkit.cli at start-up."""
 
+from amkit.models.activity import Followup, LifecycleChange
 from amkit.models.audit import AuditEntry
 from amkit.models.customer import Contact, Customer
+from amkit.models.deal import Deal, DealStageChange, Payment
+from amkit.models.goal import Goal, TierChange
 from amkit.models.manager import Manager
 from amkit.models.meta import Meta
+from amkit.models.service import Complaint, Survey
 
-__all__ = ["AuditEntry", "Contact", "Customer", "Manager", "Meta"]
+__all__ = ["AuditEntry", "Complaint", "Contact", "Customer", "Deal", "DealStageChange", "Followup", "Goal",
+           "LifecycleChange", "Manager", "Meta", "Payment", "Survey", "TierChange"]

@@ -31,6 +31,7 @@ class Customer(CustomerBase, table=True):
     name_initials: str = Field(default="", index=True)
     created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    snoozed_until: dt.date | None = None  # `remind --snooze`: no cadence/dormant reminders until then
 
 
 class ContactBase(SQLModel):

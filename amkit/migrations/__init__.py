@@ -1,0 +1,77 @@
+"""Named, ordered schema migrations, recorded in the `amkit_migrations` table.
+
+Each step is a module `mNNN_name.py` in this package with `upgrade(op)`, where `op` is an
+alembic ``Operations`` object (dialect-portable DDL for SQLite and PostgreSQL). Steps run in
+name order, exactly once each, inside one transaction. A shipped step is never edited: add a
+new one. A test migrates an empty database and compares the result with the SQLModel models.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Callable
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+
+
+def id_column() -> sa.Column:
+    return sa.Column("id", sa.Integer, primary_key=True)
+
+
+def names() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "m" and m.name[1:4].isdigit())
+
+
+def step(name: str) -> Callable[["Operations"], None]:
+    return importlib.import_module(f"{__name__}.{name}").upgrade
+
+
+def applied(conn: sa.Connection) -> list[str]:
+    if not sa.inspect(conn).has_table("amkit_migrations"):
+        return []
+    return [row[0] for row in conn.execute(sa.text("SELECT name FROM amkit_migrations ORDER BY id"))]
+
+
+def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
+    """Apply the pending steps (all, or up to and including `upto`); return their names."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    _ensure_table(conn)
+    done = set(applied(conn))
+    todo = names()
+    if upto is not None:
+        todo = todo[: todo.index(upto) + 1]
+    pending = [n for n in todo if n not in done]
+    if not pending:
+        return []
+    op = Operations(MigrationContext.configure(conn))
+    ran: list[str] = []
+    for name in pending:
+        step(name)(op)
+        conn.execute(
+            sa.text("INSERT INTO amkit_migrations (name, applied_at) VALUES (:n, CURRENT_TIMESTAMP)"),
+            {"n": name},
+        )
+        ran.append(name)
+    return ran
+
+
+def latest() -> str:
+    return names()[-1]
+
+
+def _ensure_table(conn: sa.Connection) -> None:
+    meta = sa.MetaData()
+    sa.Table(
+        "amkit_migrations",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("applied_at", sa.DateTime, nullable=False),
+    )
+    meta.create_all(conn)

@@ -1,0 +1,52 @@
+"""Deals (商机), their stage history, payments (回款). Money is integer cents (分)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text
+from sqlmodel import Field, SQLModel
+
+
+class Deal(SQLModel, table=True):
+    __tablename__ = "deals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"),
+                                              nullable=False, index=True))
+    owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("managers.id",
+                                                                                    ondelete="SET NULL"),
+                                                                index=True))
+    title: str | None = None
+    amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger))
+    stage: str = Field(max_length=20, index=True)
+    created: dt.date = Field(index=True)
+    closed_at: dt.date | None = Field(default=None, index=True)
+    external_id: str | None = Field(default=None, unique=True)
+    lost_reason: str | None = Field(default=None, sa_column=Column(Text))
+    reason_code: str | None = None
+    created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
+
+
+class DealStageChange(SQLModel, table=True):
+    __tablename__ = "deal_stage_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deals.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    from_stage: str | None = None
+    to_stage: str
+    on: dt.date
+    reason: str | None = None
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(sa_column=Column(Integer, ForeignKey("deals.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    date: dt.date = Field(index=True)
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
