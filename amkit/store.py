@@ -5,8 +5,6 @@ append-only, hash-chained audit log (SPEC §2 audit log) in the same transaction
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any, Iterable, TypeVar
 
@@ -16,7 +14,6 @@ from sqlmodel import Session, SQLModel
 from amkit import config
 
 T = TypeVar("T", bound=SQLModel)
-GENESIS = "0" * 64
 
 
 def _jsonable(value: Any) -> Any:
@@ -29,11 +26,6 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: SQLModel) -> dict[str, Any]:
     return {c.key: _jsonable(getattr(obj, c.key)) for c in sa.inspect(type(obj)).column_attrs}
-
-
-def entry_hash(prev: str, entry: dict[str, Any]) -> str:
-    body = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev + body).encode("utf-8")).hexdigest()
 
 
 class Store:
@@ -116,31 +108,11 @@ class Store:
             self.flush_audit()
 
     def flush_audit(self) -> None:
-        if not self._pending:
-            return
-        from amkit.models.audit import AuditEntry
+        if self._pending:
+            from amkit.audit import append
 
-        prev = _chain_head(self.session)
-        at = config.now().isoformat()
-        rows = []
-        for item in self._pending:
-            entry = {"at": at, "who": self.who, "command": self.command, **item}
-            prev = entry_hash(prev, entry)
-            rows.append({**entry, "at": dt.datetime.fromisoformat(at), "hash": prev})
-        self.session.execute(AuditEntry.__table__.insert(), rows)
-        self._pending.clear()
-
-
-def _chain_head(session: Session) -> str:
-    from amkit.models.audit import AuditEntry
-
-    if session.get_bind().dialect.name == "postgresql":
-        # serialise writers of the chain (SQLite's BEGIN IMMEDIATE already does)
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
-    last = session.execute(
-        sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    return last or GENESIS
+            append(self.session, self.who, self.command, self._pending)
+            self._pending.clear()
 
 
 def _before_write(obj: SQLModel) -> None:
@@ -148,9 +120,3 @@ def _before_write(obj: SQLModel) -> None:
         from amkit.pinyin import keys
 
         obj.name_pinyin, obj.name_initials = keys(obj.name)
-
-
-def audited_rows(session: Session) -> Iterable[Any]:
-    from amkit.models.audit import AuditEntry
-
-    return session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars()

@@ -126,3 +126,88 @@ def edit(
             typer.echo(f"{key}: {old!s} -> {new!s}")
     else:
         emit(row, columns() + _extra_cols(), fmt, one=True)
+
+
+@app.command("handover", epilog=example("amkit customer handover --from 张伟 --to 李娜 --dry-run",
+                                        "amkit customer handover --from 张伟 --to 李娜 --customer 中国银行 "
+                                        "--note '客户偏好电话沟通'"))
+def handover(
+    from_: Annotated[str, typer.Option("--from", help="Current manager.")],
+    to: Annotated[str, typer.Option("--to", help="New manager.")],
+    customer: Annotated[Optional[list[str]], typer.Option("--customer", help="Only these customers "
+                                                                              "(repeatable; default all).")] = None,
+    note_text: Annotated[Optional[str], typer.Option("--note", help="Added to every handover note.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move; write nothing.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Move customers, their open deals and pending actions to another manager, with a note each."""
+    from amkit import db
+    from amkit.handover import handover as run
+    from amkit.reports.render import Col
+
+    with db.store() as st:
+        moved = run(st, from_, to, customer, note_text, dry_run)
+        if dry_run:
+            st.discard()
+    rows = [m.__dict__ for m in moved]
+    emit(rows, [Col("customer", "Customer"), Col("open_deals", "Open deals", "int"),
+                Col("pending_actions", "Pending actions", "int")] + ([Col("note", "Note")] if fmt != Fmt.table else []),
+         fmt)
+    note(f"{len(rows)} customer(s) {'would move' if dry_run else 'moved'} from {from_} to {to}")
+
+
+@app.command("merge", epilog=example("amkit customer merge 中国银行 '中国银行 (重复)' --dry-run"))
+def merge(
+    keep: Annotated[str, typer.Argument(help="The customer to keep.")],
+    drop: Annotated[str, typer.Argument(help="The duplicate to fold into KEEP and delete.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would move; write nothing.")] = False,
+) -> None:
+    """Merge a duplicate customer into another: contacts, follow-ups, deals and the rest move."""
+    from amkit import db, lookup
+    from amkit.dedupe import merge as run
+
+    with db.store() as st:
+        k, d = lookup.customer(st.session, keep), lookup.customer(st.session, drop)
+        names = (k.name, d.name)
+        counts = run(st, k, d, dry_run)
+        if dry_run:
+            st.discard()
+    for table, n in counts.items():
+        typer.echo(f"{table}: {n}")
+    note(f"{'would merge' if dry_run else 'merged'} {names[1]!r} into {names[0]!r}")
+
+
+@app.command("dupes", epilog=example("amkit customer dupes", "amkit customer dupes -f json"))
+def dupes(fmt: FormatOpt = Fmt.table) -> None:
+    """Likely duplicates: same normalised name (全角/半角, 有限公司/Co., Ltd.), phone or e-mail."""
+    from amkit import db
+    from amkit.dedupe import dupes as find
+    from amkit.reports.render import Col
+
+    with db.session(write=False) as sess:
+        rows = find(sess)
+    emit(rows, [Col("reason", "Reason"), Col("key", "Key"), Col("ids", "id"), Col("customers", "Customers")], fmt)
+
+
+@app.command("erase", epilog=example("amkit customer erase 12 --yes"))
+def erase(
+    customer: Annotated[str, typer.Argument(help="Customer id or name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+) -> None:
+    """Erase a customer's personal data (PIPL); anonymised figures stay for reports."""
+    import sys
+
+    from amkit import db, lookup
+    from amkit.erase import erase as run, scrub_file
+    from amkit.errors import BadInput
+
+    with db.session(write=False) as sess:
+        name = lookup.customer(sess, customer).name
+    if not yes:
+        if not sys.stdin.isatty():
+            raise BadInput(f"refusing to erase {name!r} without --yes (no terminal to ask)")
+        typer.confirm(f"Erase all personal data of {name!r}? This cannot be undone", abort=True)
+    with db.store() as st:
+        counts = run(st, lookup.customer(st.session, customer))
+    scrub_file()
+    note(f"erased {name!r}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))

@@ -1,4 +1,4 @@
-"""m002_audit_log"""
+"""m002_audit_log: append-only, hash-chained audit entries (see amkit/audit.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def upgrade(op: Operations) -> None:
         sa.Column("row_id", sa.Integer),
         sa.Column("before", sa.JSON),
         sa.Column("after", sa.JSON),
+        sa.Column("salt", sa.String),
+        sa.Column("payload_hash", sa.String, nullable=False),
+        sa.Column("erased", sa.Boolean, nullable=False),
         sa.Column("hash", sa.String, nullable=False),
     )
     op.create_index("ix_audit_log_table_name", "audit_log", ["table_name"])

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only, hash-chained: hash = sha256(previous hash + canonical JSON of the entry)."""
+    """Append-only and hash-chained; see amkit/audit.py for the exact hashing."""
 
     __tablename__ = "audit_log"
 
@@ -21,4 +21,7 @@ class AuditEntry(SQLModel, table=True):
     row_id: int | None = Field(default=None, index=True)
     before: Any = Field(default=None, sa_column=Column(JSON))
     after: Any = Field(default=None, sa_column=Column(JSON))
+    salt: str | None = None  # random per entry; dropped with the payload when erased
+    payload_hash: str  # sha256(salt + canonical before/after)
+    erased: bool = False  # payload removed by `customer erase` (PIPL); the chain still holds
     hash: str

@@ -1,0 +1,207 @@
+"""The audit log: append, list, verify (SPEC §2 audit log, issue: data safety).
+
+Each entry's payload (before/after) is hashed with a random per-entry salt:
+    payload_hash = sha256(salt + canonical(before, after))
+and the chain links the entries' metadata and payload hashes:
+    hash = sha256(previous hash + canonical(at, who, command, action, table, row_id, payload_hash))
+so editing, inserting or deleting an entry breaks the chain, while `customer erase` can drop a
+payload (and its salt) without breaking it: the payload hash stays, and the erase itself is an
+entry naming the erased entry ids. The latest (id, hash) is also kept in amkit_meta so a
+deleted tail is caught too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from amkit import config
+
+GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def payload_hash(salt: str, before: Any, after: Any) -> str:
+    return hashlib.sha256((salt + _canonical({"before": before, "after": after})).encode()).hexdigest()
+
+
+def chain_hash(prev: str, at: str, who: str, command: str, action: str, table: str, row_id: Any,
+               p_hash: str) -> str:
+    meta = {"at": at, "who": who, "command": command, "action": action, "table_name": table,
+            "row_id": row_id, "payload_hash": p_hash}
+    return hashlib.sha256((prev + _canonical(meta)).encode()).hexdigest()
+
+
+def _head(session: Session) -> str:
+    from amkit.models import AuditEntry
+
+    if session.get_bind().dialect.name == "postgresql":
+        # serialise writers of the chain (SQLite's BEGIN IMMEDIATE already does)
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
+    last = session.execute(sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    return last or GENESIS
+
+
+def append(session: Session, who: str, command: str, items: list[dict[str, Any]]) -> None:
+    from amkit.models import AuditEntry, Meta
+
+    prev = _head(session)
+    at = config.now()
+    at_text = at.isoformat()
+    rows = []
+    for item in items:
+        salt = secrets.token_hex(16)
+        p_hash = payload_hash(salt, item["before"], item["after"])
+        prev = chain_hash(prev, at_text, who, command, item["action"], item["table_name"], item["row_id"], p_hash)
+        rows.append({**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
+                     "erased": False, "hash": prev})
+    session.execute(AuditEntry.__table__.insert(), rows)
+    last_id = session.execute(sa.select(sa.func.max(AuditEntry.id))).scalar()
+    session.merge(Meta(key=HEAD_KEY, value=f"{last_id}:{prev}"))
+
+
+@dataclass
+class Problem:
+    entry_id: int | None
+    message: str
+
+
+def verify(session: Session, replay: bool = True) -> list[Problem]:
+    """The first chain break (if any), then rows whose current state differs from the log."""
+    from amkit.models import AuditEntry, Meta
+
+    prev = GENESIS
+    last_id = None
+    erased_ok: set[int] = set()
+    for after in session.execute(sa.select(AuditEntry.after).where(AuditEntry.action == "erase")).scalars():
+        if isinstance(after, dict):
+            erased_ok.update(after.get("erased_entries", []))
+    entries = session.execute(sa.select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    state: dict[tuple[str, int], dict[str, Any]] = {}
+    for e in entries:
+        if e.erased and e.id not in erased_ok:
+            return [Problem(e.id, f"audit entry {e.id} is marked erased but no erase entry covers it")]
+        if not e.erased and payload_hash(e.salt or "", e.before, e.after) != e.payload_hash:
+            return [Problem(e.id, f"audit entry {e.id} ({e.table_name} {e.row_id}) was altered: payload "
+                                  "does not match its hash")]
+        expected = chain_hash(prev, e.at.isoformat(), e.who, e.command, e.action, e.table_name, e.row_id,
+                              e.payload_hash)
+        if expected != e.hash:
+            return [Problem(e.id, f"audit chain broken at entry {e.id} ({e.table_name} {e.row_id}): "
+                                  "an entry was altered, inserted or deleted")]
+        prev, last_id = e.hash, e.id
+        if replay:
+            _apply(state, e)
+    head = session.get(Meta, HEAD_KEY)
+    if head is not None and head.value != f"{last_id}:{prev}":
+        return [Problem(last_id, f"audit log ends at entry {last_id} but entry {head.value.split(':')[0]} was "
+                                 "recorded: entries were deleted")]
+    return _compare(session, state) if replay else []
+
+
+def _apply(state: dict[tuple[str, int], dict[str, Any]], e: Any) -> None:
+    if e.erased or e.row_id is None:
+        if e.action == "delete" and e.table_name == "*":
+            state.clear()
+        return
+    key = (e.table_name, e.row_id)
+    if e.action == "insert":
+        state[key] = dict(e.after or {})
+    elif e.action == "update" and key in state:
+        state[key].update(e.after or {})
+    elif e.action in ("delete", "erase"):
+        state.pop(key, None)
+
+
+def _compare(session: Session, state: dict[tuple[str, int], dict[str, Any]]) -> list[Problem]:
+    """Rows edited or deleted outside amkit (e.g. with the sqlite3 CLI)."""
+    from amkit.store import _jsonable
+
+    problems: list[Problem] = []
+    by_table: dict[str, dict[int, dict[str, Any]]] = {}
+    for (table, row_id), values in state.items():
+        by_table.setdefault(table, {})[row_id] = values
+    for table, rows in sorted(by_table.items()):
+        meta = sa.MetaData()
+        try:
+            tbl = sa.Table(table, meta, autoload_with=session.connection())
+        except sa.exc.NoSuchTableError:
+            continue
+        current = {r["id"]: r for r in session.execute(sa.select(tbl)).mappings()}
+        for row_id, expected in sorted(rows.items()):
+            actual = current.get(row_id)
+            if actual is None:
+                problems.append(Problem(None, f"{table} row {row_id} was deleted outside amkit"))
+                continue
+            for field, value in expected.items():
+                if field in actual and _norm(_jsonable(actual[field])) != _norm(value):
+                    problems.append(Problem(None, f"{table} row {row_id} field {field!r} was changed outside "
+                                                  f"amkit: {value!r} in the log, {_jsonable(actual[field])!r} now"))
+                    break
+    return problems
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and value[:4].isdigit() and "T" in value[:11]:
+        return value.replace("T", " ")
+    if isinstance(value, str) and value.startswith(("{", "[")):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def count(session: Session) -> int:
+    from amkit.models import AuditEntry
+
+    return session.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
+
+
+def list_rows(session: Session, table: str | None = None, row_id: int | None = None,
+              since: dt.date | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    from amkit.models import AuditEntry
+
+    query = sa.select(AuditEntry)
+    if table:
+        query = query.where(AuditEntry.table_name == table)
+    if row_id is not None:
+        query = query.where(AuditEntry.row_id == row_id)
+    if since:
+        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+    query = query.order_by(AuditEntry.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return [_row(e) for e in session.execute(query).scalars()]
+
+
+def _row(e: Any) -> dict[str, Any]:
+    changed = sorted((e.after or {}).keys() if isinstance(e.after, dict) else [])
+    return {"id": e.id, "at": e.at, "who": e.who, "command": e.command, "action": e.action,
+            "table": e.table_name, "row_id": e.row_id, "fields": changed, "before": e.before,
+            "after": e.after, "erased": e.erased}
+
+
+def redact(session: Session, entry_ids: Iterable[int]) -> list[int]:
+    """Drop the payload (and salt) of these entries; the caller records the erase entry."""
+    from amkit.models import AuditEntry
+
+    ids = sorted(set(entry_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        session.execute(sa.update(AuditEntry).where(AuditEntry.id.in_(chunk))
+                        .values(before=None, after=None, salt=None, erased=True))
+    return ids
