@@ -26,17 +26,41 @@ class Run:
         return json.loads(self.stdout)
 
 
+# The backend under test: SQLite files by default; AMKIT_TEST_PG_URL (a server URL such as
+# postgresql+psycopg://amkit@127.0.0.1:5432/postgres) runs every test on a fresh PostgreSQL
+# database instead (.ci/run does both).
+PG_URL = os.environ.get("AMKIT_TEST_PG_URL")
+BACKEND = "postgresql" if PG_URL else "sqlite"
+
+
+def pytest_configure(config):  # noqa: ANN001, ANN201
+    config.addinivalue_line("markers", "sqlite_only: needs the SQLite file itself (permissions, WAL, backup)")
+    config.addinivalue_line("markers", "pg_only: needs a PostgreSQL server")
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
+    for item in items:
+        if BACKEND == "postgresql" and "sqlite_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="SQLite file behaviour; covered by the SQLite run"))
+        if BACKEND == "sqlite" and "pg_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="needs AMKIT_TEST_PG_URL (a PostgreSQL server)"))
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     values = {
-        "AMKIT_DB": str(tmp_path / "amkit.db"),
         "AMKIT_CONFIG": str(tmp_path / "config.toml"),
         "AMKIT_TODAY": TODAY,
         "AMKIT_LANG": "en",
         "AMKIT_USER": "tester",
     }
-    for key in ("AMKIT_DATABASE_URL", "AMKIT_DEBUG"):
+    for key in ("AMKIT_DATABASE_URL", "AMKIT_DEBUG", "AMKIT_DB"):
         monkeypatch.delenv(key, raising=False)
+    pg_db = None
+    if BACKEND == "postgresql":
+        pg_db, values["AMKIT_DATABASE_URL"] = _create_pg_database()
+    else:
+        values["AMKIT_DB"] = str(tmp_path / "amkit.db")
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     yield values
@@ -45,6 +69,33 @@ def env(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     config.CLI_DB[0] = None
     if "amkit.db" in sys.modules:
         sys.modules["amkit.db"].dispose()
+    if pg_db:
+        _drop_pg_database(pg_db)
+
+
+def _pg_admin():  # noqa: ANN202
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    return psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                           dbname=url.database or "postgres", autocommit=True), url
+
+
+def _create_pg_database() -> tuple[str, str]:
+    import uuid
+
+    name = f"amkit_t_{uuid.uuid4().hex[:12]}"
+    con, url = _pg_admin()
+    with con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    return name, url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(name: str) -> None:
+    con, _ = _pg_admin()
+    with con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -75,19 +126,47 @@ def sh(env):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def sql(env):  # noqa: ANN001, ANN201
-    """Query the test database with the plain sqlite3 module (an independent route)."""
-    def query(statement: str, *params):  # noqa: ANN001, ANN202
-        con = sqlite3.connect(env["AMKIT_DB"])
-        try:
-            return con.execute(statement, params).fetchall()
-        finally:
-            con.close()
+    """Run SQL on the test database with the plain driver, autocommit (an independent route):
+    sqlite3 for SQLite, psycopg for PostgreSQL. Write `?` placeholders; JSON comes back as
+    text and dates/times as ISO text on both backends."""
+    if BACKEND == "sqlite":
+        def query(statement: str, *params):  # noqa: ANN001, ANN202
+            con = sqlite3.connect(env["AMKIT_DB"], isolation_level=None)
+            try:
+                return con.execute(statement, params).fetchall()
+            finally:
+                con.close()
+        return query
 
-    return query
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(env["AMKIT_DATABASE_URL"])
+
+    def pg_query(statement: str, *params):  # noqa: ANN001, ANN202
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname=url.database, autocommit=True) as con:
+            cur = con.execute(statement.replace("?", "%s"), params)
+            rows = cur.fetchall() if cur.description else []
+        return [tuple(_pg_value(v) for v in row) for row in rows]
+    return pg_query
+
+
+def _pg_value(value):  # noqa: ANN001, ANN202
+    import datetime as dt
+
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 @pytest.fixture
 def db_path(env) -> Path:  # noqa: ANN001
+    """The SQLite file (tests that use it are marked sqlite_only)."""
     return Path(env["AMKIT_DB"])
 
 

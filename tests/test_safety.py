@@ -35,27 +35,24 @@ def test_audit_records_every_write_and_verifies(cli, sql):
     assert ok.exit_code == 0, ok.stderr
 
 
-def test_audit_verify_detects_hand_edits(cli, sql, db_path):
+def test_audit_verify_detects_hand_edits(cli, sql):
     _seed(cli)
-    con = sqlite3.connect(db_path)
-    con.execute("UPDATE customers SET industry = '制造' WHERE name = '中国银行'")
-    con.commit()
+    sql("UPDATE customers SET industry = '制造' WHERE name = '中国银行'")
     bad = cli("audit", "verify")
     assert bad.exit_code == 4
     assert "customers row 1" in bad.stderr and "industry" in bad.stderr
     # chain tampering: an audit entry edited by hand
-    con.execute("UPDATE customers SET industry = '金融' WHERE name = '中国银行'")
-    con.execute("UPDATE audit_log SET who = 'mallory' WHERE id = 3")
-    con.commit()
+    sql("UPDATE customers SET industry = '金融' WHERE name = '中国银行'")
+    sql("UPDATE audit_log SET who = 'mallory' WHERE id = 3")
     bad = cli("audit", "verify")
     assert bad.exit_code == 4 and "entry 3" in bad.stderr
-    con.execute("UPDATE audit_log SET who = 'tester' WHERE id = 3")
-    con.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
-    con.commit()
+    sql("UPDATE audit_log SET who = 'tester' WHERE id = 3")
+    sql("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
     bad = cli("audit", "verify", "--chain-only")
     assert bad.exit_code == 4 and "deleted" in bad.stderr
 
 
+@pytest.mark.sqlite_only
 def test_backup_restore_and_rotation(cli, sql, tmp_path, db_path):
     _seed(cli)
     target = tmp_path / "b.db"
@@ -83,6 +80,7 @@ def test_backup_restore_and_rotation(cli, sql, tmp_path, db_path):
     assert Path(r.stdout.strip()).exists()
 
 
+@pytest.mark.sqlite_only
 def test_restore_rejects_non_database(cli, tmp_path, sql):
     _seed(cli)
     junk = tmp_path / "junk.db"
@@ -93,6 +91,7 @@ def test_restore_rejects_non_database(cli, tmp_path, sql):
     assert cli("restore", tmp_path / "missing.db").exit_code == 3
 
 
+@pytest.mark.sqlite_only
 def test_doctor(cli, db_path):
     _seed(cli)
     r = cli("doctor", "-f", "json")
@@ -109,14 +108,13 @@ def test_doctor(cli, db_path):
     assert statuses["orphan_rows"] == "fail" and statuses["foreign_keys"] == "fail"
 
 
-def test_handover_moves_customers_and_open_deals(cli, sql, db_path):
+def test_handover_moves_customers_and_open_deals(cli, sql):
     _seed(cli)
     cid = sql("SELECT id FROM customers WHERE name = '中国银行'")[0][0]
-    con = sqlite3.connect(db_path)  # deals inserted directly: one open, one won
-    con.executemany("INSERT INTO deals (customer_id, owner_id, title, amount_cents, stage, created, closed_at, "
-                    "created_at) VALUES (?, 1, ?, ?, ?, '2026-10-01', ?, '2026-10-01 00:00:00')",
-                    [(cid, "open one", 100000, "quote", None), (cid, "won one", 200000, "won", "2026-11-01")])
-    con.commit()
+    for title, cents, stage, closed in (("open one", 100000, "quote", None), ("won one", 200000, "won", "2026-11-01")):
+        # deals inserted directly (an independent route): one open, one won
+        sql("INSERT INTO deals (customer_id, owner_id, title, amount_cents, stage, created, closed_at, created_at) "
+            "VALUES (?, 1, ?, ?, ?, '2026-10-01', ?, '2026-10-01 00:00:00')", cid, title, cents, stage, closed)
     dry = cli("customer", "handover", "--from", "张伟", "--to", "李娜", "--dry-run", "-f", "json")
     assert dry.exit_code == 0, dry.stderr
     assert sorted(r["customer"] for r in dry.json()) == ["中国银行", "招商银行"]
@@ -154,7 +152,7 @@ def test_dupes_and_merge(cli, sql):
     assert cli("audit", "verify").exit_code == 0
 
 
-def test_erase_leaves_no_personal_string_in_the_file(cli, sql, db_path, tmp_path):
+def test_erase_leaves_no_personal_string_in_the_file(cli, sql, env):
     _seed(cli)
     secrets = ["中国银行", "王秘书", "13912345678", "wang@boc.example", "wx_wang88", "1985-06-01"]
     cli("customer", "edit", "中国银行", "--extra", "地址=北京市西城区复兴门内大街1号")
@@ -163,18 +161,28 @@ def test_erase_leaves_no_personal_string_in_the_file(cli, sql, db_path, tmp_path
     assert refused.exit_code == 2
     r = cli("customer", "erase", "中国银行", "--yes")
     assert r.exit_code == 0, r.stderr
-    from amkit import db
-
-    db.dispose()
-    blob = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     for s in secrets:
-        assert s.encode("utf-8") not in blob, s
+        assert s.encode("utf-8") not in _everything(sql, env), s
     assert sql("SELECT count(*) FROM customers") == [(3,)]  # the anonymised row stays
     assert sql("SELECT count(*) FROM contacts") == [(0,)]
     assert sql("SELECT count(*) FROM audit_log WHERE action = 'erase'") == [(1,)]
     assert cli("audit", "verify").exit_code == 0
 
 
+def _everything(sql, env) -> bytes:  # noqa: ANN001
+    """SQLite: the database file with its WAL; PostgreSQL: every text value of every table."""
+    if "AMKIT_DB" in env:
+        from amkit import db
+
+        db.dispose()
+        path = Path(env["AMKIT_DB"])
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    tables = [r[0] for r in sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+    dump = [repr(sql(f'SELECT * FROM "{t}"')) for t in tables]
+    return "".join(dump).encode("utf-8")
+
+
+@pytest.mark.sqlite_only
 def test_kill_9_mid_import_leaves_all_or_nothing(env, tmp_path):
     n = 40000
     src = tmp_path / "big.csv"
