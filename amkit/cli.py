@@ -96,12 +96,13 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import config_cmd, contact, customer, manager, setup, transfer
+    from amkit.commands import config_cmd, contact, customer, goal, manager, setup, transfer
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(goal.app, name="goal")
     setup.register(app)
     transfer.register(app)
 
