@@ -249,11 +249,12 @@ def suggest(
     from amkit.reports.render import Col
 
     period = period or goalreport.default_period()
-    with db.store() as st:
-        who = goalstore.resolve(st.session, owner, team)
-        row, lines = goalreport.suggestion(st.session, who, period, metric, periods, parse_date("as_of", as_of))
+    with (db.store() if save else db.session(write=False)) as handle:  # a write lock only with --save
+        sess = handle.session if save else handle
+        who = goalstore.resolve(sess, owner, team)
+        row, lines = goalreport.suggestion(sess, who, period, metric, periods, parse_date("as_of", as_of))
         if save:
-            goalstore.set_goal(st, who, period, lines)
+            goalstore.set_goal(handle, who, period, lines)
     if fmt != Fmt.table:
         emit(row, [Col(k, k) for k in row], fmt, one=True)
         return
