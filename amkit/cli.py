@@ -58,6 +58,8 @@ class AmkitGroup(TyperGroup):
             return _fail(_one_line(exc), 2 if isinstance(exc, cx.UsageError) else exc.exit_code)
         except BrokenPipeError:
             return 0
+        except OverflowError as exc:  # a number too large for the database (e.g. --id 10**30)
+            return _fail(f"invalid number: {exc}", 2)
         except KeyboardInterrupt:
             return _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
@@ -96,12 +98,13 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import audit, config_cmd, contact, customer, manager, safety, setup, transfer
+    from amkit.commands import audit, config_cmd, contact, customer, goal, manager, safety, setup, transfer
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(goal.app, name="goal")
     app.add_typer(audit.app, name="audit")
     safety.register(app)
     setup.register(app)

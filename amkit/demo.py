@@ -74,7 +74,38 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     customer_ids = st.insert_many(Customer, customers)
     contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
     st.insert_many(Contact, contacts)
-    return {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts.update(_populate_goals(st, rng, today))
+    return counts
+
+
+def _populate_goals(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Current-quarter goals (revenue, visits, new customers) for every manager, and the
+    华东 team's revenue goal as the sum of its members' targets (three lines by SPEC defaults)."""
+    from amkit.goals import default_lines
+    from amkit.models import Goal, Manager
+    from amkit.periods import period_containing
+
+    key, now = period_containing("quarter", today).key, config.now()
+    people = st.session.execute(sa.select(Manager.id, Manager.team).order_by(Manager.id)).all()
+    rows, team_revenue = [], 0
+    for owner_id, team in people:
+        revenue = rng.randint(30, 90) * 10_000
+        team_revenue += revenue if team == "华东" else 0
+        for metric, target in (("revenue", revenue), ("visits", rng.randint(24, 48)),
+                               ("new_customers", rng.randint(3, 8))):
+            rows.append(_goal_row(default_lines(metric, target), key, now, owner_id=owner_id))
+    rows.append(_goal_row(default_lines("revenue", team_revenue), key, now, team="华东"))
+    st.insert_many(Goal, rows)
+    return {"goals": len(rows)}
+
+
+def _goal_row(lines, period: str, now: dt.datetime, owner_id: int | None = None,  # noqa: ANN001
+              team: str | None = None) -> dict[str, Any]:
+    from decimal import Decimal
+
+    return {"owner_id": owner_id, "team": team, "period": period, "metric": lines.metric, "created_at": now,
+            **{name: Decimal(str(value)) for name, value in lines.items()}}
 
 
 def _customer_rows(rng: random.Random, manager_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
@@ -129,6 +160,8 @@ amkit demo database is ready. Try:
   amkit contact list --decision-maker           # key contacts
   amkit export customers -f csv --bom -o customers.csv   # for Excel
   amkit config list                             # cadence, KPI weights, calendar
+  amkit goal plan --owner 张伟 --by week         # this quarter's revenue goal, week by week (调休 aware)
+  amkit goal progress                           # every goal: actual, % of each line, pace, projection
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()

@@ -14,7 +14,7 @@ def customer(session: Session, ref: str) -> Customer:
     text = (ref or "").strip()
     if not text:
         raise NotFound("customer not found: ''")
-    if text.isdigit():
+    if is_id(text):
         found = session.get(Customer, int(text))
         if found:
             return found
@@ -31,6 +31,11 @@ def customer(session: Session, ref: str) -> Customer:
             raise Conflict(f"customer {text!r} is ambiguous: {len(rows)}{'+' if more else ''} matches",
                            details=names + more)
     raise NotFound(f"customer not found: {text!r}")
+
+
+def is_id(text: str) -> bool:
+    """Digits that fit a database integer (longer digit strings are names, not ids)."""
+    return text.isascii() and text.isdigit() and int(text) < 2**63
 
 
 def _candidates(text: str) -> list:
@@ -55,7 +60,7 @@ def manager(session: Session, name: str, *, create: bool = False, store=None) ->
     """A manager by exact name or id (`--owner NAME`); `create` adds it when missing."""
     text = (name or "").strip()
     found = session.execute(sa.select(Manager).where(Manager.name == text)).scalars().first()
-    if found is None and text.isdigit():
+    if found is None and is_id(text):
         found = session.get(Manager, int(text))
     if found is None and create and text and store is not None:
         found = store.add(Manager(name=text))

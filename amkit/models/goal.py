@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, Numeric
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
 
@@ -13,6 +13,9 @@ class Goal(SQLModel, table=True):
     """A goal for one manager (owner_id) or a team (team); one per (who, period, metric)."""
 
     __tablename__ = "goals"
+    # one goal per (who, period, metric); NULLs are distinct, so owner and team goals coexist
+    __table_args__ = (Index("uq_goals_owner_period_metric", "owner_id", "period", "metric", unique=True),
+                      Index("uq_goals_team_period_metric", "team", "period", "metric", unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("managers.id",
