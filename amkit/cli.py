@@ -96,12 +96,17 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import config_cmd, contact, customer, manager, setup, transfer
+    from amkit.commands import config_cmd, contact, customer, manager, report, report_pareto, score, setup, tier
+    from amkit.commands import transfer
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(tier.app, name="tier")
+    app.add_typer(score.app, name="score")
+    report_pareto.register(report.app)
+    app.add_typer(report.app, name="report")
     setup.register(app)
     transfer.register(app)
 

@@ -74,7 +74,18 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     customer_ids = st.insert_many(Customer, customers)
     contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
     st.insert_many(Contact, contacts)
-    return {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts.update(_populate_tiers(st, rng, today))
+    return counts
+
+
+def _populate_tiers(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Pareto tiers from whatever won deals the demo holds (none yet: everyone stays C).
+    Keep this call last in `_populate`, after every function that adds deals."""
+    from amkit import tierstore
+
+    _rows, counts = tierstore.run(st, "pareto", today)
+    return {"A-tier customers": counts["A"], "B-tier customers": counts["B"]}
 
 
 def _customer_rows(rng: random.Random, manager_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
@@ -129,6 +140,9 @@ amkit demo database is ready. Try:
   amkit contact list --decision-maker           # key contacts
   amkit export customers -f csv --bom -o customers.csv   # for Excel
   amkit config list                             # cadence, KPI weights, calendar
+  amkit tier list --tier A                      # Pareto tiers (amkit tier run --dry-run to recompute)
+  amkit report pareto --top 20                  # who makes 80% of the value
+  amkit score card --detail                     # KPI scorecards this quarter
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()
