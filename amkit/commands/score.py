@@ -47,6 +47,11 @@ CARD_LABELS = [
     ("completeness", "Completeness"), ("repurchases", "Repurchases"), ("repurchase_rate", "Repurchase rate"),
     ("complaint_response_hours", "Complaint response (h)"), ("score", "Score"), ("grade", "Grade"),
 ]
+# -f html: the verdict first, two narrow tables so the page fits a mail window.
+HTML_MAIN = ("rank", "owner", "team", "score", "grade", "revenue", "target", "achievement", "deals_won",
+             "deals_lost", "win_rate", "payments", "collection_rate")
+HTML_SERVICE = ("owner", "new_customers", "visits", "followups", "satisfaction", "completeness",
+                "repurchases", "repurchase_rate", "complaint_response_hours")
 DETAIL_LABELS = [("owner", "Owner"), ("metric", "Metric"), ("actual", "Actual"), ("goal", "Goal"),
                  ("ratio", "Ratio"), ("weight", "Weight"), ("points", "Points")]
 
@@ -144,9 +149,10 @@ def _write_html(result, rows, cols, detail, output) -> None:  # noqa: ANN001
     title = t("Scorecard {period}", period=result.period.key)
     meta = t("{start} – {end}; generated {today}", start=result.period.start.isoformat(),
              end=result.period.end.isoformat(), today=config.today().isoformat())
-    html_cols = [c for c in cols if c.key not in ("payments", "repurchases")]
+    by_key = {c.key: c for c in cols}
+    sections = [(None, [by_key[k] for k in HTML_MAIN]), ("Activity and service", [by_key[k] for k in HTML_SERVICE])]
     with write_to(output) as stream:
-        stream.write(render_html(rows, html_cols, title, meta, detail))
+        stream.write(render_html(rows, sections, title, meta, detail))
     if output:
         note(t("wrote {path}", path=output))
 

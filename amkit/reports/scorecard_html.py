@@ -15,17 +15,17 @@ from amkit.reports.render import Col, Locale, cell_text
 CSS = """
 body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;
 margin:24px;color:#1f2933;background:#fff}
-h1{font-size:20px;margin:0 0 4px}p.meta{color:#616e7c;margin:0 0 16px;font-size:13px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:8px 0 6px}p.meta{color:#616e7c;margin:0 0 16px;font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin-bottom:24px}
-th,td{padding:6px 10px;border-bottom:1px solid #e4e7eb;text-align:right;white-space:nowrap}
-th{background:#f5f7fa;font-weight:600;color:#3e4c59}
+th,td{padding:5px 8px;border-bottom:1px solid #e4e7eb;text-align:right;white-space:nowrap}
+th{background:#f5f7fa;font-weight:600;color:#3e4c59;white-space:normal;vertical-align:bottom}
 td.text,th.text{text-align:left}
 td.grade{font-weight:700;text-align:center}
 .g-S{color:#7b2cbf}.g-A{color:#1b7f3b}.g-B{color:#2563eb}.g-C{color:#b7791f}.g-D{color:#c53030}
 svg{vertical-align:middle;margin-left:6px}
 """.strip()
 
-BAR_W, BAR_H, CAP = 120, 12, 1.2
+BAR_W, BAR_H, CAP = 84, 11, 1.2
 
 
 def _colour(fraction: float) -> str:
@@ -69,10 +69,16 @@ def _table(rows: Sequence[dict], cols: Sequence[Col], loc: Locale) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def render_html(rows: Sequence[dict], cols: Sequence[Col], title: str, meta: str,
-                detail: tuple[Sequence[dict], Sequence[Col]] | None = None) -> str:
+def render_html(rows: Sequence[dict], sections: Sequence[tuple[str | None, Sequence[Col]]], title: str,
+                meta: str, detail: tuple[Sequence[dict], Sequence[Col]] | None = None) -> str:
+    """The page: one table per (heading, columns) section over the same rows, then the
+    optional sub-score table. Labels are translated; cells are escaped."""
     loc = Locale.current()
-    parts = [f"<h1>{escape(title)}</h1>", f'<p class="meta">{escape(meta)}</p>', _table(rows, cols, loc)]
+    parts = [f"<h1>{escape(title)}</h1>", f'<p class="meta">{escape(meta)}</p>']
+    for heading, cols in sections:
+        if heading:
+            parts.append(f"<h2>{escape(t(heading))}</h2>")
+        parts.append(_table(rows, cols, loc))
     if detail is not None:
         parts.append(f"<h2>{escape(t('Sub-scores'))}</h2>")
         parts.append(_table(detail[0], detail[1], loc))
