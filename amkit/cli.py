@@ -98,7 +98,8 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import audit, config_cmd, contact, customer, goal, manager, safety, setup, transfer
+    from amkit.commands import (audit, config_cmd, contact, customer, goal, manager, report, report_pareto, safety,
+                                score, setup, tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -107,6 +108,10 @@ def _register() -> None:
     app.add_typer(goal.app, name="goal")
     app.add_typer(audit.app, name="audit")
     safety.register(app)
+    app.add_typer(tier.app, name="tier")
+    app.add_typer(score.app, name="score")
+    report_pareto.register(report.app)
+    app.add_typer(report.app, name="report")
     setup.register(app)
     transfer.register(app)
 

@@ -76,6 +76,7 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     st.insert_many(Contact, contacts)
     counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
     counts.update(_populate_goals(st, rng, today))
+    counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
     return counts
 
 
@@ -106,6 +107,15 @@ def _goal_row(lines, period: str, now: dt.datetime, owner_id: int | None = None,
 
     return {"owner_id": owner_id, "team": team, "period": period, "metric": lines.metric, "created_at": now,
             **{name: Decimal(str(value)) for name, value in lines.items()}}
+
+
+def _populate_tiers(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Pareto tiers from whatever won deals the demo holds (none yet: everyone stays C).
+    Keep this call last in `_populate`, after every function that adds deals."""
+    from amkit import tierstore
+
+    _rows, counts = tierstore.run(st, "pareto", today)
+    return {"A-tier customers": counts["A"], "B-tier customers": counts["B"]}
 
 
 def _customer_rows(rng: random.Random, manager_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
@@ -162,6 +172,9 @@ amkit demo database is ready. Try:
   amkit config list                             # cadence, KPI weights, calendar
   amkit goal plan --owner 张伟 --by week         # this quarter's revenue goal, week by week (调休 aware)
   amkit goal progress                           # every goal: actual, % of each line, pace, projection
+  amkit tier list --tier A                      # Pareto tiers (amkit tier run --dry-run to recompute)
+  amkit report pareto --top 20                  # who makes 80% of the value
+  amkit score card --detail                     # KPI scorecards this quarter
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()

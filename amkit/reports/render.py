@@ -184,7 +184,17 @@ def write_to(path: str | None):  # noqa: ANN201
     """`-o FILE`: an open text file (UTF-8) or stdout."""
     if path is None or path == "-":
         return _NoClose(sys.stdout)
-    return open(path, "w", encoding="utf-8", newline="")
+    return open_output(path)
+
+
+def open_output(path: str, encoding: str = "utf-8") -> IO[str]:
+    """Open `-o FILE` for writing; a path that cannot be written is bad input (exit 2)."""
+    from amkit.errors import bad_value
+
+    try:
+        return open(path, "w", encoding=encoding, newline="")
+    except OSError as exc:
+        raise bad_value("--output", path, exc.strerror or str(exc)) from None
 
 
 class _NoClose:

@@ -74,7 +74,12 @@ def write_xlsx(path: str, session: Session, spec: TableSpec) -> int:
     for row in flat_rows(session, spec, cols):
         ws.append([_xlsx_cell(row[c]) for c in cols])
         count += 1
-    wb.save(path)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        from amkit.errors import bad_value
+
+        raise bad_value("--output", path, exc.strerror or str(exc)) from None
     return count
 
 

@@ -130,6 +130,7 @@ class _progress:
 
 def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str]) -> int:
     from amkit import db
+    from amkit.reports.render import open_output
     from amkit.transfer import exporter
     from amkit.transfer.specs import specs
 
@@ -145,7 +146,7 @@ def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: 
     with db.session(write=False) as sess:
         if fmt == "xlsx":
             return exporter.write_xlsx(output, sess, spec)
-        stream = open(output, "w", encoding=encoding, newline="") if output else stdout
+        stream = open_output(output, encoding) if output else stdout
         try:
             if fmt == "csv":
                 return exporter.write_csv(stream, sess, spec, bom=bom)
