@@ -96,12 +96,18 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import config_cmd, contact, customer, manager, setup, transfer
+    from amkit.commands import (complaint, config_cmd, contact, customer, deal, manager, payment, report, setup,
+                                survey, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(payment.app, name="payment")
+    app.add_typer(survey.app, name="survey")
+    app.add_typer(complaint.app, name="complaint")
+    app.add_typer(report.app, name="report")
     setup.register(app)
     transfer.register(app)
 
