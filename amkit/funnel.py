@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
 ORDER = ("contact", "needs", "quote", "negotiation", "won")
@@ -91,7 +92,10 @@ def followed(wins: Iterable[Win]) -> set[int]:
 
 
 def ratio(part: int, whole: int) -> float | None:
-    return None if not whole else round(part / whole, 4)
+    """part / whole to 4 places, rounded half up in decimal (0.75005 → 0.7501); None if whole is 0."""
+    if not whole:
+        return None
+    return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
 
 
 def _median(values: list[int]) -> float | None:
