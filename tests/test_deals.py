@@ -240,3 +240,22 @@ def test_deal_import_rejects_bad_rows(cli, sql, tmp_path, row, column):
     assert r.exit_code == 2
     assert f"line 2, column '{column}'" in r.stderr
     assert sql("SELECT count(*) FROM deals") == [(0,)]
+
+
+def test_demo_deals_are_consistent(cli, sql):
+    r = cli("demo")
+    assert r.exit_code == 0, r.stderr
+    stages = dict(sql("SELECT stage, count(*) FROM deals GROUP BY stage"))
+    assert set(stages) == {"contact", "needs", "quote", "negotiation", "won", "lost"}
+    assert sql("SELECT min(created) >= '2025-05-01', max(created) <= '2026-11-23' FROM deals") == [(1, 1)]
+    # every deal's last history row is its current stage; won/lost have an amount and a close date
+    assert sql("SELECT count(*) FROM deals d WHERE d.stage != (SELECT to_stage FROM deal_stage_history h "
+               "WHERE h.deal_id = d.id ORDER BY h.\"on\" DESC, h.id DESC LIMIT 1)") == [(0,)]
+    assert sql("SELECT count(*) FROM deals WHERE stage IN ('won','lost') "
+               "AND (amount_cents IS NULL OR closed_at IS NULL)") == [(0,)]
+    assert sql("SELECT count(*) FROM payments p JOIN deals d ON d.id = p.deal_id WHERE d.stage != 'won' "
+               "OR p.date < d.closed_at OR p.date > '2026-11-23'") == [(0,)]
+    assert sql("SELECT count(*) FROM payments")[0][0] > 0
+    assert sql("SELECT count(*) FROM surveys WHERE (nps AND score > 10) OR (NOT nps AND score NOT BETWEEN 1 AND 5)") \
+        == [(0,)]
+    assert sql("SELECT count(*) FROM complaints WHERE resolved < opened") == [(0,)]

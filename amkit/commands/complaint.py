@@ -15,7 +15,7 @@ def columns():  # noqa: ANN201
     from amkit.reports.render import Col
 
     return [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
-            Col("opened", "Opened"), Col("resolved", "Resolved"), Col("response_hours", "Response hours"),
+            Col("opened", "Opened"), Col("resolved", "Resolved"), Col("response_hours", "Response hours", "number"),
             Col("status", "Status"), Col("text", "Complaint"), Col("resolution", "Resolution")]
 
 
