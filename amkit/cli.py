@@ -98,8 +98,8 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import (audit, config_cmd, contact, customer, goal, manager, report, report_pareto, safety,
-                                score, setup, tier, transfer)
+    from amkit.commands import (audit, complaint, config_cmd, contact, customer, deal, goal, manager, payment, report,
+                                report_pareto, safety, score, setup, survey, tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -111,6 +111,10 @@ def _register() -> None:
     app.add_typer(tier.app, name="tier")
     app.add_typer(score.app, name="score")
     report_pareto.register(report.app)
+    app.add_typer(deal.app, name="deal")
+    app.add_typer(payment.app, name="payment")
+    app.add_typer(survey.app, name="survey")
+    app.add_typer(complaint.app, name="complaint")
     app.add_typer(report.app, name="report")
     setup.register(app)
     transfer.register(app)

@@ -46,7 +46,8 @@ DEFAULTS: dict[str, Any] = {
             "negotiation": 0.75,
             "won": 1.0,
             "lost": 0.0,
-        }
+        },
+        "reason_codes": ["price", "competitor", "no_budget", "timing", "other"],
     },
 }
 

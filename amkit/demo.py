@@ -75,6 +75,7 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
     st.insert_many(Contact, contacts)
     counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts.update(_populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers]))))
     counts.update(_populate_goals(st, rng, today))
     counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
     return counts
@@ -160,6 +161,83 @@ def _contact_rows(rng: random.Random, customer_id: int, now: dt.datetime) -> lis
     return rows
 
 
+DEAL_TITLES = ["年度维保", "系统升级", "新增席位", "咨询服务", "硬件采购", "数据平台", "培训服务", "续约"]
+LOST_REASONS = [("price", "价格高于竞品"), ("competitor", "客户选了竞品"), ("no_budget", "预算被砍"),
+                ("timing", "项目延期到明年"), ("other", "决策人变动")]
+COMPLAINTS = ["发票开错抬头", "交付延期", "售后响应慢", "报价前后不一致", "培训安排冲突"]
+
+
+def _populate_deals(st: Store, rng: random.Random, today: dt.date,
+                    customers: list[tuple[int, int]]) -> dict[str, int]:
+    """Deals over the last ~18 months through the stages, payments for most won deals,
+    some surveys and complaints."""
+    from amkit.models import Complaint, Deal, DealStageChange, Payment, Survey
+
+    deals, paths = [], []
+    for customer_id, owner_id in customers:
+        for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+            deal, path = _demo_deal(rng, today, customer_id, owner_id)
+            deals.append(deal)
+            paths.append(path)
+    ids = st.insert_many(Deal, deals)
+    history = [{"deal_id": i, "from_stage": prev, "to_stage": stage, "on": on, "reason": None}
+               for i, path in zip(ids, paths) for prev, stage, on in path]
+    st.insert_many(DealStageChange, history)
+    payments = [p for i, d in zip(ids, deals) if d["stage"] == "won" and rng.random() < 0.8
+                for p in _demo_payments(rng, today, i, d)]
+    st.insert_many(Payment, payments)
+    now = config.now()
+    surveys = [{"customer_id": cid, "score": rng.randint(0, 10) if nps else rng.choice([3, 4, 4, 5, 5]), "nps": nps,
+                "date": today - dt.timedelta(days=rng.randint(0, 300)), "note": None, "created_at": now}
+               for cid, _ in rng.sample(customers, 60) for nps in [rng.random() < 0.3]]
+    st.insert_many(Survey, surveys)
+    complaints = []
+    for cid, _ in rng.sample(customers, 15):
+        opened = dt.datetime.combine(today - dt.timedelta(days=rng.randint(0, 120)), dt.time(rng.randint(8, 18)))
+        resolved = opened + dt.timedelta(hours=rng.randint(2, 96)) if rng.random() < 0.8 else None
+        complaints.append({"customer_id": cid, "text": rng.choice(COMPLAINTS), "opened": opened,
+                           "resolved": resolved if resolved and resolved.date() <= today else None,
+                           "resolution": "已处理" if resolved and resolved.date() <= today else None})
+    st.insert_many(Complaint, complaints)
+    return {"deals": len(ids), "payments": len(payments), "surveys": len(surveys), "complaints": len(complaints)}
+
+
+def _demo_deal(rng: random.Random, today: dt.date, customer_id: int, owner_id: int) -> tuple[dict, list]:
+    from amkit.enums import OPEN_STAGES
+
+    created = today - dt.timedelta(days=rng.randint(0, 540))
+    outcome = rng.choices(["won", "lost", "open"], [35, 25, 40])[0]
+    stop = rng.randint(0, 3)
+    stages = list(OPEN_STAGES[rng.choice([0, 0, 0, 1, 2]):stop + 1]) or [OPEN_STAGES[stop]]
+    stages += [] if outcome == "open" else [outcome]
+    path, on, prev = [], created, None
+    for stage in stages:
+        if on > today:
+            break
+        path.append((prev, stage, on))
+        prev, on = stage, on + dt.timedelta(days=rng.randint(3, 30))
+    stage, last = path[-1][1], path[-1][2]
+    amount = rng.randint(50, 8000) * 10000 if stage in ("won", "lost") or rng.random() < 0.8 else None
+    reason = rng.choice(LOST_REASONS) if stage == "lost" else (None, None)
+    deal = {"customer_id": customer_id, "owner_id": owner_id, "title": rng.choice(DEAL_TITLES),
+            "amount_cents": amount, "stage": stage, "created": created,
+            "closed_at": last if stage in ("won", "lost") else None, "external_id": None,
+            "lost_reason": reason[1], "reason_code": reason[0], "created_at": dt.datetime.combine(created, dt.time(10))}
+    return deal, path
+
+
+def _demo_payments(rng: random.Random, today: dt.date, deal_id: int, deal: dict) -> list[dict[str, Any]]:
+    parts = rng.choice([[100], [30, 70], [50, 50], [30, 40], [40, 30, 30], [60]])
+    rows, on = [], deal["closed_at"]
+    for share in parts:
+        on = on + dt.timedelta(days=rng.randint(5, 60))
+        if on > today:
+            break
+        rows.append({"deal_id": deal_id, "amount_cents": deal["amount_cents"] * share // 100, "date": on,
+                     "note": None, "created_at": dt.datetime.combine(on, dt.time(15))})
+    return rows
+
+
 def tour() -> str:
     return """
 amkit demo database is ready. Try:
@@ -169,6 +247,9 @@ amkit demo database is ready. Try:
   amkit customer list --owner 张伟 -f json       # JSON for scripts
   amkit contact list --decision-maker           # key contacts
   amkit export customers -f csv --bom -o customers.csv   # for Excel
+  amkit deal list --open --owner 张伟            # the pipeline, weighted total on stderr
+  amkit report funnel --period 2026              # 初次沟通→需求确认→报价→跟进→签约→复购
+  amkit payment list --by-deal                   # collection rate (回款率) per won deal
   amkit config list                             # cadence, KPI weights, calendar
   amkit goal plan --owner 张伟 --by week         # this quarter's revenue goal, week by week (调休 aware)
   amkit goal progress                           # every goal: actual, % of each line, pace, projection

@@ -219,17 +219,24 @@ class Importer:
         ready: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for line, raw, values in batch:
             try:
-                row = self.refs.apply(self.spec, values)
+                row = self._db_row(self.refs.apply(self.spec, values))
+                if self.spec.check:
+                    self.spec.check(self.store.session, row)
             except AmkitError as exc:
                 ref_field = getattr(exc, "field", None) or "?"
-                self._reject(raw, [RowError(line, self._col(ref_field), getattr(exc, "value", ""), exc.message)])
+                self._reject(raw, [RowError(line, self._col(ref_field), getattr(exc, "value", ""),
+                                            getattr(exc, "reason", None) or exc.message)])
                 continue
             ready.append((line, raw, row))
         self.result.created_refs = self.refs.created
         existing = self._existing([row for _, _, row in ready])
         inserts: list[dict[str, Any]] = []
+        updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for line, raw, row in ready:
             key = self._key_of(row)
+            if all(k is None for k in key):  # no natural key given: always a new row
+                inserts.append(self._complete(row))
+                continue
             if key in self._seen:
                 self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
                                             f"duplicate of line {self._seen[key]}")])
@@ -242,9 +249,20 @@ class Importer:
                 self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
                                             f"already exists in {self.spec.name} (use --mode upsert)")])
             else:
-                self._upsert(found, row)
-        self.store.insert_many(self.spec.model, inserts)
+                changes = self._upsert(found, row)
+                if changes:
+                    updates.append((found, changes))
+        ids = self.store.insert_many(self.spec.model, inserts)
         self.result.inserted += len(inserts)
+        if self.spec.after_write and (inserts or updates):
+            self.spec.after_write(self.store, [{**r, "id": i} for r, i in zip(inserts, ids)], updates)
+
+    def _db_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Field names → database columns (references were renamed by refs.apply)."""
+        for f in self.spec.fields:
+            if not f.ref and f.column and f.name in row:
+                row[f.column] = row.pop(f.name)
+        return row
 
     def _key_columns(self) -> list[str]:
         return [self.spec.field(k).db_column for k in self.key]
@@ -273,7 +291,7 @@ class Importer:
             self.spec.prepare(full)
         return full
 
-    def _upsert(self, existing: dict[str, Any], row: dict[str, Any]) -> None:
+    def _upsert(self, existing: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
         changes = {k: v for k, v in row.items() if v is not None and k != "extra" and existing.get(k) != v}
         if self.spec.extra and row.get("extra"):
             merged = {**(existing.get("extra") or {}), **row["extra"]}
@@ -286,6 +304,7 @@ class Importer:
             self.result.updated += 1
         else:
             self.result.unchanged += 1
+        return changes
 
 
 def write_rejected(path: Path, columns: list[str], rejected: list[tuple[dict[str, Any], str]]) -> Path:

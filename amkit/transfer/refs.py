@@ -17,7 +17,7 @@ class References:
         self.store = store
         self.create_missing = create_missing
         self.created = 0
-        self._ids: dict[str, dict[str, int]] = {"manager": {}, "customer": {}}
+        self._ids: dict[str, dict[str, int]] = {"manager": {}, "customer": {}, "deal": {}}
         self._loaded_managers = False
 
     def prepare(self, spec: TableSpec, rows: list[dict[str, Any]]) -> None:
@@ -28,6 +28,8 @@ class References:
             names = {r[f.name] for r in rows if r.get(f.name)}
             if f.ref == "manager":
                 self._load_managers()
+            elif f.ref == "deal":
+                self._load_deals({str(n) for n in names} - self._ids["deal"].keys())
             else:
                 self._load_customers(names - self._ids["customer"].keys())
 
@@ -44,8 +46,9 @@ class References:
         found = self._ids[kind].get(name)
         if found is not None:
             return found
-        if not self.create_missing:
-            exc = NotFound(f"unknown {kind} {name!r} (add it first, or use --create-missing)")
+        if not self.create_missing or kind == "deal":
+            hint = "by external_id or id" if kind == "deal" else "add it first, or use --create-missing"
+            exc = NotFound(f"unknown {kind} {name!r} ({hint})")
             exc.field, exc.value = field_name, name
             raise exc
         new_id = self._create(kind, name)
@@ -76,3 +79,17 @@ class References:
 
         rows = self.store.session.execute(sa.select(Customer.name, Customer.id).where(Customer.name.in_(names)))
         self._ids["customer"].update({name: id_ for name, id_ in rows})
+
+    def _load_deals(self, refs: set[str]) -> None:
+        """A deal is referred to by its external_id, or else by its numeric id."""
+        if not refs:
+            return
+        from amkit.models import Deal
+
+        found = dict(self.store.session.execute(sa.select(Deal.external_id, Deal.id)
+                                                .where(Deal.external_id.in_(refs))).all())
+        numbers = {int(r) for r in refs - found.keys() if r.isdigit()}
+        if numbers:
+            ids = self.store.session.execute(sa.select(Deal.id).where(Deal.id.in_(numbers))).scalars()
+            found.update({str(i): i for i in ids})
+        self._ids["deal"].update(found)

@@ -47,6 +47,12 @@ class TableSpec:
     prepare: Callable[[dict[str, Any]], None] | None = None  # derive columns before writing
     export_rows: Callable[[Session], Iterator[dict[str, Any]]] | None = None
     keep: tuple[str, ...] = field(default_factory=tuple)  # columns an upsert never overwrites
+    # Cross-field check of one row after references are resolved (database columns); may
+    # complete the row; raise bad_value(FIELD, value, reason) to reject it.
+    check: Callable[[Session, dict[str, Any]], None] | None = None
+    # Runs after each batch is written: (store, inserted rows with their "id", updates as
+    # (existing row, changes)). For side rows such as a deal's first stage-history entry.
+    after_write: Callable[[Any, list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]], None] | None = None
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -148,7 +154,9 @@ def _specs() -> dict[str, TableSpec]:
         defaults=lambda: {"is_decision_maker": False, "birthday_lunar": False, "created_at": config.now()},
         export_rows=_contacts_export,
     )
-    return {s.name: s for s in (customers, contacts, managers)}
+    from amkit.transfer.deal_specs import deals_spec, payments_spec
+
+    return {s.name: s for s in (customers, contacts, managers, deals_spec(), payments_spec())}
 
 
 _CACHE: dict[str, TableSpec] = {}
