@@ -145,11 +145,27 @@ def _compare(session: Session, state: dict[tuple[str, int], dict[str, Any]]) -> 
                 problems.append(Problem(None, f"{table} row {row_id} was deleted outside amkit"))
                 continue
             for field, value in expected.items():
-                if field in actual and _norm(_jsonable(actual[field])) != _norm(value):
+                if field in actual and not _same(actual[field], value):
                     problems.append(Problem(None, f"{table} row {row_id} field {field!r} was changed outside "
                                                   f"amkit: {value!r} in the log, {_jsonable(actual[field])!r} now"))
                     break
     return problems
+
+
+def _same(current: Any, logged: Any) -> bool:
+    """Equal as stored values: 53 == '53.00' for numeric columns, JSON text == object, …"""
+    from decimal import Decimal, InvalidOperation
+
+    from amkit.store import _jsonable
+
+    if _norm(_jsonable(current)) == _norm(logged):
+        return True
+    if isinstance(current, (int, float, Decimal)) and not isinstance(current, bool):
+        try:  # a numeric column: 53 and "53.00" are the same stored number
+            return Decimal(str(current)) == Decimal(str(logged))
+        except (InvalidOperation, ValueError):
+            return False
+    return False
 
 
 def _norm(value: Any) -> Any:

@@ -98,8 +98,8 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import (audit, complaint, config_cmd, contact, customer, deal, goal, manager, payment, report,
-                                report_pareto, safety, score, setup, survey, tier, transfer)
+    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, goal, manager, payment,
+                                report, report_pareto, safety, score, setup, survey, tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -117,6 +117,7 @@ def _register() -> None:
     app.add_typer(complaint.app, name="complaint")
     app.add_typer(report.app, name="report")
     setup.register(app)
+    copy.register(app)
     transfer.register(app)
 
 

@@ -41,7 +41,11 @@ def sqlite_path(db_url: str) -> Path | None:
 
 
 def engine() -> sa.Engine:
-    db_url = url()
+    return engine_for(url())
+
+
+def engine_for(db_url: str) -> sa.Engine:
+    """The (cached) engine of a URL, created and migrated on first use."""
     if db_url not in _engines:
         _engines[db_url] = _create(db_url)
     return _engines[db_url]
