@@ -96,14 +96,16 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import config_cmd, contact, customer, manager, setup, transfer
+    from amkit.commands import config_cmd, contact, customer, followup, manager, remind, setup, transfer
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
+    app.add_typer(followup.app, name="followup")
     app.add_typer(config_cmd.app, name="config")
     setup.register(app)
     transfer.register(app)
+    remind.register(app)
 
 
 _register()
