@@ -35,10 +35,12 @@ def _day_after(day: dt.date) -> dt.datetime:
 def load_customers(session: Session, today: dt.date, owner_id: int | None = None) -> list[CustomerState]:
     """Every customer existing by ``today``, with its last follow-up up to ``today`` (GROUP BY)."""
     cutoff = _day_after(today)
-    last = (sa.select(Followup.customer_id, sa.func.max(Followup.at).label("last"))
+    # datetimes come back as text on SQLite (parsed by _date: 10x faster than the DateTime type)
+    last = (sa.select(Followup.customer_id, sa.type_coerce(sa.func.max(Followup.at), sa.String).label("last"))
             .where(Followup.at < cutoff).group_by(Followup.customer_id).subquery())
     query = (sa.select(Customer.id, Customer.name, Manager.name, Customer.tier, Customer.industry,
-                       Customer.lifecycle, Customer.created_at, last.c.last, Customer.snoozed_until)
+                       Customer.lifecycle, sa.type_coerce(Customer.created_at, sa.String), last.c.last,
+                       Customer.snoozed_until)
              .join(Manager, Manager.id == Customer.owner_id, isouter=True)
              .join(last, last.c.customer_id == Customer.id, isouter=True)
              .where(Customer.created_at < cutoff))
@@ -51,8 +53,8 @@ def load_customers(session: Session, today: dt.date, owner_id: int | None = None
 def _date(value: dt.datetime | dt.date | str | None) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, str):  # max() over a DateTime column may come back as text
-        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -71,13 +73,22 @@ def load_actions(session: Session, end: dt.date, owner_id: int | None = None) ->
     return [PendingAction(*row) for row in session.execute(query)]
 
 
-def load_birthdays(session: Session, owner_id: int | None = None) -> list[ContactBirthday]:
-    """Contacts with a birthday ('YYYY-MM-DD' or 'MM-DD'); the window is applied by remind.compute."""
+def load_birthdays(session: Session, start: dt.date, end: dt.date,
+                   owner_id: int | None = None) -> list[ContactBirthday]:
+    """Contacts ('YYYY-MM-DD' or 'MM-DD') that may have a birthday from ``start`` to ``end``.
+
+    SQL keeps a superset (solar: the window's MM-DD values, lunar: the lunar months it touches);
+    remind.compute decides exactly.
+    """
+    solar, lunar = _birthday_keys(start, end)
+    mmdd, month = sa.func.substr(Contact.birthday, -5), sa.func.substr(Contact.birthday, -5, 2)
+    in_window = sa.or_(sa.and_(Contact.birthday_lunar.is_(False), mmdd.in_(solar)),
+                       sa.and_(Contact.birthday_lunar.is_(True), month.in_(lunar) if lunar is not None else True))
     query = (sa.select(Contact.id, Contact.name, Customer.id, Customer.name, Manager.name, Contact.birthday,
                        Contact.birthday_lunar)
              .join(Customer, Customer.id == Contact.customer_id)
              .join(Manager, Manager.id == Customer.owner_id, isouter=True)
-             .where(Contact.birthday.is_not(None), Contact.birthday != ""))
+             .where(Contact.birthday.is_not(None), in_window))
     if owner_id is not None:
         query = query.where(Customer.owner_id == owner_id)
     out = []
@@ -89,6 +100,23 @@ def load_birthdays(session: Session, owner_id: int | None = None) -> list[Contac
             continue  # not a birthday amkit wrote; skip rather than fail a cron run
         out.append(ContactBirthday(cid, name, cust_id, cust, owner, month, day, bool(lunar)))
     return out
+
+
+def _birthday_keys(start: dt.date, end: dt.date) -> tuple[list[str], list[str] | None]:
+    """'MM-DD' of every day in the window (02-29 with 02-28: it is kept on the 28th in other
+    years) and the 'MM' of the lunar months it touches (None = no filter outside lunardate's
+    years)."""
+    from lunardate import LunarDate
+
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    solar = {d.strftime("%m-%d") for d in days}
+    if "02-28" in solar:
+        solar.add("02-29")
+    try:
+        lunar = sorted({f"{LunarDate.from_solar_date(d.year, d.month, d.day).month:02d}" for d in days})
+    except ValueError:
+        lunar = None
+    return sorted(solar), lunar
 
 
 def holidays_between(start: dt.date, end: dt.date, code: str, lang: str) -> list[tuple[dt.date, str]]:
@@ -162,7 +190,7 @@ def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
         end = today + dt.timedelta(days=days)
         reminders = remind.compute(
             today, days, _moved(customers, transitions), load_actions(session, end, owner_id),
-            load_birthdays(session, owner_id), holidays_between(today, end, str(cfg.get("calendar", "CN")), lang),
+            load_birthdays(session, today, end, owner_id), holidays_between(today, end, str(cfg.get("calendar", "CN")), lang),
             cfg, lang)
     return Run(today, reminders, transitions, write)
 
