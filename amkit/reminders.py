@@ -112,8 +112,9 @@ def _birthday_keys(start: dt.date, end: dt.date) -> tuple[list[str], list[str] |
     solar = {d.strftime("%m-%d") for d in days}
     if "02-28" in solar:
         solar.add("02-29")
+    to_lunar = getattr(LunarDate, "from_solar_date", None) or LunarDate.fromSolarDate  # lunardate < 0.3
     try:
-        lunar = sorted({f"{LunarDate.from_solar_date(d.year, d.month, d.day).month:02d}" for d in days})
+        lunar = sorted({f"{to_lunar(d.year, d.month, d.day).month:02d}" for d in days})
     except ValueError:
         lunar = None
     return sorted(solar), lunar

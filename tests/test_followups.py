@@ -272,6 +272,7 @@ def test_import_and_export_round_trip(cli, tmp_path, sql):
     assert cli("export", "followups", "-o", str(out)).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == "customer,at,channel,summary,outcome,next_action,next_date,action_done,owner"
+    assert text.splitlines()[2] == "Acme Ltd,2026-11-02T00:00:00,email,'=1+1 sent,,,,,"  # formula guard
     cli("followup", "log", "Acme", "--channel", "call", "--summary", "new")  # closes nothing of 中国银行
     fresh = tmp_path / "again.db"
     r = cli("--db", str(fresh), "import", "followups", str(out), "--create-missing")

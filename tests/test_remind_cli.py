@@ -124,6 +124,7 @@ def test_text_digest_and_empty_digest(cli, tmp_path):
     assert (empty.exit_code, empty.stdout) == (0, "Nothing due.\n")
     seed(cli, tmp_path)
     text = cli("remind", "--owner", "张伟").stdout
+    assert cli("remind", "--owner", "张伟", "-f", "table").stdout == text
     assert text.splitlines() == [
         "== 张伟 (3) ==",
         "  2026-10-15  overdue 39d  cadence   招商证券  tier B cadence 14d, 53d since creation",
@@ -286,3 +287,22 @@ def test_demo_shows_every_kind(cli, tmp_path):
     earlier = cli("--db", str(demo), "remind", "--as-of", "2026-09-28", "-f", "json").json()
     assert "holiday" in {x["kind"] for x in earlier}
     assert cli("--db", str(demo), "followup", "search", "续约", "-f", "json").json()
+
+
+def test_birthdays_solar_feb_29_and_lunar_through_the_sql_prefilter(cli):
+    assert cli("manager", "add", "张伟").exit_code == 0
+    assert cli("customer", "add", "中国银行", "--owner", "张伟").exit_code == 0
+    for name, birthday, lunar in (("闰年生", "2000-02-29", []), ("农历生", "10-17", ["--lunar"]),
+                                  ("农历远", "03-01", ["--lunar"]), ("阳历远", "06-01", [])):
+        assert cli("contact", "add", "中国银行", name, "--birthday", birthday, *lunar).exit_code == 0
+
+    def birthdays(*args):  # noqa: ANN001, ANN202
+        return [(r["due"], r["reason"]) for r in rows(cli, *args) if r["kind"] == "birthday"]
+
+    # lunar 10-15 of 2026 is 2026-11-23 (lunardate), so lunar 10-17 falls on 2026-11-25
+    assert birthdays() == [("2026-11-25", "birthday of 农历生 (lunar 10-17)")]
+    # 2027 is not a leap year: a Feb 29 birthday is kept on Feb 28 (and 2027 holidays are skipped)
+    assert birthdays("--as-of", "2027-02-25") == [("2027-02-28", "birthday of 闰年生")]
+    assert birthdays("--as-of", "2028-02-25") == [("2028-02-29", "birthday of 闰年生")]
+    assert birthdays("--as-of", "2027-05-01", "--within", "30d") == []  # 1m = 30 days: to 05-31
+    assert ("2027-06-01", "birthday of 阳历远") in birthdays("--as-of", "2027-05-01", "--within", "31d")

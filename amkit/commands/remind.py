@@ -15,6 +15,7 @@ class RemindFmt(str, Enum):
     json = "json"
     csv = "csv"
     ics = "ics"
+    table = "table"  # what every other listing calls its default: the text digest here
 
 
 class Via(str, Enum):
@@ -74,7 +75,8 @@ def remind(
     from amkit.reports.render import write_to
 
     with write_to(output) as stream:
-        stream.write(reminders.render(result.reminders, fmt.value, result.today, lang))
+        kind = "text" if fmt == RemindFmt.table else fmt.value
+        stream.write(reminders.render(result.reminders, kind, result.today, lang))
     if notify and result.reminders:
         try:
             sent = reminders.notify(notify, (via or Via.generic).value, result.reminders, result.today, lang)
