@@ -42,15 +42,11 @@ def reactivate(st: Store, customer: Customer, on: dt.date, reason: str) -> bool:
 
     Returns False (and writes nothing) when the customer is already active.
     """
-    return set_lifecycle(st, customer, "active", on, reason)
-
-
-def set_lifecycle(st: Store, customer: Customer, new: str, on: dt.date, reason: str) -> bool:
     old = customer.lifecycle
-    if old == new:
+    if old == "active":
         return False
-    st.update(customer, {"lifecycle": new})
-    st.add(LifecycleChange(customer_id=customer.id, on=on, old=old, new=new, reason=reason))
+    st.update(customer, {"lifecycle": "active"})
+    st.add(LifecycleChange(customer_id=customer.id, on=on, old=old, new="active", reason=reason))
     return True
 
 
@@ -178,6 +174,10 @@ def list_rows(session: Session, f: Filters) -> list[dict[str, Any]]:
         query = query.where(Followup.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     query = query.order_by(Followup.at.desc(), Followup.id.desc())
     return _rows(session, query.limit(f.limit) if f.limit else query)
+
+
+def row(session: Session, followup_id: int) -> dict[str, Any]:
+    return _rows(session, _base_query().where(Followup.id == followup_id))[0]
 
 
 def recent(session: Session, customer_id: int, n: int = 5) -> list[dict[str, Any]]:

@@ -189,10 +189,11 @@ def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
         if write and transitions:
             apply_transitions(handle, transitions, today)
         end = today + dt.timedelta(days=days)
-        reminders = remind.compute(
-            today, days, _moved(customers, transitions), load_actions(session, end, owner_id),
-            load_birthdays(session, today, end, owner_id), holidays_between(today, end, str(cfg.get("calendar", "CN")), lang),
-            cfg, lang)
+        actions = load_actions(session, end, owner_id)
+        birthdays = load_birthdays(session, today, end, owner_id)
+    holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
+    reminders = remind.compute(today, days, _moved(customers, transitions), actions, birthdays, holidays, cfg,
+                               lang)
     return Run(today, reminders, transitions, write)
 
 

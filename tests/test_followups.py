@@ -50,6 +50,14 @@ def test_log_json_prints_the_row(cli):
                         "next_action": None, "next_date": None, "action_done": None}
 
 
+def test_a_backdated_follow_up_prints_its_own_id(cli):
+    seed(cli)
+    assert cli("followup", "log", "中国银行", "--channel", "call", "--summary", "new",
+               "--at", "2026-11-20").stdout == "1\n"
+    r = cli("followup", "log", "中国银行", "--channel", "call", "--summary", "old", "--at", "2026-11-01", "-f", "json")
+    assert (r.json()["id"], r.json()["summary"]) == (2, "old")
+
+
 def test_next_without_date_is_due_after_the_customers_cadence(cli, sql):
     seed(cli)
     # 中国银行 is tier A: 7 days after 2026-11-20 -> 2026-11-27

@@ -54,7 +54,7 @@ def log(
         c = lookup.customer(st.session, customer)
         done = followups.log(st, c, channel=channel, summary=summary, at=at, contact=contact, outcome=outcome,
                              next_action=next_, next_date=next_date, keep_actions=keep_actions)
-        row = followups.recent(st.session, c.id, 1)[0]
+        row = followups.row(st.session, done.followup.id)
     if done.default_next_date:
         note(t("next action due {date} (the customer's cadence; set --next-date to change)",
                date=row["next_date"].isoformat()))
