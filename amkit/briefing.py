@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from amkit.enums import LIFECYCLE
+from amkit.enums import CHANNELS, LIFECYCLE
 from amkit.i18n import t
 from amkit.reports.render import Col, write_table
 
@@ -26,6 +26,13 @@ def print_briefing(row: dict[str, Any]) -> None:
     _section(t("Contacts"), row["contacts"], [
         Col("name", "Name"), Col("role", "Role"), Col("is_decision_maker", "Decision maker", "bool"),
         Col("phone", "Phone"), Col("email", "Email"), Col("wechat", "WeChat"), Col("birthday", "Birthday"),
+    ])
+    _section(t("Recent follow-ups"), row.get("followups", []), [
+        Col("at", "At", "datetime"), Col("channel", "Channel", "enum", CHANNELS), Col("contact", "Contact"),
+        Col("summary", "Summary"), Col("outcome", "Outcome"),
+    ])
+    _section(t("Pending next actions"), row.get("next_actions", []), [
+        Col("next_date", "Next date", "date"), Col("next_action", "Next action"), Col("owner", "Owner"),
     ])
 
 

@@ -98,12 +98,13 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, goal, manager, payment,
-                                report, report_pareto, safety, score, setup, survey, tier, transfer)
+    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, manager,
+                                payment, remind, report, report_pareto, safety, score, setup, survey, tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
     app.add_typer(manager.app, name="manager")
+    app.add_typer(followup.app, name="followup")
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(goal.app, name="goal")
     app.add_typer(audit.app, name="audit")
@@ -119,6 +120,7 @@ def _register() -> None:
     setup.register(app)
     copy.register(app)
     transfer.register(app)
+    remind.register(app)
 
 
 _register()

@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "calendar": "CN",
     "cadence": {"A": 7, "B": 14, "C": 30, "industry": {}},
     "lifecycle": {"dormant_days": 90, "churn_days": 180},
+    "notify": {"timeout": 10, "retries": 3, "backoff": 0.5},  # remind --notify webhooks (seconds)
     "score": {
         "weights": {
             "revenue": 40,

@@ -156,6 +156,10 @@ def briefing(session: Session, customer: Customer) -> dict[str, Any]:
         .order_by(Contact.is_decision_maker.desc(), Contact.name)
     ).scalars().all()
     row["contacts"] = [contact_row(c, customer.name) for c in contacts]
+    from amkit import followups
+
+    row["followups"] = followups.recent(session, customer.id, 5)
+    row["next_actions"] = followups.pending_actions(session, customer.id)
     return row
 
 

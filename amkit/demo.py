@@ -75,6 +75,7 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
     st.insert_many(Contact, contacts)
     counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
+    counts["follow-ups"] = _populate_followups(st, rng, today, customer_ids, customers)
     counts.update(_populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers]))))
     counts.update(_populate_goals(st, rng, today))
     counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
@@ -236,6 +237,60 @@ def _demo_payments(rng: random.Random, today: dt.date, deal_id: int, deal: dict)
         rows.append({"deal_id": deal_id, "amount_cents": deal["amount_cents"] * share // 100, "date": on,
                      "note": None, "created_at": dt.datetime.combine(on, dt.time(15))})
     return rows
+SUMMARIES = {
+    "visit": ["拜访{who}，讨论Q1预算和采购计划", "上门演示CRM系统，{who}比较满意", "拜访{who}，沟通续约条款",
+              "现场调研ERP系统上线情况"],
+    "call": ["电话跟进报价，{who}需要内部审批", "电话确认合同细节", "与{who}电话沟通续约意向", "回访售后问题，已解决"],
+    "wechat": ["微信发送产品资料给{who}", "微信确认下周拜访时间", "微信沟通发票和回款进度"],
+    "email": ["邮件发送报价单 v2", "Sent the renewal proposal to {who}", "邮件回复技术方案问题"],
+    "video": ["视频会议演示新版本", "视频会议：Q1 budget review with {who}"],
+    "meeting": ["参加客户年度供应商大会", "与{who}开会讨论试点项目范围"],
+    "other": ["寄送节日礼品", "客户来访公司参观"],
+}
+OUTCOMES = ["客户有兴趣，等待反馈", "需要修改报价", "已确认采购意向", "暂无需求", None, None]
+ACTIONS = ["发送正式报价", "安排技术交流", "跟进合同签署", "邀请参加产品发布会", "确认回款时间", "send the contract draft"]
+SILENCE = [(0, 6), (7, 29), (31, 85), (90, 170), (182, 200)]  # recent, in cadence, past it, dormant, churned
+CHANNEL_WEIGHTS = {"visit": 3, "call": 5, "wechat": 4, "email": 2, "video": 1, "meeting": 1, "other": 1}
+
+
+def _populate_followups(st: Store, rng: random.Random, today: dt.date, customer_ids: list[int],
+                        customers: list[dict[str, Any]]) -> int:
+    """Follow-ups over the past ~200 days: about 1 in 12 customers never contacted, the rest last
+    contacted recently, past their cadence, dormant (90+ days) or churned (180+ days); about a third
+    carry an open next action, overdue or due within the week. Earlier actions are done."""
+    from amkit.models import Followup
+
+    rows: list[dict[str, Any]] = []
+    for cid, cust in zip(customer_ids, customers):
+        created = cust["created_at"].date()
+        if rng.random() < 0.08 or (today - created).days < 3:
+            continue  # never contacted
+        silence = rng.choices(SILENCE, weights=[4, 3, 2, 1, 1])[0]  # days since the last contact
+        gap = rng.randint(*silence)
+        last = max(today - dt.timedelta(days=gap), created)
+        days = sorted({last - dt.timedelta(days=rng.randint(0, 120)) for _ in range(rng.randint(0, 5))} | {last})
+        days = [d for d in days if d >= created]
+        rows.extend(_followup_row(rng, cid, cust["owner_id"], d, today, d == last) for d in days)
+    for prev, row in zip(rows, rows[1:]):  # a later follow-up of the same customer closes the action
+        if prev["customer_id"] == row["customer_id"] and prev["next_date"]:
+            prev["action_done"] = row["at"].date()
+    st.insert_many(Followup, rows)
+    return len(rows)
+
+
+def _followup_row(rng: random.Random, customer_id: int, owner_id: int, day: dt.date, today: dt.date,
+                  is_last: bool) -> dict[str, Any]:
+    channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
+    who = rng.choice(SURNAMES) + rng.choice(["总", "经理", "工"])
+    at = dt.datetime.combine(day, dt.time(rng.randint(9, 18), rng.choice([0, 15, 30, 45])))
+    due = None
+    if rng.random() < (0.45 if is_last else 0.5):
+        due = max(day + dt.timedelta(days=1), today + dt.timedelta(days=rng.randint(-10, 6))) if is_last \
+            else day + dt.timedelta(days=rng.randint(3, 14))
+    return {"customer_id": customer_id, "contact_id": None, "owner_id": owner_id, "channel": channel, "at": at,
+            "summary": rng.choice(SUMMARIES[channel]).format(who=who), "outcome": rng.choice(OUTCOMES),
+            "next_action": rng.choice(ACTIONS) if due else None, "next_date": due, "action_done": None,
+            "created_at": at}
 
 
 def tour() -> str:
@@ -246,6 +301,9 @@ amkit demo database is ready. Try:
   amkit customer show zgyh                      # a briefing; pinyin initials work
   amkit customer list --owner 张伟 -f json       # JSON for scripts
   amkit contact list --decision-maker           # key contacts
+  amkit remind                                  # what is due this week, per manager
+  amkit followup search 续约                    # full-text search, Chinese works
+  amkit followup list --owner 张伟 --limit 10    # the follow-up log
   amkit export customers -f csv --bom -o customers.csv   # for Excel
   amkit deal list --open --owner 张伟            # the pipeline, weighted total on stderr
   amkit report funnel --period 2026              # 初次沟通→需求确认→报价→跟进→签约→复购

@@ -52,8 +52,12 @@ def _candidates(text: str) -> list:
     return conditions
 
 
-def _escape(text: str) -> str:
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards (use with ``escape="\\"``)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_escape = escape_like
 
 
 def manager(session: Session, name: str, *, create: bool = False, store=None) -> Manager:  # noqa: ANN001

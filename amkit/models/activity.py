@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 class Followup(SQLModel, table=True):
     __tablename__ = "followups"
-    __table_args__ = (Index("ix_followups_customer_at", "customer_id", "at"),)
+    __table_args__ = (Index("ix_followups_customer_at", "customer_id", "at"),
+                      Index("ix_followups_pending", "action_done", "next_date"))  # m011: open next actions
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"),

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.enums import parse_lifecycle, parse_tier
-from amkit.parse import (parse_birthday, parse_bool, parse_datetime, parse_email, parse_phone, parse_tags,
-                         require_text)
+from amkit.enums import parse_channel, parse_lifecycle, parse_tier
+from amkit.parse import (parse_birthday, parse_bool, parse_date, parse_datetime, parse_email, parse_phone,
+                         parse_tags, require_text)
 
 
 def _text(name: str) -> Callable[[Any], Any]:
@@ -97,6 +97,47 @@ def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
                "birthday_lunar": c.birthday_lunar}
 
 
+def _followups_export(session: Session) -> Iterator[dict[str, Any]]:
+    from amkit.models import Customer, Followup, Manager
+
+    query = (sa.select(Followup, Customer.name, Manager.name)
+             .join(Customer, Followup.customer_id == Customer.id)
+             .join(Manager, Followup.owner_id == Manager.id, isouter=True).order_by(Followup.id))
+    for f, customer, owner in session.execute(query).yield_per(1000):
+        yield {"customer": customer, "at": f.at, "channel": f.channel, "summary": f.summary, "outcome": f.outcome,
+               "next_action": f.next_action, "next_date": f.next_date, "action_done": f.action_done,
+               "owner": owner}
+
+
+def _followups_spec() -> TableSpec:
+    """Follow-ups: no natural key of their own, so (customer, at) identifies one. A row without an
+    owner belongs to the customer's owner (amkit.followups reads it so)."""
+    from amkit.models import Followup
+
+    def required(name: str) -> Callable[[Any], Any]:
+        return lambda v: require_text(name, None if v is None else str(v))
+
+    return TableSpec(
+        "followups", Followup,
+        [
+            Field("customer", _text("customer"), True, ("客户", "客户名称", "公司", "account"), ref="customer",
+                  column="customer_id"),
+            Field("at", lambda v: parse_datetime("at", v), True, ("时间", "跟进时间", "日期", "date", "datetime")),
+            Field("channel", lambda v: parse_channel("" if v is None else str(v)), True,
+                  ("渠道", "方式", "跟进方式", "type")),
+            Field("summary", required("summary"), True, ("内容", "跟进内容", "摘要", "notes", "note")),
+            Field("outcome", _text("outcome"), aliases=("结果", "result")),
+            Field("next_action", _text("next_action"), aliases=("下一步", "下一步计划", "next")),
+            Field("next_date", lambda v: parse_date("next_date", v), aliases=("下一步日期", "计划日期")),
+            Field("action_done", lambda v: parse_date("action_done", v), aliases=("完成日期",)),
+            Field("owner", _text("owner"), aliases=("客户经理", "负责人", "manager"), ref="manager",
+                  column="owner_id"),
+        ],
+        key=("customer", "at"), defaults=lambda: {"created_at": config.now()},
+        export_rows=_followups_export,
+    )
+
+
 def _specs() -> dict[str, TableSpec]:
     from amkit.models import Contact, Customer, Manager
 
@@ -156,7 +197,7 @@ def _specs() -> dict[str, TableSpec]:
     )
     from amkit.transfer.deal_specs import deals_spec, payments_spec
 
-    return {s.name: s for s in (customers, contacts, managers, deals_spec(), payments_spec())}
+    return {s.name: s for s in (customers, contacts, managers, _followups_spec(), deals_spec(), payments_spec())}
 
 
 _CACHE: dict[str, TableSpec] = {}
