@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -46,8 +47,27 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
             item.add_marker(pytest.mark.skip(reason="needs AMKIT_TEST_PG_URL (a PostgreSQL server)"))
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):  # noqa: ANN001, ANN201
+    """A database migrated once per session; each test starts from a copy of it (creating
+    and migrating a database per test would dominate the suite's time)."""
+    from amkit import db
+
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        db.engine_for(f"sqlite:///{path}")
+        db.dispose()
+        yield path
+        return
+    name, url = _create_pg_database()
+    db.engine_for(url)
+    db.dispose()
+    yield name
+    _drop_pg_database(name)
+
+
 @pytest.fixture
-def env(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def env(tmp_path, monkeypatch, template_db):  # noqa: ANN001, ANN201
     values = {
         "AMKIT_CONFIG": str(tmp_path / "config.toml"),
         "AMKIT_TODAY": TODAY,
@@ -58,9 +78,10 @@ def env(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
         monkeypatch.delenv(key, raising=False)
     pg_db = None
     if BACKEND == "postgresql":
-        pg_db, values["AMKIT_DATABASE_URL"] = _create_pg_database()
+        pg_db, values["AMKIT_DATABASE_URL"] = _create_pg_database(template=template_db)
     else:
         values["AMKIT_DB"] = str(tmp_path / "amkit.db")
+        shutil.copy2(template_db, values["AMKIT_DB"])
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     yield values
@@ -82,13 +103,13 @@ def _pg_admin():  # noqa: ANN202
                            dbname=url.database or "postgres", autocommit=True), url
 
 
-def _create_pg_database() -> tuple[str, str]:
+def _create_pg_database(template: str | None = None) -> tuple[str, str]:
     import uuid
 
     name = f"amkit_t_{uuid.uuid4().hex[:12]}"
     con, url = _pg_admin()
     with con:
-        con.execute(f'CREATE DATABASE "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return name, url.set(database=name).render_as_string(hide_password=False)
 
 

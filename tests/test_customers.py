@@ -96,10 +96,13 @@ def test_contacts(cli, sql):
 
 
 @pytest.mark.sqlite_only
-def test_db_file_is_private_and_wal(cli, db_path, sql):
-    cli("customer", "add", "Acme")
-    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
-    assert sql("PRAGMA journal_mode") == [("wal",)]
+def test_db_file_is_private_and_wal(cli, tmp_path):
+    fresh = tmp_path / "new" / "fresh.db"  # created by amkit on first use
+    assert cli("--db", fresh, "customer", "add", "Acme").exit_code == 0
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o600
+    import sqlite3
+
+    assert sqlite3.connect(fresh).execute("PRAGMA journal_mode").fetchall() == [("wal",)]
 
 
 def test_global_db_option_wins(cli, tmp_path, sql):

@@ -50,7 +50,7 @@ def seeded(cli):  # noqa: ANN001, ANN201
     return cli
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(args=command_lines())
 def test_no_traceback_no_exit_1(seeded, tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)
