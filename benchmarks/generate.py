@@ -56,12 +56,18 @@ def customers(rng: random.Random, n: int, owners: list[str]):  # noqa: ANN201
 
 
 def followups(rng: random.Random, n: int, names: list[str]):  # noqa: ANN201
-    for _ in range(n):
-        at = dt.datetime.combine(TODAY - dt.timedelta(days=rng.randint(0, 400)), dt.time(rng.randint(8, 19)))
+    seen: set[tuple[str, dt.datetime]] = set()  # (customer, at) identifies a follow-up in imports
+    while len(seen) < n:
+        at = dt.datetime.combine(TODAY - dt.timedelta(days=rng.randint(0, 400)),
+                                 dt.time(rng.randint(8, 19), rng.randint(0, 59), rng.randint(0, 59)))
+        customer = rng.choice(names)
+        if (customer, at) in seen:
+            continue
+        seen.add((customer, at))
         topic = rng.choice(TOPICS)
         pending = rng.random() < 0.05
         yield {
-            "customer": rng.choice(names), "channel": rng.choice(CHANNELS), "at": at.isoformat(),
+            "customer": customer, "channel": rng.choice(CHANNELS), "at": at.isoformat(),
             "summary": f"沟通{topic}事宜，客户反馈{rng.choice(TOPICS)}", "outcome": rng.choice(["积极", "待定", ""]),
             "next_action": f"跟进{topic}" if pending else "",
             "next_date": str(TODAY + dt.timedelta(days=rng.randint(-20, 20))) if pending else "",

@@ -38,9 +38,6 @@ def applied(conn: sa.Connection) -> list[str]:
 
 def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
     """Apply the pending steps (all, or up to and including `upto`); return their names."""
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
-
     _ensure_table(conn)
     done = set(applied(conn))
     todo = names()
@@ -49,6 +46,9 @@ def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
     pending = [n for n in todo if n not in done]
     if not pending:
         return []
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
     op = Operations(MigrationContext.configure(conn))
     ran: list[str] = []
     for name in pending:

@@ -238,7 +238,7 @@ class Importer:
                 inserts.append(self._complete(row))
                 continue
             if key in self._seen:
-                self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
+                self._reject(raw, [RowError(line, self._col(self.key[0]), self._key_text(raw),
                                             f"duplicate of line {self._seen[key]}")])
                 continue
             self._seen[key] = line
@@ -246,7 +246,7 @@ class Importer:
             if found is None:
                 inserts.append(self._complete(row))
             elif self.opts.mode == "create":
-                self._reject(raw, [RowError(line, self._col(self.key[0]), key[0] if len(key) == 1 else key,
+                self._reject(raw, [RowError(line, self._col(self.key[0]), self._key_text(raw),
                                             f"already exists in {self.spec.name} (use --mode upsert)")])
             else:
                 changes = self._upsert(found, row)
@@ -263,6 +263,10 @@ class Importer:
             if not f.ref and f.column and f.name in row:
                 row[f.column] = row.pop(f.name)
         return row
+
+    def _key_text(self, raw: dict[str, Any]) -> str:
+        """The row's key as the file wrote it: 'Acme' or 'Acme, 2026-11-01 09:00'."""
+        return ", ".join(str(raw.get(self._col(k), "")) for k in self.key)
 
     def _key_columns(self) -> list[str]:
         return [self.spec.field(k).db_column for k in self.key]
