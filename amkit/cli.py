@@ -98,8 +98,9 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, kb, manager,
-                                payment, remind, report, report_pareto, review, safety, score, setup, survey, tier, transfer)
+    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, kb,
+                                manager, payment, remind, report, report_pareto, review, safety, score, setup, survey,
+                                tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")

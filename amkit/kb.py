@@ -143,7 +143,7 @@ def for_customer(session: Session, customer: Customer, limit: int = 5) -> list[d
     return _rows(session, _newest(query).limit(limit))
 
 
-def excerpt(body: str, width: int = 60) -> str:
+def excerpt(body: str, width: int = 40) -> str:
     """The first line of ``body``, cut to ``width`` characters."""
     first = next((line.strip() for line in body.splitlines() if line.strip()), "")
     return first if len(first) <= width else first[: width - 1] + "…"
