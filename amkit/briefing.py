@@ -34,6 +34,14 @@ def print_briefing(row: dict[str, Any]) -> None:
     _section(t("Pending next actions"), row.get("next_actions", []), [
         Col("next_date", "Next date", "date"), Col("next_action", "Next action"), Col("owner", "Owner"),
     ])
+    from amkit.enums import DEAL_STAGES
+    from amkit.kb import excerpt
+
+    entries = [{**e, "excerpt": excerpt(e["body"])} for e in row.get("kb", [])]
+    _section(t("What worked before"), entries, [
+        Col("id", "id", "int"), Col("title", "Title"), Col("industry", "Industry"),
+        Col("stage", "Stage", "enum", DEAL_STAGES), Col("excerpt", "Excerpt"),
+    ])
 
 
 def _section(title: str, rows: list[dict[str, Any]], cols: list[Col]) -> None:

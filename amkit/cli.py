@@ -98,8 +98,9 @@ def root(
 
 
 def _register() -> None:
-    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, manager,
-                                payment, remind, report, report_pareto, safety, score, setup, survey, tier, transfer)
+    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, kb,
+                                manager, payment, remind, report, report_pareto, review, safety, score, setup, survey,
+                                tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -117,10 +118,12 @@ def _register() -> None:
     app.add_typer(survey.app, name="survey")
     app.add_typer(complaint.app, name="complaint")
     app.add_typer(report.app, name="report")
+    app.add_typer(kb.app, name="kb")
     setup.register(app)
     copy.register(app)
     transfer.register(app)
     remind.register(app)
+    review.register(app)
 
 
 _register()

@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
         },
         "reason_codes": ["price", "competitor", "no_budget", "timing", "other"],
     },
+    # amkit review: cadence breaches overdue by more than ignored_days count as ignored reminders;
+    # top_followups visits/meetings with an outcome are quoted
+    "review": {"ignored_days": 7, "top_followups": 5},
 }
 
 

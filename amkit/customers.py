@@ -11,7 +11,7 @@ from sqlmodel import Session
 from amkit import config, lookup
 from amkit.enums import parse_lifecycle, parse_tier
 from amkit.errors import Conflict, bad_value
-from amkit.models import Contact, Customer, Manager
+from amkit.models import Contact, Customer, LifecycleChange, Manager
 from amkit.parse import parse_tags, require_text
 from amkit.store import Store
 
@@ -74,9 +74,18 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
 
 
 def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict[str, Any] | None = None,
-         add_tags: list[str] | None = None, remove_tags: list[str] | None = None,
+         add_tags: list[str] | None = None, remove_tags: list[str] | None = None, reason: str | None = None,
          **fields: Any) -> dict[str, tuple[Any, Any]]:
+    """Change fields; a lifecycle change is kept in lifecycle_history (dated today) with
+    ``reason`` (why the customer churned, went dormant, …); a reason needs such a change."""
     changes = clean_fields(fields)
+    why = (reason or "").strip() or None
+    moved = "lifecycle" in changes and changes["lifecycle"] != customer.lifecycle
+    if reason is not None and not moved:
+        raise bad_value("--reason", reason, "needs a lifecycle change (--stage churned, dormant, …)")
+    if moved:
+        store.add(LifecycleChange(customer_id=customer.id, on=config.today(), old=customer.lifecycle,
+                                  new=changes["lifecycle"], reason=why or "edited"))
     if "name" in changes and changes["name"] != customer.name:
         _ensure_unique(store.session, changes["name"])
     if owner is not None:
@@ -160,6 +169,9 @@ def briefing(session: Session, customer: Customer) -> dict[str, Any]:
 
     row["followups"] = followups.recent(session, customer.id, 5)
     row["next_actions"] = followups.pending_actions(session, customer.id)
+    from amkit import kb
+
+    row["kb"] = kb.for_customer(session, customer)
     return row
 
 

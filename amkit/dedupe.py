@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit.errors import bad_value
-from amkit.models import Complaint, Contact, Customer, Deal, Followup, Handover, LifecycleChange, Survey, TierChange
+from amkit.models import (Complaint, Contact, Customer, Deal, Followup, Handover, KbEntry, LifecycleChange, Survey,
+                          TierChange)
 from amkit.store import Store
 
 _SUFFIXES = [
@@ -65,7 +66,7 @@ def dupes(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-MOVED = [Contact, Followup, Deal, Survey, Complaint, TierChange, LifecycleChange, Handover]
+MOVED = [Contact, Followup, Deal, Survey, Complaint, TierChange, LifecycleChange, Handover, KbEntry]
 FILLED = ("industry", "region", "source", "owner_id")
 
 

@@ -79,6 +79,7 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     counts.update(_populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers]))))
     counts.update(_populate_goals(st, rng, today))
     counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
+    counts.update(_populate_kb(st, rng, today))
     return counts
 
 
@@ -293,6 +294,57 @@ def _followup_row(rng: random.Random, customer_id: int, owner_id: int, day: dt.d
             "created_at": at}
 
 
+KB_ENTRIES = [
+    ("银行客户续约话术：先讲成果再谈价格", "话术,续约", "金融", "negotiation",
+     "1. 先复盘过去一年的服务成果：故障响应时间、系统可用率、培训场次。\n"
+     "2. 客户提出降价时，不直接让价，先问“哪部分预算有压力”，用分期付款或延长维保期替代降价。\n"
+     "3. 结尾约定下次拜访时间，由客户信息科负责人确认需求清单。"),
+    ("案例：城商行核心系统维保续约（价格异议）", "案例,价格异议", "金融", "quote",
+     "客户认为报价比竞品高 15%。我们拆分报价，把驻场服务单列为可选项，并提供同类城商行的故障处理记录，"
+     "最终按原价签约三年。经验：价格异议多半是预算节奏问题，先弄清预算周期再调整报价结构。"),
+    ("制造业客户首次拜访清单", "话术,首次拜访", "制造", "contact",
+     "拜访前：查看客户官网和招投标记录，确认产线数量。\n拜访中：问清停机一次的损失、现有 ERP 版本、"
+     "下次设备采购时间。\n拜访后：24 小时内发纪要和下一步，抄送采购经理。"),
+    ("输单复盘：制造客户选了竞品", "案例,输单复盘", "制造", "lost",
+     "竞品报价低 20% 且承诺两周上线。我们的技术交流只做了一次，没有接触到生产副总。"
+     "教训：需求确认阶段必须见到使用部门负责人；报价前先做 POC。"),
+    ("需求确认阶段的五个问题", "话术,需求确认", None, "needs",
+     "1. 这个项目由谁发起？2. 不做会有什么损失？3. 预算是否已批？4. 谁参与决策？5. 希望什么时候上线？"),
+    ("零售客户旺季前的跟进节奏", "经验,跟进节奏", "零售", None,
+     "双十一和春节前两个月是零售客户的采购窗口：提前 8 周拜访，提前 4 周报价，旺季期间只做服务不推新单。"),
+    ("医疗客户合规顾虑的回应", "话术,异议处理", "医疗", "negotiation",
+     "客户担心数据合规时，提供等保三级证书和本地化部署方案，邀请信息科参加技术交流，避免只和采购沟通。"),
+]
+CHURN_REASONS = ["被竞品低价替换", "客户内部系统统一采购，不再续约", "对接人离职，新负责人另选供应商"]
+
+
+def _populate_kb(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """The team's knowledge base (案例库, 话术), two cases linked to a customer of their industry,
+    and a few customers marked churned this month with the reason (for `amkit review`)."""
+    from amkit.models import Customer, KbEntry, LifecycleChange
+
+    now = config.now()
+    rows = []
+    for i, (title, tags, industry, stage, body) in enumerate(KB_ENTRIES):
+        linked = None
+        if tags.startswith("案例") and industry:
+            ids = st.session.execute(sa.select(Customer.id).where(Customer.industry == industry)
+                                     .order_by(Customer.id)).scalars().all()
+            linked = rng.choice(ids) if ids else None
+        rows.append({"title": title, "body": body, "tags": tags, "industry": industry, "stage": stage,
+                     "customer_id": linked, "created_at": now - dt.timedelta(days=10 * (len(KB_ENTRIES) - i))})
+    st.insert_many(KbEntry, rows)
+    active = st.session.execute(sa.select(Customer.id).where(Customer.lifecycle == "active")
+                                .order_by(Customer.id)).scalars().all()
+    churned = rng.sample(active, len(CHURN_REASONS))
+    for cid in churned:
+        st.update_row(Customer, cid, {"lifecycle": "active"}, {"lifecycle": "churned"})
+    on = [today - dt.timedelta(days=rng.randint(1, 20)) for _ in churned]
+    st.insert_many(LifecycleChange, [{"customer_id": cid, "on": day, "old": "active", "new": "churned",
+                                      "reason": reason} for cid, day, reason in zip(churned, on, CHURN_REASONS)])
+    return {"kb entries": len(rows)}
+
+
 def tour() -> str:
     return """
 amkit demo database is ready. Try:
@@ -314,6 +366,8 @@ amkit demo database is ready. Try:
   amkit tier list --tier A                      # Pareto tiers (amkit tier run --dry-run to recompute)
   amkit report pareto --top 20                  # who makes 80% of the value
   amkit score card --detail                     # KPI scorecards this quarter
+  amkit review --period 2026-11 -f html -o review.html   # the monthly review (复盘), one page to mail
+  amkit kb search 续约                           # cases and talk tracks (案例库, 话术)
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()

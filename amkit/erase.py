@@ -1,7 +1,8 @@
 """`customer erase`: remove a customer's personal data (PIPL) and keep anonymised aggregates.
 
 Kept: the customer row (renamed "[erased #ID]") with industry, region, tier, owner, dates;
-deal amounts, stages and dates; follow-up channels and dates; survey scores; complaint dates.
+deal amounts, stages and dates; follow-up channels and dates; survey scores; complaint dates;
+the industry/stage of knowledge-base entries linked to the customer (their text is erased).
 Removed: names, contacts (deleted), phones, e-mails, WeChat ids, birthdays, every free text,
 `extra`, tags, and the payloads of all audit entries about those rows. One audit entry records
 that an erase happened, without the data. The file is then vacuumed so nothing lingers in
@@ -15,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from amkit import audit
-from amkit.models import (AuditEntry, Complaint, Contact, Customer, Deal, Followup, Handover, LifecycleChange,
-                          Survey, TierChange)
+from amkit.models import (AuditEntry, Complaint, Contact, Customer, Deal, Followup, Handover, KbEntry,
+                          LifecycleChange, Survey, TierChange)
 from amkit.pinyin import keys
 from amkit.store import Store
 
@@ -30,6 +31,7 @@ SCRUB: list[tuple[Any, dict[str, Any]]] = [
     (Handover, {"note": ERASED}),
     (LifecycleChange, {"reason": None}),
     (TierChange, {"note": None}),
+    (KbEntry, {"title": ERASED, "body": ERASED, "tags": ""}),  # a case written about this customer
 ]
 
 

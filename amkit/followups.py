@@ -18,16 +18,16 @@ Decisions (documented in README):
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from amkit import config, lookup
+from amkit import config, fts, lookup
 from amkit.enums import parse_channel
 from amkit.errors import Conflict, NotFound, bad_value
+from amkit.fts import TRIGRAM, search_terms  # noqa: F401 - kept importable from here
 from amkit.models import Contact, Customer, Followup, LifecycleChange, Manager
 from amkit.parse import parse_date, parse_datetime, require_text
 from amkit.store import Store
@@ -185,6 +185,22 @@ def recent(session: Session, customer_id: int, n: int = 5) -> list[dict[str, Any
     return _rows(session, query.order_by(Followup.at.desc(), Followup.id.desc()).limit(n))
 
 
+def in_window(session: Session, start: dt.datetime, end: dt.datetime, *, channels: tuple[str, ...] = (),
+              owner_ids: frozenset[int] | None = None, with_outcome: bool = False,
+              limit: int = 0) -> list[dict[str, Any]]:
+    """Follow-ups with ``start <= at < end``, newest first (optionally some channels, some owners,
+    only those with an outcome); limit 0 = all."""
+    query = _base_query().where(Followup.at >= start, Followup.at < end)
+    if channels:
+        query = query.where(Followup.channel.in_(channels))
+    if owner_ids is not None:
+        query = query.where(owner_id_expr().in_(sorted(owner_ids)))
+    if with_outcome:
+        query = query.where(Followup.outcome.is_not(None), Followup.outcome != "")
+    query = query.order_by(Followup.at.desc(), Followup.id.desc())
+    return _rows(session, query.limit(limit) if limit else query)
+
+
 def pending_actions(session: Session, customer_id: int) -> list[dict[str, Any]]:
     query = _base_query().where(Followup.customer_id == customer_id, Followup.next_date.is_not(None),
                                 Followup.action_done.is_(None))
@@ -193,47 +209,21 @@ def pending_actions(session: Session, customer_id: int) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------- search
 
-_TERM = re.compile(r'"([^"]+)"|(\S+)')
-TRIGRAM = 3  # the trigram tokenizer cannot match shorter terms
-
-
-def search_terms(text: str) -> list[str]:
-    """Words separated by spaces; "a quoted phrase" is one term."""
-    return [quoted or word for quoted, word in _TERM.findall(text or "")]
+SEARCHED = (Followup.summary, Followup.outcome, Followup.next_action)
 
 
 def search(session: Session, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Follow-ups whose summary, outcome or next action contain every term.
 
-    Terms of 3+ characters go through the FTS5 trigram index (ranked by bm25, then newest);
-    shorter ones (``续约``) and every term without an index use LIKE (newest first).
+    Terms of 3+ characters go through the FTS5 trigram index ``followups_fts`` (ranked by bm25,
+    then newest); shorter ones (``续约``) and every term without an index use LIKE (newest
+    first). See amkit.fts.
     """
-    terms = search_terms(text)
-    if not terms:
-        raise bad_value("search text", text, "must not be empty")
-    indexed = [t for t in terms if len(t) >= TRIGRAM] if has_fts(session) else []
-    query = _base_query()
-    for term in terms:
-        if term not in indexed:
-            query = query.where(_like(term))
-    if indexed:
-        fts = sa.table("followups_fts", sa.column("rowid"))
-        table = sa.literal_column("followups_fts")
-        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in indexed)
-        query = (query.join(fts, fts.c.rowid == Followup.id).where(table.op("MATCH")(match))
-                 .order_by(sa.func.bm25(table)))
+    query = fts.apply(session, _base_query(), text, index="followups_fts", id_column=Followup.id,
+                      columns=SEARCHED)
     query = query.order_by(Followup.at.desc(), Followup.id.desc())
     return _rows(session, query.limit(limit) if limit else query)
 
 
 def has_fts(session: Session) -> bool:
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    found = session.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'followups_fts'"))
-    return found.first() is not None
-
-
-def _like(term: str) -> Any:
-    pattern = "%" + lookup.escape_like(term) + "%"
-    return sa.or_(*(col.ilike(pattern, escape="\\") for col in (Followup.summary, Followup.outcome,
-                                                               Followup.next_action)))
+    return fts.has_index(session, "followups_fts")

@@ -121,6 +121,26 @@ def build_payload(via: str, owner: str | None, reminders: Iterable[Reminder], ti
     return BUILDERS[check_via(via)](owner, list(reminders), title, lang)
 
 
+def document_payload(via: str, title: str, markdown: str, data: dict | None = None) -> dict:
+    """The JSON body posting a whole markdown document (``amkit review --notify``) to ``via``,
+    cut to the service's size limit like the digests; generic also carries ``data``."""
+    lines = markdown.rstrip("\n").split("\n")
+    via = check_via(via)
+    if via == "wecom":
+        return {"msgtype": "markdown", "markdown": {"content": _fit(lines, 4000, _utf8)}}
+    if via == "dingtalk":
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": _fit(lines, 15000, _utf8)}}
+    if via == "feishu":
+        kept = _fit(lines, 15000, _utf8).split("\n")
+        return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": [
+            [{"tag": "text", "text": line}] for line in kept]}}}}
+    if via == "slack":
+        body = _fit([_slack_escape(line) for line in lines], 3000, len) or "-"
+        return {"text": title, "blocks": [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+                                          {"type": "section", "text": {"type": "mrkdwn", "text": body}}]}
+    return {"title": title, "markdown": markdown, **({"data": data} if data is not None else {})}
+
+
 # ---------------------------------------------------------------- sending
 
 def _host(url: str) -> str:

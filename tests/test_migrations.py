@@ -27,11 +27,12 @@ def test_migrated_schema_matches_models(tmp_path):
 
 def _bookkeeping(diff) -> bool:  # noqa: ANN001
     """Tables the migrations own that no model describes: the migration log and the FTS5
-    index of follow-ups (m010: the virtual table and its shadow tables)."""
+    indexes of follow-ups (m010) and the knowledge base (m060): virtual and shadow tables."""
     if not (isinstance(diff, tuple) and diff[0] == "remove_table"):
         return False
     name = diff[1].name
-    return name == "amkit_migrations" or name == "followups_fts" or name.startswith("followups_fts_")
+    return name == "amkit_migrations" or any(name == fts or name.startswith(fts + "_")
+                                              for fts in ("followups_fts", "kb_fts"))
 
 
 def test_first_schema_version_migrates_with_every_row_kept(tmp_path):

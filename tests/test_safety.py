@@ -81,6 +81,33 @@ def test_backup_restore_and_rotation(cli, sql, tmp_path, db_path):
 
 
 @pytest.mark.sqlite_only
+def test_scheduled_backups_rotate_to_exactly_n_files(cli, tmp_path):
+    """The README cron line (`backup --dir D --keep N`) run on five days keeps the newest N;
+    other files in the directory are left alone; --keep 0 is bad input."""
+    import datetime as dt
+
+    from amkit import backup as bk
+
+    _seed(cli)
+    d = tmp_path / "nightly"
+    d.mkdir()
+    (d / "notes.txt").write_text("keep me", encoding="utf-8")
+    made = []
+    for day in range(1, 6):
+        dst, removed = bk.backup(directory=str(d), keep=2, now=dt.datetime(2026, 11, day, 2, 0))
+        made.append(dst.name)
+        assert len(removed) == (1 if day > 2 else 0)
+    assert sorted(p.name for p in d.glob("*.db")) == made[-2:]
+    assert (d / "notes.txt").exists()
+    r = cli("backup", "--dir", d, "--keep", "2")
+    assert r.exit_code == 0, r.stderr
+    assert len(list(d.glob("*.db"))) == 2 and Path(r.stdout.strip()).exists()
+    bad = cli("backup", "--dir", d, "--keep", "0")
+    assert bad.exit_code == 2 and "--keep" in bad.stderr
+    assert len(list(d.glob("*.db"))) == 2
+
+
+@pytest.mark.sqlite_only
 def test_restore_rejects_non_database(cli, tmp_path, sql):
     _seed(cli)
     junk = tmp_path / "junk.db"

@@ -101,7 +101,8 @@ def show(
 
 
 @app.command("edit", epilog=example("amkit customer edit 中国银行 --tier A --add-tag vip",
-                                    "amkit customer edit 12 --owner 李娜 --extra website=boc.cn"))
+                                    "amkit customer edit 12 --owner 李娜 --extra website=boc.cn",
+                                    "amkit customer edit 重庆银行 --stage churned --reason '被竞品低价替换'"))
 def edit(
     customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
     name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
@@ -109,15 +110,19 @@ def edit(
     tier: Tier = None, stage: Stage = None,
     add_tag: Annotated[Optional[list[str]], typer.Option("--add-tag", help="Add a tag.")] = None,
     remove_tag: Annotated[Optional[list[str]], typer.Option("--remove-tag", help="Remove a tag.")] = None,
-    extra: Extra = None, fmt: FormatOpt = Fmt.table,
+    extra: Extra = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", "--churn-reason",
+                                                  help="Why the stage changed (kept in lifecycle history).",
+                                                  metavar="TEXT")] = None,
+    fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Change a customer's fields; prints what changed."""
+    """Change a customer's fields; prints what changed. A stage change is kept in lifecycle history."""
     from amkit import customers, db, lookup
 
     with db.store() as st:
         c = lookup.customer(st.session, customer)
         diff = customers.edit(st, c, owner=owner, extra=customers.parse_extra(extra), add_tags=add_tag,
-                              remove_tags=remove_tag, name=name, industry=industry, region=region,
+                              remove_tags=remove_tag, reason=reason, name=name, industry=industry, region=region,
                               source=source, tier=tier, lifecycle=stage)
         row = customers.customer_row(c, customers.owner_name(st.session, c))
     if fmt == Fmt.table:

@@ -7,9 +7,10 @@ from amkit.models.customer import Contact, Customer
 from amkit.models.deal import Deal, DealStageChange, Payment
 from amkit.models.goal import Goal, TierChange
 from amkit.models.handover import Handover
+from amkit.models.kb import KbEntry
 from amkit.models.manager import Manager
 from amkit.models.meta import Meta
 from amkit.models.service import Complaint, Survey
 
 __all__ = ["AuditEntry", "Complaint", "Contact", "Customer", "Deal", "DealStageChange", "Followup", "Goal", "Handover",
-           "LifecycleChange", "Manager", "Meta", "Payment", "Survey", "TierChange"]
+           "KbEntry", "LifecycleChange", "Manager", "Meta", "Payment", "Survey", "TierChange"]

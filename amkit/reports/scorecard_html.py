@@ -82,7 +82,18 @@ def render_html(rows: Sequence[dict], sections: Sequence[tuple[str | None, Seque
     if detail is not None:
         parts.append(f"<h2>{escape(t('Sub-scores'))}</h2>")
         parts.append(_table(detail[0], detail[1], loc))
-    lang = "zh-CN" if loc.lang == "zh" else "en"
+    return page(title, parts[2:], meta)
+
+
+def table(rows: Sequence[dict], cols: Sequence[Col]) -> str:
+    """One escaped HTML table in the scorecard style (ratios of key ``achievement`` get a bar)."""
+    return _table(rows, cols, Locale.current())
+
+
+def page(title: str, parts: Sequence[str], meta: str = "") -> str:
+    """A self-contained page: inline CSS, the title, the meta line, then ``parts`` (HTML)."""
+    lang = "zh-CN" if Locale.current().lang == "zh" else "en"
+    head = [f"<h1>{escape(title)}</h1>", f'<p class="meta">{escape(meta)}</p>']
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{escape(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
-            + "\n".join(parts) + "\n</body>\n</html>\n")
+            + "\n".join(head + list(parts)) + "\n</body>\n</html>\n")
