@@ -81,7 +81,8 @@ def load_birthdays(session: Session, start: dt.date, end: dt.date,
     remind.compute decides exactly.
     """
     solar, lunar = _birthday_keys(start, end)
-    mmdd, month = sa.func.substr(Contact.birthday, -5), sa.func.substr(Contact.birthday, -5, 2)
+    start_mm = sa.func.length(Contact.birthday) - 4  # 'MM-DD' is the tail (portable: no negative substr)
+    mmdd, month = sa.func.substr(Contact.birthday, start_mm), sa.func.substr(Contact.birthday, start_mm, 2)
     in_window = sa.or_(sa.and_(Contact.birthday_lunar.is_(False), mmdd.in_(solar)),
                        sa.and_(Contact.birthday_lunar.is_(True), month.in_(lunar) if lunar is not None else True))
     query = (sa.select(Contact.id, Contact.name, Customer.id, Customer.name, Manager.name, Contact.birthday,

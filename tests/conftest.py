@@ -167,7 +167,7 @@ def sql(env):  # noqa: ANN001, ANN201
     def pg_query(statement: str, *params):  # noqa: ANN001, ANN202
         with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
                              dbname=url.database, autocommit=True) as con:
-            cur = con.execute(statement.replace("?", "%s"), params)
+            cur = con.execute(statement.replace("%", "%%").replace("?", "%s"), params)
             rows = cur.fetchall() if cur.description else []
         return [tuple(_pg_value(v) for v in row) for row in rows]
     return pg_query
@@ -179,7 +179,7 @@ def _pg_value(value):  # noqa: ANN001, ANN202
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes DATETIME text in SQLite
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -192,3 +192,64 @@ def db_path(env) -> Path:  # noqa: ANN001
 
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def connect(env):  # noqa: ANN001, ANN201
+    """A plain DB-API connection to the test database for fixtures written in raw SQL
+    (`?` placeholders, `with con:` commits, `lastrowid` after an INSERT) on either backend."""
+    if "AMKIT_DB" in env:
+        return sqlite3.connect(env["AMKIT_DB"])
+    return _PgConnection(env["AMKIT_DATABASE_URL"])
+
+
+class _PgConnection:
+    def __init__(self, url: str):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        u = make_url(url)
+        self.con = psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password,
+                                   dbname=u.database)
+
+    def execute(self, statement: str, params=()):  # noqa: ANN001, ANN201
+        statement = statement.replace("%", "%%").replace("?", "%s")
+        insert = statement.lstrip().upper().startswith("INSERT") and "RETURNING" not in statement.upper()
+        cur = self.con.execute(statement + (" RETURNING id" if insert else ""), _pg_params(params))
+        return _PgResult(cur, cur.fetchone()[0] if insert else None)
+
+    def executemany(self, statement: str, rows) -> None:  # noqa: ANN001
+        with self.con.cursor() as cur:
+            cur.executemany(statement.replace("%", "%%").replace("?", "%s"), [_pg_params(r) for r in rows])
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self):  # noqa: ANN204
+        return self
+
+    def __exit__(self, kind, *rest) -> None:  # noqa: ANN001
+        if kind is None:
+            self.con.commit()
+        else:
+            self.con.rollback()
+
+
+class _PgResult:
+    def __init__(self, cursor, lastrowid):  # noqa: ANN001
+        self.cursor, self.lastrowid = cursor, lastrowid
+
+    def fetchone(self):  # noqa: ANN201
+        return self.cursor.fetchone()
+
+    def fetchall(self):  # noqa: ANN201
+        return self.cursor.fetchall()
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.cursor)
+
+
+def _pg_params(params):  # noqa: ANN001, ANN202
+    return tuple(params)

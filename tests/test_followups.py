@@ -6,6 +6,8 @@ plain sqlite3.
 
 from __future__ import annotations
 
+import pytest
+
 import sqlalchemy as sa
 
 from amkit import migrations
@@ -195,6 +197,22 @@ def search_ids(cli, text, *extra):  # noqa: ANN001, ANN201
     return [row["id"] for row in r.json()]
 
 
+def test_search_finds_the_same_rows_on_any_backend(cli):
+    """PostgreSQL has no FTS5 index: the LIKE/ILIKE route must find the same rows."""
+    seed(cli)
+    _log_texts(cli, [("客户希望续约三年", "2026-11-01"), ("讨论ERP系统上线计划", "2026-11-02"),
+                     ("erp系统报价已发", "2026-11-03"), ("约了下周拜访", "2026-11-04"),
+                     ("ERP 系统 分开写", "2026-11-05")])
+    assert sorted(search_ids(cli, "续约")) == [1]
+    assert sorted(search_ids(cli, "ERP系统")) == [2, 3]
+    assert sorted(search_ids(cli, '"ERP 系统"')) == [5]
+    assert sorted(search_ids(cli, "ERP 系统")) == [2, 3, 5]
+    assert sorted(search_ids(cli, "约")) == [1, 4]
+    assert sorted(search_ids(cli, "报价 erp")) == [3]
+    assert search_ids(cli, "不存在的内容") == []
+
+
+@pytest.mark.sqlite_only  # FTS5 index and bm25 ranking
 def test_search_finds_a_two_character_chinese_word_and_a_mixed_phrase(cli, sql):
     seed(cli)
     _log_texts(cli, [("客户希望续约三年", "2026-11-01"), ("讨论ERP系统上线计划", "2026-11-02"),
@@ -211,6 +229,7 @@ def test_search_finds_a_two_character_chinese_word_and_a_mixed_phrase(cli, sql):
     assert search_ids(cli, "不存在的内容") == []
 
 
+@pytest.mark.sqlite_only  # FTS5 index and bm25 ranking
 def test_search_ranks_by_bm25_before_date_and_covers_outcome_and_next_action(cli):
     seed(cli)
     _log_texts(cli, [("CRM系统 CRM系统 CRM系统", "2026-11-01"),
@@ -230,6 +249,7 @@ def test_search_like_fallback_escapes_wildcards(cli):
     assert cli("followup", "search", "  ").exit_code == 2
 
 
+@pytest.mark.sqlite_only  # FTS5 index and bm25 ranking
 def test_index_follows_updates_and_deletes(cli, sql, tmp_path):
     seed(cli)
     _log_texts(cli, [("原来的内容", "2026-11-01 10:00")])

@@ -8,7 +8,7 @@ December 23 = 62. TODAY is Monday 2026-11-23: workdays 10-01..11-23 = 18 + 16 = 
 
 from __future__ import annotations
 
-import sqlite3
+from conftest import connect
 from decimal import Decimal
 
 import pytest
@@ -26,7 +26,7 @@ WEEKS_Q4 = [("2026-W40", "2026-10-01", "2026-10-04", 0), ("2026-W41", "2026-10-0
 
 
 def _write(env, statement: str, rows: list[tuple]) -> None:  # noqa: ANN001
-    con = sqlite3.connect(env["AMKIT_DB"])
+    con = connect(env)
     try:
         con.executemany(statement, rows)
         con.commit()
@@ -240,7 +240,7 @@ def activity(team, env):  # noqa: ANN001, ANN201
     team("customer", "add", "乙公司", "--owner", "张伟")
     team("customer", "add", "丙公司", "--owner", "李娜")
     _write(env, "INSERT INTO customers (name, tier, tier_locked, lifecycle, tags, owner_id, name_pinyin,"
-                " name_initials, created_at) VALUES ('老客户', 'C', 0, 'active', '', 1, '', '', ?)",
+                " name_initials, created_at) VALUES ('老客户', 'C', false, 'active', '', 1, '', '', ?)",
            [("2026-09-30 23:59:00",)])
     _deals(env, [(1, 1, 3_000_000, "won", "2026-10-15"), (1, 1, 2_000_050, "won", "2026-11-23"),
                  (1, 1, 500_000, "won", "2026-09-30"),   # before the quarter

@@ -166,8 +166,9 @@ def test_csv_ics_and_output_file(cli, tmp_path):
 
 def test_no_tty_no_colour_no_prompt_under_a_bare_environment(env, cli, tmp_path):
     seed(cli, tmp_path)
-    bare = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AMKIT_DB": env["AMKIT_DB"],
-            "AMKIT_TODAY": env["AMKIT_TODAY"], "AMKIT_CONFIG": env["AMKIT_CONFIG"]}
+    bare = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AMKIT_TODAY": env["AMKIT_TODAY"],
+            "AMKIT_CONFIG": env["AMKIT_CONFIG"],
+            **{k: env[k] for k in ("AMKIT_DB", "AMKIT_DATABASE_URL") if k in env}}
     proc = subprocess.run([sys.executable, "-m", "amkit", "remind"], env=bare, stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr

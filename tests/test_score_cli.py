@@ -23,7 +23,7 @@ goals) rank 4.
 
 from __future__ import annotations
 
-import sqlite3
+from conftest import connect
 
 import pytest
 
@@ -31,8 +31,8 @@ PERIOD = "2026Q4"
 
 
 class Db:
-    def __init__(self, path: str):
-        self.con = sqlite3.connect(path)
+    def __init__(self, env: dict):
+        self.con = connect(env)
 
     def one(self, sql: str, *params):  # noqa: ANN002, ANN201
         return self.con.execute(sql, params).fetchone()[0]
@@ -62,7 +62,7 @@ class Db:
 
     def survey(self, customer: str, score: int, day: str, nps: bool = False) -> None:
         self.run("INSERT INTO surveys (customer_id, score, nps, date, created_at) VALUES (?, ?, ?, ?, ?)",
-                 self.cid(customer), score, int(nps), day, day + " 12:00:00")
+                 self.cid(customer), score, nps, day, day + " 12:00:00")
 
     def complaint(self, customer: str, opened: str, resolved: str | None) -> None:
         self.run("INSERT INTO complaints (customer_id, text, opened, resolved) VALUES (?, 'x', ?, ?)",
@@ -86,7 +86,7 @@ def db(cli, env):  # noqa: ANN001, ANN201
     assert cli("contact", "add", "A2", "Wu").exit_code == 0  # neither phone nor e-mail
     assert cli("contact", "add", "B1", "Xu", "--email", "xu@example.com").exit_code == 0
     assert cli("contact", "add", "D1", "Ma", "--email", "ma@example.com").exit_code == 0
-    d = Db(env["AMKIT_DB"])
+    d = Db(env)
     d.run("UPDATE customers SET created_at = '2026-10-05 10:00:00' WHERE name = 'A1'")
     d.run("UPDATE customers SET created_at = '2025-03-01 10:00:00' WHERE name != 'A1'")
     d1 = d.deal("A1", "Ann", 100_000, "won", "2026-10-10")

@@ -11,7 +11,7 @@ Delta 800 (not < 800) → B, Echo 900 → B, Golf 950 (not < 950) → C although
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+from conftest import connect
 
 import pytest
 
@@ -21,8 +21,8 @@ EXPECTED = {"Alpha": "A", "Bravo": "A", "Charlie": "A", "Delta": "B", "Echo": "B
             "Foxtrot": "C", "Hotel": "B"}
 
 
-def _deal(db: str, customer: str, yuan: int, stage: str, closed: str | None) -> None:
-    con = sqlite3.connect(db)
+def _deal(db: dict, customer: str, yuan: int, stage: str, closed: str | None) -> None:
+    con = connect(db)
     with con:
         (cid,) = con.execute("SELECT id FROM customers WHERE name = ?", (customer,)).fetchone()
         con.execute("INSERT INTO deals (customer_id, owner_id, amount_cents, stage, created, closed_at, created_at) "
@@ -31,8 +31,8 @@ def _deal(db: str, customer: str, yuan: int, stage: str, closed: str | None) -> 
     con.close()
 
 
-def _exec(db: str, statement: str, *params) -> None:  # noqa: ANN002
-    con = sqlite3.connect(db)
+def _exec(db: dict, statement: str, *params) -> None:  # noqa: ANN002
+    con = connect(db)
     with con:
         con.execute(statement, params)
     con.close()
@@ -42,7 +42,7 @@ def _exec(db: str, statement: str, *params) -> None:  # noqa: ANN002
 def fixture(cli, env):  # noqa: ANN001, ANN201
     for name in NAMES:
         assert cli("customer", "add", name).exit_code == 0
-    db = env["AMKIT_DB"]
+    db = env
     for customer, yuan, stage, closed in [
         ("Alpha", 400, "won", "2026-06-01"), ("Alpha", 999, "lost", "2026-05-01"),
         ("Alpha", 777, "negotiation", None), ("Bravo", 150, "won", "2026-01-10"), ("Bravo", 50, "won", "2025-11-24"),
@@ -54,8 +54,8 @@ def fixture(cli, env):  # noqa: ANN001, ANN201
     return db
 
 
-def _checksum(db: str) -> str:
-    con = sqlite3.connect(db)
+def _checksum(db: dict) -> str:
+    con = connect(db)
     digest = hashlib.sha256()
     for table in ("customers", "tier_history", "audit_log"):
         for row in con.execute(f"SELECT * FROM {table} ORDER BY id"):
