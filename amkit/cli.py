@@ -99,7 +99,8 @@ def root(
 
 def _register() -> None:
     from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, manager,
-                                payment, remind, report, report_pareto, safety, score, setup, survey, tier, transfer)
+                                payment, remind, report, report_pareto, safety, score, setup, survey, team, tier,
+                                transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -121,6 +122,8 @@ def _register() -> None:
     copy.register(app)
     transfer.register(app)
     remind.register(app)
+    app.add_typer(team.app, name="team")
+    app.add_typer(team.user_app, name="user")
 
 
 _register()

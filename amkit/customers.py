@@ -68,7 +68,9 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
         **fields: Any) -> Customer:
     values = clean_fields({"name": name, **fields})
     _ensure_unique(store.session, values["name"])
-    owner_id = lookup.manager(store.session, owner).id if owner else None
+    from amkit import team
+
+    owner_id = lookup.manager(store.session, owner).id if owner else team.default_owner_id(store.session)
     customer = Customer(**values, owner_id=owner_id, extra=extra or None, created_at=config.now())
     return store.add(customer)
 

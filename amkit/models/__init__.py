@@ -10,6 +10,8 @@ from amkit.models.handover import Handover
 from amkit.models.manager import Manager
 from amkit.models.meta import Meta
 from amkit.models.service import Complaint, Survey
+from amkit.models.user import PolicyVersion, User
 
 __all__ = ["AuditEntry", "Complaint", "Contact", "Customer", "Deal", "DealStageChange", "Followup", "Goal", "Handover",
-           "LifecycleChange", "Manager", "Meta", "Payment", "Survey", "TierChange"]
+           "LifecycleChange", "Manager", "Meta", "Payment", "PolicyVersion", "Survey", "TierChange",
+           "User"]
