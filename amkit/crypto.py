@@ -23,8 +23,10 @@ import hashlib
 import hmac
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from amkit.errors import Conflict
 
@@ -150,7 +152,7 @@ def mask(field: str, value: str | None) -> str | None:
     if value is None or value == LOCKED:
         return value
     if field == "phone":
-        digits = re.sub(r"\D", "", value)
+        digits = re.sub(r"\D", "", normal_phone(value))
         return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else "****"
     if field == "email":
         local, _, domain = value.partition("@")
@@ -166,6 +168,31 @@ def shown(row: dict[str, Any], reveal: bool) -> dict[str, Any]:
     if reveal or not active():
         return opened
     return {k: mask(k, v) if k in FIELDS else v for k, v in opened.items()}
+
+
+_REVEAL: ContextVar[bool] = ContextVar("amkit_reveal", default=False)
+
+
+def revealing() -> bool:
+    return _REVEAL.get()
+
+
+@contextmanager
+def revealed(on: bool = True) -> Iterator[None]:
+    """Exports inside show sensitive values in full (the caller audits the reveal)."""
+    token = _REVEAL.set(on)
+    try:
+        yield
+    finally:
+        _REVEAL.reset(token)
+
+
+def record_reveal(table: str, detail: dict[str, Any]) -> None:
+    """`--reveal` is audited (action "reveal"), in its own transaction, before anything is shown."""
+    from amkit import db
+
+    with db.store() as st:
+        st.record("reveal", table, None, None, {"key_set": active(), **detail})
 
 
 def check_key(session: Any) -> None:

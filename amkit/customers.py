@@ -165,8 +165,11 @@ def briefing(session: Session, customer: Customer) -> dict[str, Any]:
     return row
 
 
-def contact_row(c: Contact, customer_name: str) -> dict[str, Any]:
-    return {
+def contact_row(c: Contact, customer_name: str, reveal: bool = False) -> dict[str, Any]:
+    """Sensitive values decrypted, and masked unless `reveal` when AMKIT_KEY is set (amkit.crypto)."""
+    from amkit.crypto import shown
+
+    return shown({
         "id": c.id,
         "customer": customer_name,
         "name": c.name,
@@ -177,4 +180,4 @@ def contact_row(c: Contact, customer_name: str) -> dict[str, Any]:
         "wechat": c.wechat,
         "birthday": c.birthday,
         "birthday_lunar": c.birthday_lunar,
-    }
+    }, reveal)

@@ -165,13 +165,13 @@ def grant(st: Store, login: str, role: str, team: str | None = None, manager: st
         raise bad_value("NAME", login, "expected a database login name (at most 63 bytes, no quotes)")
     if session.execute(sa.select(PolicyVersion.id).limit(1)).first() is None:
         raise Conflict("team mode is not set up: run `amkit team setup` first")
-    mgr = _manager(session, login, role, manager)
+    found = session.execute(sa.select(User).where(User.login == login)).scalars().first()
+    mgr = _manager(session, login, role, manager, found.manager_id if found else None)
     team = (team or "").strip() or (mgr.team if mgr else None)
     if role == "lead" and not team:
         raise bad_value("--team", "", "a lead needs a team (--team T, or a manager record with a team)")
     _login_role(session, login, role, password)
     values = {"manager_id": mgr.id if mgr else None, "role": role, "team": team}
-    found = session.execute(sa.select(User).where(User.login == login)).scalars().first()
     if found is None:
         st.add(User(login=login, created_at=config.now(), **values))
     else:
@@ -179,9 +179,13 @@ def grant(st: Store, login: str, role: str, team: str | None = None, manager: st
     return {"login": login, "role": role, "manager": mgr.name if mgr else None, "team": team}
 
 
-def _manager(session: Session, login: str, role: str, manager: str | None):  # noqa: ANN202
+def _manager(session: Session, login: str, role: str, manager: str | None, current: int | None):  # noqa: ANN202
+    """--manager, else the manager record the login already has, else the one named like it."""
     from amkit.errors import NotFound
+    from amkit.models import Manager
 
+    if manager is None and current is not None:
+        return session.get(Manager, current)
     try:
         return lookup.manager(session, manager or login)
     except NotFound:
