@@ -23,7 +23,7 @@ class Role(str, Enum):
 def columns():  # noqa: ANN201
     from amkit.reports.render import Col
 
-    return [Col("login", "Login"), Col("role", "Role"), Col("manager", "Manager"), Col("team", "Team"),
+    return [Col("login", "Login"), Col("role", "Access role"), Col("manager", "Manager"), Col("team", "Team"),
             Col("created_at", "Created", "datetime")]
 
 
