@@ -49,6 +49,10 @@ def _head(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         # serialise writers of the chain (SQLite's BEGIN IMMEDIATE already does)
         session.execute(sa.text("SELECT pg_advisory_xact_lock(4242)"))
+        from amkit import team
+
+        if team.restricted(session) is not None:  # may append but not read: ask the owner's function
+            return session.execute(sa.text("SELECT amkit_audit_head()")).scalar() or GENESIS
     last = session.execute(sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
     return last or GENESIS
 
@@ -66,9 +70,18 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
         prev = chain_hash(prev, at_text, who, command, item["action"], item["table_name"], item["row_id"], p_hash)
         rows.append({**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
                      "erased": False, "hash": prev})
-    session.execute(AuditEntry.__table__.insert(), rows)
-    last_id = session.execute(sa.select(sa.func.max(AuditEntry.id))).scalar()
-    session.merge(Meta(key=HEAD_KEY, value=f"{last_id}:{prev}"))
+    session.execute(AuditEntry.__table__.insert().inline(), rows)  # no RETURNING: see _last_id
+    session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{prev}"))
+
+
+def _last_id(session: Session) -> int:
+    """The id just written: in team mode a manager may append to the log but not read it (nor
+    use RETURNING), so PostgreSQL asks the sequence; SQLite has one writer at a time."""
+    from amkit.models import AuditEntry
+
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(sa.text("SELECT currval(pg_get_serial_sequence('audit_log', 'id'))")).scalar()
+    return session.execute(sa.select(sa.func.max(AuditEntry.id))).scalar()
 
 
 @dataclass

@@ -100,7 +100,7 @@ def root(
 def _register() -> None:
     from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, kb,
                                 manager, payment, remind, report, report_pareto, review, safety, score, setup, survey,
-                                tier, transfer)
+                                team, tier, transfer)
 
     app.add_typer(customer.app, name="customer")
     app.add_typer(contact.app, name="contact")
@@ -124,6 +124,8 @@ def _register() -> None:
     transfer.register(app)
     remind.register(app)
     review.register(app)
+    app.add_typer(team.app, name="team")
+    app.add_typer(team.user_app, name="user")
 
 
 _register()

@@ -68,7 +68,9 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
         **fields: Any) -> Customer:
     values = clean_fields({"name": name, **fields})
     _ensure_unique(store.session, values["name"])
-    owner_id = lookup.manager(store.session, owner).id if owner else None
+    from amkit import team
+
+    owner_id = lookup.manager(store.session, owner).id if owner else team.default_owner_id(store.session)
     customer = Customer(**values, owner_id=owner_id, extra=extra or None, created_at=config.now())
     return store.add(customer)
 
@@ -175,8 +177,11 @@ def briefing(session: Session, customer: Customer) -> dict[str, Any]:
     return row
 
 
-def contact_row(c: Contact, customer_name: str) -> dict[str, Any]:
-    return {
+def contact_row(c: Contact, customer_name: str, reveal: bool = False) -> dict[str, Any]:
+    """Sensitive values decrypted, and masked unless `reveal` when AMKIT_KEY is set (amkit.crypto)."""
+    from amkit.crypto import shown
+
+    return shown({
         "id": c.id,
         "customer": customer_name,
         "name": c.name,
@@ -187,4 +192,4 @@ def contact_row(c: Contact, customer_name: str) -> dict[str, Any]:
         "wechat": c.wechat,
         "birthday": c.birthday,
         "birthday_lunar": c.birthday_lunar,
-    }
+    }, reveal)

@@ -19,7 +19,7 @@ from amkit import config
 
 if TYPE_CHECKING:
     from amkit.store import Store
-from amkit.errors import AmkitError, Conflict, ServiceError
+from amkit.errors import AmkitError, Conflict, OutOfScope, ServiceError
 
 BUSY_TIMEOUT_MS = 30_000
 _engines: dict[str, sa.Engine] = {}
@@ -130,11 +130,16 @@ def dispose() -> None:
 
 @contextmanager
 def session(write: bool = True) -> Iterator[Session]:
-    """One command = one transaction: commit on success, roll back on any error."""
+    """One command = one transaction: commit on success, roll back on any error.
+
+    The one place team-mode refusals become exit 4: an OutOfScope raised by amkit, or
+    PostgreSQL refusing a row (row-level security) or a table (no privilege), is rolled back,
+    then recorded in the audit log in a transaction of its own, and re-raised as a Conflict."""
     eng = engine()
     conn = eng.connect()
     if is_sqlite(eng) and not write:
         conn = conn.execution_options(amkit_begin="DEFERRED")
+    refused: OutOfScope | None = None
     try:
         with Session(bind=conn, expire_on_commit=False) as sess:
             try:
@@ -143,10 +148,46 @@ def session(write: bool = True) -> Iterator[Session]:
             except BaseException:
                 sess.rollback()
                 raise
+    except OutOfScope as exc:
+        refused = exc
     except sa.exc.OperationalError as exc:
         message = _short(exc)
         if "locked" in message or "busy" in message:
             raise Conflict(f"database is locked ({message})") from None
         raise ServiceError(f"database error ({message})") from None
+    except sa.exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        refused = _refusal(exc)
     finally:
         conn.close()
+    if refused is not None:
+        _audit_refusal(eng, refused)
+        raise refused from None
+
+
+INSUFFICIENT_PRIVILEGE = "42501"  # also "new row violates row-level security policy"
+
+
+def _refusal(exc: sa.exc.DBAPIError) -> OutOfScope:
+    import re
+
+    message = _short(exc)
+    table = re.search(r'(?:table|relation) "?([\w.]+)"?', message)
+    return OutOfScope(f"refused by the database, out of your scope: {message}",
+                      table=table.group(1) if table else "*")
+
+
+def _audit_refusal(eng: sa.Engine, refused: OutOfScope) -> None:
+    """Record the refused attempt (nothing of it was written) in its own transaction."""
+    from amkit import audit, team
+
+    entry = {"action": "refused", "table_name": refused.table, "row_id": refused.row_id, "before": None,
+             "after": {"reason": refused.message}}
+    try:
+        with eng.connect() as conn, Session(bind=conn) as sess:
+            scope = team.scope(sess)
+            audit.append(sess, scope.login if scope else config.current_user(), current_command(), [entry])
+            sess.commit()
+    except sa.exc.DBAPIError as exc:
+        refused.details.append(f"(the refusal could not be audited: {_short(exc)})")

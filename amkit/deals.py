@@ -140,6 +140,10 @@ def get(session: Session, deal_id: int | str) -> Deal:
     if deal is None:
         deal = session.execute(sa.select(Deal).where(Deal.external_id == text)).scalars().first()
     if deal is None:
+        from amkit import team
+
+        if team.hidden(session, "deals", text):
+            raise team.out_of_scope(session, "deal", "deals", text)
         raise NotFound(f"deal not found: {text!r}")
     return deal
 

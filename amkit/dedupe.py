@@ -52,16 +52,21 @@ def dupes(session: Session) -> list[dict[str, Any]]:
     names = dict(session.execute(sa.select(Customer.id, Customer.name)).all())
     for cid, name in names.items():
         groups.setdefault(("name", normalise_name(name)), set()).add(cid)
+    from amkit.crypto import open_
+
     for cid, phone, email in session.execute(sa.select(Contact.customer_id, Contact.phone, Contact.email)):
+        phone, email = open_("phone", phone), open_("email", email)
         if normalise_phone(phone):
             groups.setdefault(("phone", normalise_phone(phone)), set()).add(cid)
         if email:
             groups.setdefault(("email", email.strip().lower()), set()).add(cid)
+    from amkit.crypto import active, mask
+
     rows = []
     for (reason, key), ids in groups.items():
         if len(ids) > 1:
             ordered = sorted(ids)
-            rows.append({"reason": reason, "key": key, "ids": ordered, "customers": [names[i] for i in ordered]})
+            rows.append({"reason": reason, "key": mask(reason, key) if reason != "name" and active() else key, "ids": ordered, "customers": [names[i] for i in ordered]})
     rows.sort(key=lambda r: (r["ids"][0], r["reason"]))
     return rows
 

@@ -37,6 +37,10 @@ SCRUB: list[tuple[Any, dict[str, Any]]] = [
 
 def erase(st: Store, customer: Customer) -> dict[str, int]:
     session = st.session
+    from amkit import team
+
+    # erasing redacts audit payloads, which only admins may read and change in team mode
+    team.require(session, "admin", action="customer erase", table="customers")
     cid = customer.id
     touched: dict[str, list[int]] = {"customers": [cid]}
     contact_ids = list(session.execute(sa.select(Contact.id).where(Contact.customer_id == cid)).scalars())

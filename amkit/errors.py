@@ -37,6 +37,14 @@ class Conflict(AmkitError):
     exit_code = 4
 
 
+class OutOfScope(Conflict):
+    """Team mode: the acting database login may not see or change this (exit 4, audited)."""
+
+    def __init__(self, message: str, *, table: str = "*", row_id: int | None = None):
+        super().__init__(message)
+        self.table, self.row_id = table, row_id
+
+
 class ServiceError(AmkitError):
     """An outside service failed (webhook endpoint, database server)."""
 

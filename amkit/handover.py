@@ -27,6 +27,9 @@ class Moved:
 def handover(st: Store, from_name: str, to_name: str, customers: list[str] | None = None,
              note: str | None = None, dry_run: bool = False) -> list[Moved]:
     session = st.session
+    from amkit import team
+
+    team.require(session, "lead", "admin", action="customer handover", table="customers")
     src = lookup.manager(session, from_name)
     dst = lookup.manager(session, to_name)
     if src.id == dst.id:

@@ -30,6 +30,10 @@ def customer(session: Session, ref: str) -> Customer:
             more = ["…"] if len(rows) > 10 else []
             raise Conflict(f"customer {text!r} is ambiguous: {len(rows)}{'+' if more else ''} matches",
                            details=names + more)
+    from amkit import team
+
+    if team.hidden(session, "customers", text):  # team mode: it exists, but is not theirs to see
+        raise team.out_of_scope(session, "customer", "customers", text)
     raise NotFound(f"customer not found: {text!r}")
 
 

@@ -78,13 +78,18 @@ def load_birthdays(session: Session, start: dt.date, end: dt.date,
     """Contacts ('YYYY-MM-DD' or 'MM-DD') that may have a birthday from ``start`` to ``end``.
 
     SQL keeps a superset (solar: the window's MM-DD values, lunar: the lunar months it touches);
-    remind.compute decides exactly.
+    remind.compute decides exactly. Birthdays sealed with AMKIT_KEY (amkit.crypto) cannot be
+    filtered in SQL: every sealed one is a candidate, decrypted here (one AES-GCM open per contact
+    with a birthday per run; the price of keeping no plaintext month-day in the database).
     """
+    from amkit import crypto
+
     solar, lunar = _birthday_keys(start, end)
     start_mm = sa.func.length(Contact.birthday) - 4  # 'MM-DD' is the tail (portable: no negative substr)
     mmdd, month = sa.func.substr(Contact.birthday, start_mm), sa.func.substr(Contact.birthday, start_mm, 2)
     in_window = sa.or_(sa.and_(Contact.birthday_lunar.is_(False), mmdd.in_(solar)),
-                       sa.and_(Contact.birthday_lunar.is_(True), month.in_(lunar) if lunar is not None else True))
+                       sa.and_(Contact.birthday_lunar.is_(True), month.in_(lunar) if lunar is not None else True),
+                       Contact.birthday.like(crypto.PREFIX + "%"))
     query = (sa.select(Contact.id, Contact.name, Customer.id, Customer.name, Manager.name, Contact.birthday,
                        Contact.birthday_lunar)
              .join(Customer, Customer.id == Contact.customer_id)
@@ -94,7 +99,7 @@ def load_birthdays(session: Session, start: dt.date, end: dt.date,
         query = query.where(Customer.owner_id == owner_id)
     out = []
     for cid, name, cust_id, cust, owner, birthday, lunar in session.execute(query):
-        parts = birthday.split("-")
+        parts = crypto.open_("birthday", birthday).split("-")
         try:
             month, day = int(parts[-2]), int(parts[-1])
         except (IndexError, ValueError):

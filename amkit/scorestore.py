@@ -170,6 +170,11 @@ def load_metrics(session: Session, period: Period, scope: Scope) -> tuple[list[s
     query = query.where(active)
     if scope.team:
         query = query.where(Manager.team == scope.team)
+    from amkit import team
+
+    visible = team.visible_manager_ids(session)
+    if visible is not None:  # team mode: only the managers whose records the user may see
+        query = query.where(Manager.id.in_(visible or {-1}))
     out, teams = [], {}
     for r in session.execute(query.order_by(Manager.name)).mappings():
         teams[r["name"]] = r["team"]

@@ -34,12 +34,18 @@ class Store:
     def __init__(self, session: Session, command: str = ""):
         self.session = session
         self.command = command
-        self.who = config.current_user()
+        from amkit import team
+
+        scope = team.scope(session)
+        self.who = scope.login if scope else config.current_user()
         self._pending: list[dict[str, Any]] = []
+        self._key_checked = False
 
     # --- ORM writes -----------------------------------------------------------------
     def add(self, obj: T) -> T:
         _before_write(obj)
+        if obj.__tablename__ == "contacts":
+            self._seal(obj)
         self.session.add(obj)
         self.session.flush()
         self.record("insert", obj.__tablename__, obj.id, None, snapshot(obj))
@@ -48,6 +54,8 @@ class Store:
     def update(self, obj: T, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
         """Apply `changes`; return {field: (old, new)} for the fields that changed."""
         diff: dict[str, tuple[Any, Any]] = {}
+        if obj.__tablename__ == "contacts":
+            changes = self._seal_changes({k: getattr(obj, k) for k in changes}, changes)
         for key, new in changes.items():
             old = getattr(obj, key)
             if old != new:
@@ -78,6 +86,8 @@ class Store:
         if not rows:
             return []
         table = model.__table__
+        if table.name == "contacts":
+            rows = [self._seal_changes({}, dict(row)) for row in rows]
         keys = {k for row in rows for k in row}
         rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
@@ -88,6 +98,10 @@ class Store:
 
     def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
         table = model.__table__
+        if table.name == "contacts":
+            changes = self._seal_changes(before, changes)
+            if not changes:
+                return
         self.session.execute(table.update().where(table.c.id == row_id).values(**changes))
         self.record(
             "update", table.name, row_id,
@@ -98,6 +112,32 @@ class Store:
         """Undo everything this command wrote (dry runs): roll back, drop pending audit."""
         self.session.rollback()
         self._pending.clear()
+
+    # --- sensitive contact fields (amkit.crypto) ---------------------------------------
+    def _seal(self, obj: SQLModel) -> None:
+        from amkit import crypto
+
+        if crypto.active():
+            self._check_key()
+            crypto.seal_obj(obj)
+
+    def _seal_changes(self, before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """Drop changes equal to the stored (decrypted) value; seal the rest."""
+        from amkit import crypto
+
+        if not crypto.active():
+            return changes
+        self._check_key()
+        kept = {k: v for k, v in changes.items()
+                if k not in crypto.FIELDS or k not in before or crypto.open_(k, before[k]) != v}
+        return crypto.seal_row(kept)
+
+    def _check_key(self) -> None:
+        if not self._key_checked:
+            from amkit import crypto
+
+            crypto.check_key(self.session)
+            self._key_checked = True
 
     # --- audit ----------------------------------------------------------------------
     def record(self, action: str, table: str, row_id: Any, before: Any, after: Any) -> None:

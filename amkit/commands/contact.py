@@ -47,16 +47,25 @@ def add(
         emit(row, columns(), fmt, one=True)
 
 
-@app.command("list", epilog=example("amkit contact list --customer 中国银行", "amkit contact list --decision-maker"))
+@app.command("list", epilog=example("amkit contact list --customer 中国银行", "amkit contact list --decision-maker",
+                                    "amkit contact list --phone 13800138000 --reveal"))
 def list_(
     customer: Annotated[Optional[str], typer.Option("--customer", help="Only this customer.")] = None,
     owner: OwnerOpt = None,
     decision_maker: Annotated[bool, typer.Option("--decision-maker", help="Only decision makers.")] = False,
+    phone: Annotated[Optional[str], typer.Option("--phone", help="Only this exact phone number.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="Only this exact e-mail address.")] = None,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show encrypted phone/e-mail/WeChat/birthday in full "
+                                                          "(audited).")] = False,
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
-    """List contacts."""
-    from amkit import contacts, db
+    """List contacts. With AMKIT_KEY set, sensitive values are masked unless --reveal."""
+    from amkit import contacts, crypto, db
 
+    if reveal:
+        crypto.record_reveal("contacts", {"command": "contact list", "customer": customer, "owner": owner,
+                                          "phone": crypto.mask("phone", phone), "output": output})
     with db.session(write=False) as sess:
-        rows = contacts.list_rows(sess, customer=customer, owner=owner, decision_maker=decision_maker)
+        rows = contacts.list_rows(sess, customer=customer, owner=owner, decision_maker=decision_maker,
+                                  phone=phone, email=email, reveal=reveal)
     emit(rows, columns(), fmt, output, bom)

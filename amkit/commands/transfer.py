@@ -68,11 +68,17 @@ def export(
     output: OutputOpt = None, bom: BomOpt = False,
     encoding: Annotated[str, typer.Option("--encoding", help="Text encoding for csv/json (utf-8, gbk, "
                                                              "gb18030).")] = "utf-8",
+    reveal: Annotated[bool, typer.Option("--reveal", help="Encrypted contact fields in full, not masked "
+                                                          "(audited).")] = False,
 ) -> None:
-    """Export a table; the file imports back unchanged."""
+    """Export a table; the file imports back unchanged (with AMKIT_KEY set: contacts need --reveal)."""
+    from amkit import crypto
     from amkit.transfer.service import export_table
 
-    count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout)
+    if reveal:
+        crypto.record_reveal(table.value, {"command": "export", "format": fmt.value, "output": output})
+    with crypto.revealed(reveal):
+        count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout)
     note(f"exported {count} {table.value}" + (f" to {output}" if output else ""))
 
 
@@ -80,4 +86,5 @@ def register(app: typer.Typer) -> None:
     app.command("import", epilog=IMPORT_EXAMPLES)(import_)
     app.command("export", epilog=example("amkit export customers -f csv --bom -o customers.csv",
                                          "amkit export contacts -f xlsx -o contacts.xlsx",
-                                         "amkit export customers --encoding gbk -o 客户.csv"))(export)
+                                         "amkit export customers --encoding gbk -o 客户.csv",
+                                         "AMKIT_KEY=… amkit export contacts --reveal -o contacts.csv"))(export)

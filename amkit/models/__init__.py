@@ -11,6 +11,8 @@ from amkit.models.kb import KbEntry
 from amkit.models.manager import Manager
 from amkit.models.meta import Meta
 from amkit.models.service import Complaint, Survey
+from amkit.models.user import PolicyVersion, User
 
 __all__ = ["AuditEntry", "Complaint", "Contact", "Customer", "Deal", "DealStageChange", "Followup", "Goal", "Handover",
-           "KbEntry", "LifecycleChange", "Manager", "Meta", "Payment", "Survey", "TierChange"]
+           "KbEntry", "LifecycleChange", "Manager", "Meta", "Payment", "PolicyVersion", "Survey", "TierChange",
+           "User"]

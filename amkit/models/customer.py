@@ -53,3 +53,6 @@ class Contact(ContactBase, table=True):
         sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
+    # m070: keyed hashes (HMAC-SHA256) of the normalised phone / e-mail when AMKIT_KEY encrypts them
+    phone_hash: str | None = Field(default=None, index=True)
+    email_hash: str | None = Field(default=None, index=True)

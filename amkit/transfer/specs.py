@@ -91,10 +91,13 @@ def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
     from amkit.models import Contact, Customer
 
     query = sa.select(Contact, Customer.name).join(Customer, Contact.customer_id == Customer.id).order_by(Contact.id)
+    from amkit import crypto
+
+    reveal = crypto.revealing()
     for c, customer in session.execute(query).yield_per(1000):
-        yield {"customer": customer, "name": c.name, "role": c.role, "is_decision_maker": c.is_decision_maker,
-               "phone": c.phone, "email": c.email, "wechat": c.wechat, "birthday": c.birthday,
-               "birthday_lunar": c.birthday_lunar}
+        yield crypto.shown({"customer": customer, "name": c.name, "role": c.role,
+                            "is_decision_maker": c.is_decision_maker, "phone": c.phone, "email": c.email,
+                            "wechat": c.wechat, "birthday": c.birthday, "birthday_lunar": c.birthday_lunar}, reveal)
 
 
 def _followups_export(session: Session) -> Iterator[dict[str, Any]]:
