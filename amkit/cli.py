@@ -48,6 +48,10 @@ class AmkitGroup(TyperGroup):
             from amkit.helptext import translate_tree
 
             translate_tree(self)  # help texts in zh when AMKIT_LANG/LANG say so (no-op in en)
+            if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+                from amkit.completion import keep_unprefixed
+
+                keep_unprefixed(self)
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return rv if isinstance(rv, int) else 0
         except AmkitError as exc:
