@@ -81,7 +81,9 @@ def load_birthdays(session: Session, start: dt.date, end: dt.date,
     remind.compute decides exactly.
     """
     solar, lunar = _birthday_keys(start, end)
-    mmdd, month = sa.func.substr(Contact.birthday, -5), sa.func.substr(Contact.birthday, -5, 2)
+    # the last five characters: a positive start (PostgreSQL's substr does not count from the end)
+    tail = sa.func.length(Contact.birthday) - 4
+    mmdd, month = sa.func.substr(Contact.birthday, tail), sa.func.substr(Contact.birthday, tail, 2)
     in_window = sa.or_(sa.and_(Contact.birthday_lunar.is_(False), mmdd.in_(solar)),
                        sa.and_(Contact.birthday_lunar.is_(True), month.in_(lunar) if lunar is not None else True))
     query = (sa.select(Contact.id, Contact.name, Customer.id, Customer.name, Manager.name, Contact.birthday,
