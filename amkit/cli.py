@@ -19,7 +19,9 @@ from amkit.errors import AmkitError
 
 
 def _fail(message: str, code: int, details: list[str] | None = None) -> int:
-    typer.echo(f"amkit: {message}", err=True)
+    from amkit.helptext import message as in_language
+
+    typer.echo(f"amkit: {in_language(message)}", err=True)
     for line in details or []:
         typer.echo(f"  {line}", err=True)
     return code
@@ -43,6 +45,13 @@ class AmkitGroup(TyperGroup):
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         try:
+            from amkit.helptext import translate_tree
+
+            translate_tree(self)  # help texts in zh when AMKIT_LANG/LANG say so (no-op in en)
+            if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
+                from amkit.completion import keep_unprefixed
+
+                keep_unprefixed(self)
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return rv if isinstance(rv, int) else 0
         except AmkitError as exc:

@@ -43,17 +43,40 @@ def is_id(text: str) -> bool:
 
 
 def _candidates(text: str) -> list:
-    """Conditions tried in order: name prefix, then pinyin initials / full pinyin prefix."""
-    from amkit.pinyin import looks_like_pinyin
-
+    """Conditions tried in order (the first that matches anything decides): name prefix, then
+    pinyin initials or full pinyin equal to the text, then a prefix of either."""
     like = _escape(text) + "%"
     conditions = [Customer.name.like(like, escape="\\")]
-    if looks_like_pinyin(text):
-        key = text.lower().replace(" ", "")
-        conditions.append(Customer.name_initials == key)
-        conditions.append(sa.or_(Customer.name_initials.like(_escape(key) + "%", escape="\\"),
-                                 Customer.name_pinyin.like(_escape(key) + "%", escape="\\")))
+    key = pinyin_key(text)
+    if key:
+        conditions.append(sa.or_(Customer.name_initials == key, Customer.name_pinyin == key))
+        conditions.append(_pinyin_prefix(key))
     return conditions
+
+
+def pinyin_key(text: str) -> str | None:
+    """The text as a pinyin lookup key (lower case, no spaces), or None if it cannot be one."""
+    from amkit.pinyin import looks_like_pinyin
+
+    return text.lower().replace(" ", "") if text.strip() and looks_like_pinyin(text) else None
+
+
+def _pinyin_prefix(key: str):  # noqa: ANN202
+    like = _escape(key) + "%"
+    return sa.or_(Customer.name_initials.like(like, escape="\\"), Customer.name_pinyin.like(like, escape="\\"))
+
+
+def complete_names(session: Session, incomplete: str, limit: int = 20) -> list[str]:
+    """Customer names for shell completion: names starting with the text first, then names
+    whose pinyin initials or full pinyin start with it (`zg` → 中国银行), each by name."""
+    text = (incomplete or "").strip()
+    base = sa.select(Customer.name).order_by(Customer.name).limit(limit)
+    names = list(session.execute(base.where(Customer.name.like(_escape(text) + "%", escape="\\"))).scalars())
+    key = pinyin_key(text)
+    if key and len(names) < limit:
+        more = session.execute(base.where(_pinyin_prefix(key))).scalars()
+        names += [n for n in more if n not in names]
+    return names[:limit]
 
 
 def escape_like(text: str) -> str:

@@ -23,6 +23,29 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Report as of DA
                                                  metavar="DATE")]
 
 
+def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of customer names (prefix, pinyin initials or full pinyin; at most 20).
+
+    Never fails and never creates a database: any problem completes nothing.
+    """
+    try:
+        from amkit.completion import customer_names
+
+        root = ctx.find_root() if ctx is not None else None
+        return customer_names(incomplete, root.params.get("db") if root is not None else None)
+    except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
+        return []
+
+
+complete_customer.unfiltered = True  # pinyin candidates do not start with the typed text
+
+
+CUSTOMER_HELP = "Id, name, unique prefix or pinyin initials."
+CustomerArg = Annotated[str, typer.Argument(help=CUSTOMER_HELP, metavar="CUSTOMER", autocompletion=complete_customer)]
+CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="Only this customer.", metavar="CUSTOMER",
+                                                    autocompletion=complete_customer)]
+
+
 def example(*lines: str) -> str:
     """A help epilog with examples (every command shows at least one)."""
     return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example
+from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Complaints (投诉): opened, resolved, response time.", no_args_is_help=True)
 
@@ -32,7 +33,7 @@ def _one(st, complaint_id: int) -> dict:  # noqa: ANN001
 @app.command("add", epilog=example("amkit complaint add 中国银行 '发票开错抬头'",
                                    "amkit complaint add zgyh '交付延期' --opened '2026-11-20 09:30' -f json"))
 def add(
-    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    customer: CustomerArg,
     text: Annotated[str, typer.Argument(help="What the customer complained about.")],
     opened: Annotated[Optional[str], typer.Option("--opened", help="When (default now).",
                                                   metavar="DATETIME")] = None,
@@ -74,7 +75,7 @@ def resolve(
 @app.command("list", epilog=example("amkit complaint list --open", "amkit complaint list --owner 张伟 -f json"))
 def list_(
     open_: Annotated[bool, typer.Option("--open", help="Unresolved only.")] = False,
-    customer: Annotated[Optional[str], typer.Option("--customer", help="One customer.")] = None,
+    customer: CustomerOpt = None,
     owner: OwnerOpt = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Opened on or after DATE.", metavar="DATE")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Opened on or before DATE.", metavar="DATE")] = None,

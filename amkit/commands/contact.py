@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example
+from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Key contacts of customers (关键联系人).", no_args_is_help=True)
 
@@ -23,7 +24,7 @@ def columns():  # noqa: ANN201
                                    "--phone 13800138000 --birthday 03-15",
                                    "amkit contact add zgyh 王芳 --birthday 1980-08-15 --lunar"))
 def add(
-    customer: Annotated[str, typer.Argument(help="Customer id, name, prefix or pinyin initials.")],
+    customer: CustomerArg,
     name: Annotated[str, typer.Argument(help="Contact name.")],
     role: Annotated[Optional[str], typer.Option("--role", help="Job title / role.")] = None,
     decision_maker: Annotated[bool, typer.Option("--decision-maker", help="Is a decision maker (决策人).")] = False,
@@ -50,7 +51,7 @@ def add(
 @app.command("list", epilog=example("amkit contact list --customer 中国银行", "amkit contact list --decision-maker",
                                     "amkit contact list --phone 13800138000 --reveal"))
 def list_(
-    customer: Annotated[Optional[str], typer.Option("--customer", help="Only this customer.")] = None,
+    customer: CustomerOpt = None,
     owner: OwnerOpt = None,
     decision_maker: Annotated[bool, typer.Option("--decision-maker", help="Only decision makers.")] = False,
     phone: Annotated[Optional[str], typer.Option("--phone", help="Only this exact phone number.")] = None,

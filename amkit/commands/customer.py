@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import CustomerArg, complete_customer
 
 app = typer.Typer(help="Customer archive (客户档案).", no_args_is_help=True)
 
@@ -84,7 +85,7 @@ def list_(
 
 @app.command("show", epilog=example("amkit customer show 中国银行", "amkit customer show zgyh -f json"))
 def show(
-    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    customer: CustomerArg,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """A one-screen briefing: the record, key contacts, and recent activity."""
@@ -104,7 +105,7 @@ def show(
                                     "amkit customer edit 12 --owner 李娜 --extra website=boc.cn",
                                     "amkit customer edit 重庆银行 --stage churned --reason '被竞品低价替换'"))
 def edit(
-    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    customer: CustomerArg,
     name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
     industry: Industry = None, region: Region = None, source: Source = None, owner: OwnerOpt = None,
     tier: Tier = None, stage: Stage = None,
@@ -140,7 +141,8 @@ def handover(
     from_: Annotated[str, typer.Option("--from", help="Current manager.")],
     to: Annotated[str, typer.Option("--to", help="New manager.")],
     customer: Annotated[Optional[list[str]], typer.Option("--customer", help="Only these customers "
-                                                                              "(repeatable; default all).")] = None,
+                                                                              "(repeatable; default all).",
+                                                          autocompletion=complete_customer)] = None,
     note_text: Annotated[Optional[str], typer.Option("--note", help="Added to every handover note.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move; write nothing.")] = False,
     fmt: FormatOpt = Fmt.table,
@@ -163,8 +165,9 @@ def handover(
 
 @app.command("merge", epilog=example("amkit customer merge 中国银行 '中国银行 (重复)' --dry-run"))
 def merge(
-    keep: Annotated[str, typer.Argument(help="The customer to keep.")],
-    drop: Annotated[str, typer.Argument(help="The duplicate to fold into KEEP and delete.")],
+    keep: Annotated[str, typer.Argument(help="The customer to keep.", autocompletion=complete_customer)],
+    drop: Annotated[str, typer.Argument(help="The duplicate to fold into KEEP and delete.",
+                                        autocompletion=complete_customer)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would move; write nothing.")] = False,
 ) -> None:
     """Merge a duplicate customer into another: contacts, follow-ups, deals and the rest move."""
@@ -196,7 +199,7 @@ def dupes(fmt: FormatOpt = Fmt.table) -> None:
 
 @app.command("erase", epilog=example("amkit customer erase 12 --yes"))
 def erase(
-    customer: Annotated[str, typer.Argument(help="Customer id or name.")],
+    customer: CustomerArg,
     yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
 ) -> None:
     """Erase a customer's personal data (PIPL); anonymised figures stay for reports."""

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Deals (商机) through the stages, with the weighted pipeline.", no_args_is_help=True)
 
@@ -37,7 +38,7 @@ def _all_columns():  # noqa: ANN202
 @app.command("add", epilog=example("amkit deal add 中国银行 --amount 120000 --stage quote --title 年度维保",
                                    "amkit deal add zgyh --amount 3万 --stage 签约 --created 2026-11-02 -f json"))
 def add(
-    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    customer: CustomerArg,
     stage: Annotated[str, typer.Option("--stage", help=StageHelp)],
     amount: Annotated[Optional[str], typer.Option("--amount", help="Amount (required for won/lost).",
                                                   metavar="X")] = None,
@@ -96,7 +97,7 @@ def move(
                                     "amkit deal list --stage won --since 2026-01-01 -f json"))
 def list_(
     owner: OwnerOpt = None,
-    customer: Annotated[Optional[str], typer.Option("--customer", help="One customer.")] = None,
+    customer: CustomerOpt = None,
     stage: Annotated[Optional[str], typer.Option("--stage", help=StageHelp)] = None,
     open_: Annotated[bool, typer.Option("--open", help="Open deals only (not won or lost).")] = False,
     since: Since = None, until: Until = None,

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Follow-up log (跟进记录): calls, visits, WeChat…", no_args_is_help=True)
 
@@ -29,7 +30,7 @@ def columns():  # noqa: ANN201
     "amkit followup log zgyh --channel call --summary 'ERP 续约' --next '发报价' --next-date 2026-11-30",
     "amkit followup log Acme --channel email --summary 'sent the quote' --at '2026-11-20 15:30' -f json"))
 def log(
-    customer: Annotated[str, typer.Argument(help="Customer id, name, prefix or pinyin initials.")],
+    customer: CustomerArg,
     channel: Annotated[str, typer.Option("--channel", "-c", help=CHANNEL_HELP)],
     summary: Annotated[str, typer.Option("--summary", "-s", help="What was discussed.")],
     at: Annotated[Optional[str], typer.Option("--at", help="When (default now), e.g. '2026-11-20 15:30'.",
@@ -72,7 +73,7 @@ def log(
                                     "amkit followup list --owner 张伟 --channel 拜访 --since 2026-11-01 -f csv",
                                     "amkit followup list --limit 0 -f json -o followups.json"))
 def list_(
-    customer: Annotated[Optional[str], typer.Option("--customer", help="Only this customer.")] = None,
+    customer: CustomerOpt = None,
     owner: OwnerOpt = None,
     channel: Annotated[Optional[str], typer.Option("--channel", help=CHANNEL_HELP)] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="From DATE (inclusive).", metavar="DATE")] = None,

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import AsOfOpt, OutputOpt, OwnerOpt, example, note
+from amkit.commands._opts import complete_customer
 
 
 class RemindFmt(str, Enum):
@@ -48,7 +49,7 @@ def remind(
                                                case_sensitive=False)] = None,
     snooze: Annotated[Optional[str], typer.Option("--snooze", help="Mute cadence/dormant reminders of a "
                                                                     "customer (needs --until).",
-                                                  metavar="CUSTOMER")] = None,
+                                                  metavar="CUSTOMER", autocompletion=complete_customer)] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Last day of the snooze.", metavar="DATE")] = None,
     output: OutputOpt = None,
     as_of: AsOfOpt = None,

@@ -22,15 +22,24 @@ def init() -> None:
 def demo(
     reset: Annotated[bool, typer.Option("--reset", help="Rebuild the demo data from scratch.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the sample data.")] = 7,
+    run_tour: Annotated[bool, typer.Option("--tour", help="Also run the tour: a few commands, one per feature, "
+                                                          "with their output (reuses existing demo data).")] = False,
 ) -> None:
     """Build a demo database with realistic sample data and print a short tour."""
+    from amkit import tour as guided
     from amkit.demo import build, tour
+    from amkit.i18n import t
 
-    counts = build(reset=reset, seed=seed)
-    note(", ".join(f"{n} {what}" for what, n in counts.items()))
-    typer.echo(tour())
+    if not (run_tour and not reset and guided.demo_ready()):
+        counts = build(reset=reset, seed=seed)
+        note(", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo(guided.localized(tour()))
+    if run_tour:
+        seconds = guided.run(typer.echo)
+        note(t("the tour took {seconds:.1f} s", seconds=seconds))
 
 
 def register(app: typer.Typer) -> None:
     app.command("init", epilog=example("amkit init", "AMKIT_DB=team.db amkit init"))(init)
-    app.command("demo", epilog=example("amkit demo", "amkit --db demo.db demo --reset"))(demo)
+    app.command("demo", epilog=example("amkit demo", "amkit --db demo.db demo --reset",
+                                       "AMKIT_LANG=zh amkit --db demo.db demo --tour"))(demo)

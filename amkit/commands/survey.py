@@ -7,10 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Satisfaction surveys (满意度): 1-5, or NPS 0-10.", no_args_is_help=True)
 
-CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="One customer.")]
 
 
 def columns():  # noqa: ANN201
@@ -23,7 +23,7 @@ def columns():  # noqa: ANN201
 @app.command("add", epilog=example("amkit survey add 中国银行 --score 4 --note 响应及时",
                                    "amkit survey add zgyh --score 9 --nps --date 2026-11-20 -f json"))
 def add(
-    customer: Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")],
+    customer: CustomerArg,
     score: Annotated[str, typer.Option("--score", help="1-5 (0-10 with --nps).", metavar="N")],
     nps: Annotated[bool, typer.Option("--nps", help="The score is an NPS answer 0-10.")] = False,
     date: Annotated[Optional[str], typer.Option("--date", help="Survey date (default today).",

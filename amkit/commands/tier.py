@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.commands._opts import AsOfOpt, BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import CustomerArg, complete_customer
 
 app = typer.Typer(help="Customer tiers A/B/C (客户分级): Pareto, RFM or rules.", no_args_is_help=True)
 
@@ -19,7 +20,6 @@ class Method(str, Enum):
 
 
 TierOpt = Annotated[Optional[str], typer.Option("--tier", help="A, B or C.")]
-CustomerArg = Annotated[str, typer.Argument(help="Id, name, unique prefix or pinyin initials.")]
 
 
 def _as_of(text: str | None):  # noqa: ANN202
@@ -147,7 +147,8 @@ def list_(
 
 @app.command("history", epilog=example("amkit tier history", "amkit tier history 中国银行 -f json"))
 def history(
-    customer: Annotated[Optional[str], typer.Argument(help="Only this customer.")] = None,
+    customer: Annotated[Optional[str], typer.Argument(help="Only this customer.",
+                                                      autocompletion=complete_customer)] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="At most N rows (0 = all).")] = 50,
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:

@@ -1,0 +1,57 @@
+"""`amkit demo --tour`: one command per feature run under headings, in the user's language."""
+
+from __future__ import annotations
+
+import re
+
+from amkit.tour import STEPS, localized
+
+ZH_HEADINGS = ["客户档案：A 级客户", "拼音查找：用首字母打开客户简报", "跟进记录：张伟最近的跟进",
+               "提醒：未来 3 天内到期的事项", "目标分解：本季度签约额目标按月分解（含调休）",
+               "目标进度：对照达标/优秀/冲刺三条线", "客户分级：张伟的 A 级客户（帕累托）",
+               "绩效考核：本季度 KPI 与排名", "销售漏斗：今年商机的各阶段转化"]
+# a label each step's output shows in zh (so the command ran and rendered in Chinese)
+ZH_LABELS = ["客户经理", "最近跟进", "下一步", "张伟", "累计达标", "达标完成率", "近12个月签约额", "评级", "转化率"]
+
+
+def sections(out: str) -> dict[str, str]:
+    parts = re.split(r"^== \d+/\d+ (.+) ==$", out, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_tour_in_zh_then_again_in_en_on_the_same_data(cli, sql):
+    r = cli("demo", "--tour", extra_env={"AMKIT_LANG": "zh"})
+    assert r.exit_code == 0, r.stderr
+    assert "amkit 演示数据库已就绪" in r.stdout and "# 客户档案，按条件筛选" in r.stdout
+    found = sections(r.stdout)
+    assert list(found) == ZH_HEADINGS
+    for (heading, body), (_, command), label in zip(found.items(), STEPS, ZH_LABELS):
+        assert body.lstrip("\n").startswith(f"$ amkit {command.format(year=2026)}\n"), heading
+        assert label in body, (heading, body)
+    assert "中国银行上海分行" in found["拼音查找：用首字母打开客户简报"]
+    assert re.search(r"导览用时 \d+\.\d 秒", r.stderr) and "amkit:" not in r.stderr
+    customers = sql("SELECT count(*) FROM customers")
+    again = cli("demo", "--tour")  # the demo data is there: the tour reuses it
+    assert again.exit_code == 0, again.stderr
+    assert list(sections(again.stdout)) == [heading for heading, _ in STEPS]
+    assert "200 customers" not in again.stderr and re.search(r"the tour took \d+\.\d s", again.stderr)
+    assert sql("SELECT count(*) FROM customers") == customers
+
+
+def comment_columns(text: str) -> set[int]:
+    from amkit.reports.render import display_width
+
+    return {display_width(line[:line.index("  # ")]) for line in text.splitlines() if "  # " in line}
+
+
+def test_printed_tour_is_translated_and_comments_align(env, monkeypatch):
+    from amkit.demo import tour
+
+    monkeypatch.setenv("AMKIT_LANG", "zh")
+    zh = localized(tour())
+    assert len(comment_columns(zh)) == 1
+    assert "  amkit customer show zgyh" in zh and "# 客户简报；支持拼音首字母" in zh
+    monkeypatch.setenv("AMKIT_LANG", "en")
+    en = localized(tour())
+    assert len(comment_columns(en)) == 1
+    assert "# a briefing; pinyin initials work" in en and "客户简报" not in en
