@@ -14,6 +14,16 @@ class Fmt(str, Enum):
     csv = "csv"
 
 
+class Via(str, Enum):
+    """Chat services `--notify` posts to (amkit.notify builds each one's message format)."""
+
+    wecom = "wecom"
+    dingtalk = "dingtalk"
+    feishu = "feishu"
+    slack = "slack"
+    generic = "generic"
+
+
 FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
                                                    metavar="FILE")]

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import AsOfOpt, OutputOpt, OwnerOpt, example, note
+from amkit.commands._opts import AsOfOpt, OutputOpt, OwnerOpt, Via, example, note
 from amkit.commands._opts import complete_customer
 
 
@@ -17,14 +17,6 @@ class RemindFmt(str, Enum):
     csv = "csv"
     ics = "ics"
     table = "table"  # what every other listing calls its default: the text digest here
-
-
-class Via(str, Enum):
-    wecom = "wecom"
-    dingtalk = "dingtalk"
-    feishu = "feishu"
-    slack = "slack"
-    generic = "generic"
 
 
 EXAMPLES = example(

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import OutputOpt, OwnerOpt, example, note
+from amkit.commands._opts import OutputOpt, OwnerOpt, Via, example, note
 
 
 class ReviewFmt(str, Enum):
@@ -15,14 +15,6 @@ class ReviewFmt(str, Enum):
     html = "html"
     json = "json"
     table = "table"  # what other commands call their default: the markdown document here
-
-
-class Via(str, Enum):
-    wecom = "wecom"
-    dingtalk = "dingtalk"
-    feishu = "feishu"
-    slack = "slack"
-    generic = "generic"
 
 
 EXAMPLES = example(
