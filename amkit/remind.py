@@ -236,6 +236,7 @@ def _action_reminders(today, end, actions, t):
 
 def _customer_reminders(today, customers, config, t):
     dormant_days, churn_days = lifecycle_days(config)
+    cadences: dict[tuple, int] = {}  # per (tier, industry): a handful of values for any number of customers
     for c in customers:
         if c.lifecycle == "churned" or (c.snoozed_until and c.snoozed_until >= today):
             continue
@@ -248,7 +249,10 @@ def _customer_reminders(today, customers, config, t):
             yield Reminder("dormant", c.name, c.owner, due, (today - due).days, reason,
                            c.customer_id, None, c.customer_id)
             continue
-        cadence = cadence_days(c.tier, c.industry, config)
+        key = (c.tier, c.industry)
+        cadence = cadences.get(key)
+        if cadence is None:
+            cadence = cadences[key] = cadence_days(c.tier, c.industry, config)
         due = since + timedelta(days=cadence)
         if due <= today:
             reason = t["cadence"].format(tier=(c.tier or "C").upper(), cadence=cadence,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import BACKEND
+from conftest import BACKEND
 
 TALK = "银行客户续约话术"
 TALK_BODY = "先复盘服务成果，再谈价格。客户压价时用分期付款替代降价。"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_notify import Hook
+from test_notify import Hook
 
 PAST = {"AMKIT_TODAY": "2026-09-01"}
 
