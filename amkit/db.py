@@ -19,7 +19,7 @@ from amkit import config
 
 if TYPE_CHECKING:
     from amkit.store import Store
-from amkit.errors import AmkitError, Conflict, OutOfScope, ServiceError
+from amkit.errors import BadInput, Conflict, OutOfScope, ServiceError
 
 BUSY_TIMEOUT_MS = 30_000
 _engines: dict[str, sa.Engine] = {}
@@ -61,7 +61,7 @@ def _create(db_url: str) -> sa.Engine:
         try:
             eng = sa.create_engine(db_url, pool_pre_ping=True)
         except (sa.exc.ArgumentError, ImportError) as exc:
-            raise AmkitError(f"cannot use database URL {db_url!r}: {exc}") from None
+            raise BadInput(f"cannot use database URL {db_url!r}: {exc}") from None
     try:
         with eng.begin() as conn:
             from amkit.migrations import migrate

@@ -69,3 +69,9 @@ def test_bad_enum_choice_is_exit_2(cli):
 def test_version(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("amkit ")
+
+
+def test_unusable_database_url_is_bad_input(cli):
+    result = cli("customer", "list", extra_env={"AMKIT_DATABASE_URL": "bogus://x", "AMKIT_DB": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("amkit: ") and "bogus://x" in result.stderr
