@@ -71,6 +71,14 @@ def emit(rows, cols, fmt: Fmt, output: str | None = None, bom: bool = False, one
             render(rows, cols, fmt.value, out=stream, bom=bom)
 
 
+def emit_created(row, cols, fmt: Fmt) -> None:  # noqa: ANN001
+    """What every `add` prints: the new id (table), or the created row (-f json/csv)."""
+    if fmt == Fmt.table:
+        typer.echo(row["id"])
+    else:
+        emit(row, cols, fmt, one=True)
+
+
 def note(message: str) -> None:
     """Chatter goes to stderr."""
     typer.echo(message, err=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Complaints (投诉): opened, resolved, response time.", no_args_is_help=True)
@@ -45,10 +45,7 @@ def add(
     with db.store() as st:
         c = feedback.add_complaint(st, customer, text, opened)
         row = _one(st, c.id)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("resolve", epilog=example("amkit complaint resolve 3 --resolution 已重开发票",

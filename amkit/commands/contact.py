@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Key contacts of customers (关键联系人).", no_args_is_help=True)
@@ -42,10 +42,7 @@ def add(
         c = lookup.customer(st.session, customer)
         row = contacts.add(st, c, name=name, role=role, is_decision_maker=decision_maker, phone=phone,
                            email=email, wechat=wechat, birthday=birthday, birthday_lunar=lunar)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("list", epilog=example("amkit contact list --customer 中国银行", "amkit contact list --decision-maker",

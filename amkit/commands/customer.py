@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, complete_customer
 
 app = typer.Typer(help="Customer archive (客户档案).", no_args_is_help=True)
@@ -47,14 +47,7 @@ def add(
         c = customers.add(st, name, owner=owner, extra=customers.parse_extra(extra), industry=industry,
                           region=region, source=source, tier=tier, lifecycle=stage, tags=tag)
         row = customers.customer_row(c, owner and customers.owner_name(st.session, c))
-    _print_created(row, fmt)
-
-
-def _print_created(row: dict, fmt: Fmt) -> None:
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns() + _extra_cols(), fmt, one=True)
+    emit_created(row, columns() + _extra_cols(), fmt)
 
 
 def _extra_cols():  # noqa: ANN202

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Deals (商机) through the stages, with the weighted pipeline.", no_args_is_help=True)
@@ -58,10 +58,7 @@ def add(
         deal = deals.add(st, customer, stage=stage, amount=amount, owner=owner, title=title, created=created,
                          external_id=external_id)
         row = deals.one_row(st.session, deal.id)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, _all_columns(), fmt, one=True)
+    emit_created(row, _all_columns(), fmt)
 
 
 @app.command("move", epilog=example("amkit deal move 12 negotiation",

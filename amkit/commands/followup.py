@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Follow-up log (跟进记录): calls, visits, WeChat…", no_args_is_help=True)
@@ -63,10 +63,7 @@ def log(
         note(t("{n} earlier next action(s) marked done", n=done.closed_actions))
     if done.reactivated:
         note(t("{customer} is active again", customer=c.name))
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("list", epilog=example("amkit followup list --customer 中国银行",

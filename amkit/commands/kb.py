@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, emit, example
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, emit_created, example
 
 app = typer.Typer(help="Knowledge base: cases and talk tracks (案例库, 话术).", no_args_is_help=True)
 
@@ -45,10 +45,7 @@ def add(
     with db.store() as st:
         entry = kb.add(st, kb.NewEntry(title, body, file, tag, industry, stage, customer))
         row = kb.row(st.session, entry.id)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(True), fmt, one=True)
+    emit_created(row, columns(True), fmt)
 
 
 @app.command("search", epilog=example("amkit kb search 续约", "amkit kb search '价格 异议' -f json"))

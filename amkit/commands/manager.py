@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, example
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, emit_created, example
 
 app = typer.Typer(help="Account managers (客户经理).", no_args_is_help=True)
 
@@ -33,10 +33,7 @@ def add(
     with db.store() as st:
         m = managers.add(st, name, team=team, lead=lead, email=email, active=not inactive)
         row = managers.manager_row(m, 0)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("list", epilog=example("amkit manager list --team 华东", "amkit manager list -f json"))

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 
 app = typer.Typer(help="Payments (回款) against won deals; collection rate (回款率).", no_args_is_help=True)
 
@@ -47,10 +47,7 @@ def add(
     for warning in warnings:
         note(f"warning: {warning}")
     row = next(r for r in rows if r["id"] == payment.id)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("list", epilog=example("amkit payment list --owner 张伟 --since 2026-10-01",

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
 app = typer.Typer(help="Satisfaction surveys (满意度): 1-5, or NPS 0-10.", no_args_is_help=True)
@@ -38,10 +38,7 @@ def add(
         s = feedback.add_survey(st, customer, score, nps=nps, date=date, note=note_)
         row = next(r for r in feedback.survey_rows(st.session, feedback.Filters(customer=str(s.customer_id)))
                    if r["id"] == s.id)
-    if fmt == Fmt.table:
-        typer.echo(row["id"])
-    else:
-        emit(row, columns(), fmt, one=True)
+    emit_created(row, columns(), fmt)
 
 
 @app.command("list", epilog=example("amkit survey list --owner 张伟", "amkit survey list --since 2026-10-01 -f csv"))
