@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from amkit._click import exceptions as cx
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from amkit import __version__, config
 from amkit.errors import AmkitError
@@ -27,6 +27,14 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> int:
     return code
 
 
+def _translated(command: Any) -> Any:
+    """The command with its help texts in zh when AMKIT_LANG/LANG say so (no-op in en)."""
+    from amkit.helptext import translate_tree
+
+    translate_tree(command)
+    return command
+
+
 def _one_line(exc: cx.ClickException) -> str:
     if isinstance(exc, cx.UsageError) and exc.ctx is not None:
         return f"{exc.format_message()} (see '{exc.ctx.command_path} --help')"
@@ -34,7 +42,41 @@ def _one_line(exc: cx.ClickException) -> str:
 
 
 class AmkitGroup(TyperGroup):
-    """Runs the app in non-standalone mode and maps every failure to one stderr line."""
+    """Runs the app in non-standalone mode and maps every failure to one stderr line.
+
+    Top-level commands are loaded by name on first use (`COMMANDS`); listing them in the
+    help shows their summary line without importing them."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if self._listing and cmd_name in COMMANDS:  # `amkit --help`: the summary is enough
+            return _translated(TyperCommand(cmd_name, help=COMMANDS[cmd_name][2]))
+        command = load_command(cmd_name)
+        if command is not None:
+            self.commands[cmd_name] = _translated(command)
+        return command
+
+    def load_all(self) -> None:
+        for name in COMMANDS:
+            self.get_command(None, name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in COMMANDS:
+            self.load_all()  # an unknown name: "did you mean" looks at every command
+        return super().resolve_command(ctx, args)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -45,12 +87,11 @@ class AmkitGroup(TyperGroup):
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         try:
-            from amkit.helptext import translate_tree
-
-            translate_tree(self)  # help texts in zh when AMKIT_LANG/LANG say so (no-op in en)
+            _translated(self)
             if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
                 from amkit.completion import keep_unprefixed
 
+                self.load_all()
                 keep_unprefixed(self)
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             return rv if isinstance(rv, int) else 0
@@ -106,38 +147,78 @@ def root(
     config.CLI_DB[0] = db
 
 
-def _register() -> None:
-    from amkit.commands import (audit, complaint, config_cmd, contact, copy, customer, deal, followup, goal, kb,
-                                manager, payment, remind, report, report_pareto, review, safety, score, setup, survey,
-                                team, tier, transfer)
+# Every top-level command: name -> (module under amkit.commands, what it exports, the line shown
+# in `amkit --help`). Modules are imported only when their command runs (or for the whole
+# tree: completion, a mistyped name), so `amkit --help` and each command stay quick.
+# "app": a Typer sub-app mounted under the name (the line is its help); "register": a
+# function adding top-level commands to the app it is given.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "backup": ("safety", "register", "Copy the database with SQLite's online-backup API (safe while others write)."),
+    "restore": ("safety", "register", "Replace the database with a backup; the current one is kept as <db>.bak."),
+    "doctor": ("safety", "register",
+               "Check integrity, foreign keys, schema version, orphans, permissions, WAL size, audit chain."),
+    "init": ("setup", "register", "Create (or migrate) the database explicitly."),
+    "demo": ("setup", "register", "Build a demo database with realistic sample data and print a short tour."),
+    "copy": ("copy", "register", "Copy the whole database (ids, history and audit log included) into an empty "
+                                 "one, then check a row count and checksum per table on both sides."),
+    "import": ("transfer", "register", "Import rows from a file. All or nothing unless --skip-invalid."),
+    "export": ("transfer", "register", "Export a table; the file imports back unchanged (with AMKIT_KEY set: "
+                                       "contacts need --reveal)."),
+    "remind": ("remind", "register", "Overdue and upcoming next actions, cadence breaches, dormant customers, "
+                                     "birthdays and holidays, grouped per owner. Moves silent customers to "
+                                     "dormant/churned (audited)."),
+    "review": ("review", "register", "One document for the review meeting: goal progress with pace, new/won/lost "
+                                     "deals and why deals were lost, customers gone dormant or churned, tier "
+                                     "changes, reminders ignored for more than a week, top visits, and what "
+                                     "changed since the previous period."),
+    "customer": ("customer", "app", "Customer archive (客户档案)."),
+    "contact": ("contact", "app", "Key contacts of customers (关键联系人)."),
+    "manager": ("manager", "app", "Account managers (客户经理)."),
+    "followup": ("followup", "app", "Follow-up log (跟进记录): calls, visits, WeChat…"),
+    "config": ("config_cmd", "app", "Settings in config.toml (cadence, KPI weights, calendar, language)."),
+    "goal": ("goal", "app", "Goals (目标): three lines, split by week/month and by team, tracked and re-planned."),
+    "audit": ("audit", "app", "The append-only, hash-chained audit log (操作日志)."),
+    "tier": ("tier", "app", "Customer tiers A/B/C (客户分级): Pareto, RFM or rules."),
+    "score": ("score", "app", "KPI scorecards and ranking (绩效考核)."),
+    "deal": ("deal", "app", "Deals (商机) through the stages, with the weighted pipeline."),
+    "payment": ("payment", "app", "Payments (回款) against won deals; collection rate (回款率)."),
+    "survey": ("survey", "app", "Satisfaction surveys (满意度): 1-5, or NPS 0-10."),
+    "complaint": ("complaint", "app", "Complaints (投诉): opened, resolved, response time."),
+    "report": ("report", "app", "Reports: funnel, and more."),
+    "kb": ("kb", "app", "Knowledge base: cases and talk tracks (案例库, 话术)."),
+    "team": ("team", "app", "Team mode on PostgreSQL: database roles and row-level security."),
+    "user": ("team", "user_app", "People in team mode: their database login and role."),
+}
 
-    app.add_typer(customer.app, name="customer")
-    app.add_typer(contact.app, name="contact")
-    app.add_typer(manager.app, name="manager")
-    app.add_typer(followup.app, name="followup")
-    app.add_typer(config_cmd.app, name="config")
-    app.add_typer(goal.app, name="goal")
-    app.add_typer(audit.app, name="audit")
-    safety.register(app)
-    app.add_typer(tier.app, name="tier")
-    app.add_typer(score.app, name="score")
-    report_pareto.register(report.app)
-    app.add_typer(deal.app, name="deal")
-    app.add_typer(payment.app, name="payment")
-    app.add_typer(survey.app, name="survey")
-    app.add_typer(complaint.app, name="complaint")
-    app.add_typer(report.app, name="report")
-    app.add_typer(kb.app, name="kb")
-    setup.register(app)
-    copy.register(app)
-    transfer.register(app)
-    remind.register(app)
-    review.register(app)
-    app.add_typer(team.app, name="team")
-    app.add_typer(team.user_app, name="user")
+
+def load_command(name: str) -> Any:
+    """The click command of a top-level name, importing its module (None if unknown)."""
+    if name not in COMMANDS:
+        return None
+    import importlib
+
+    module_name, export, summary = COMMANDS[name]
+    module = importlib.import_module(f"amkit.commands.{module_name}")
+    holder = typer.Typer()
+    holder.callback()(_nothing)  # a group even when it holds one command
+    if export == "register":
+        module.register(holder)
+    else:
+        holder.add_typer(getattr(module, export), name=name, help=summary)
+    command = typer.main.get_command(holder).commands[name]
+    command.short_help = summary  # the line in `amkit --help`, loaded or not
+    return command
 
 
-_register()
+def _nothing() -> None:
+    return None
+
+
+def full_tree() -> Any:
+    """The root click group with every command loaded (tests, docs, completion)."""
+    group = typer.main.get_command(app)
+    group.load_all()
+    return group
 
 
 def main() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.main import get_command
 
-from amkit.cli import app
+from amkit.cli import app, full_tree
 
 SKIP = {("demo",)}  # slow and tested on its own
 
@@ -21,7 +20,7 @@ def _leaves(cmd, path=()):  # noqa: ANN001, ANN202
         yield path, opts
 
 
-LEAVES = [(p, o) for p, o in _leaves(get_command(app)) if p not in SKIP]
+LEAVES = [(p, o) for p, o in _leaves(full_tree()) if p not in SKIP]
 TOKENS = st.one_of(
     st.sampled_from(["", "0", "-1", "1e9", "2026-02-30", "2026-11-23", "2026Q5", "2026Q4", "abc", "中国银行",
                      "zgyh", "A", "Z", "won", "签约", "visit", "拜访", "nan", "inf", "--", "-", "9" * 30,

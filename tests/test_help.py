@@ -6,9 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from typer.main import get_command
 
-from amkit.cli import app
+from amkit.cli import app, full_tree
 
 
 def _walk(cmd, path: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
@@ -18,7 +17,7 @@ def _walk(cmd, path: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
             yield from _walk(sub, path + (name,))
 
 
-COMMANDS = [p for p, _ in _walk(get_command(app))]
+COMMANDS = [p for p, _ in _walk(full_tree())]
 
 
 def test_command_tree_is_complete():
@@ -40,7 +39,7 @@ def test_help_has_example(cli, path):
 
 
 def _lookup(path):  # noqa: ANN001, ANN202
-    cmd = get_command(app)
+    cmd = full_tree()
     for name in path:
         cmd = cmd.commands[name]
     return cmd
@@ -75,3 +74,36 @@ def test_unusable_database_url_is_bad_input(cli):
     result = cli("customer", "list", extra_env={"AMKIT_DATABASE_URL": "bogus://x", "AMKIT_DB": ""})
     assert result.exit_code == 2
     assert result.stderr.startswith("amkit: ") and "bogus://x" in result.stderr
+
+
+def _modules_loaded_by(*argv: str) -> list[str]:
+    """The amkit.commands modules one real `amkit ARGV` process imports."""
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: print('loaded:' + ','.join(sorted(m for m in sys.modules "
+            "if m.startswith('amkit.commands.'))), file=sys.stderr))\n"
+            f"sys.argv = ['amkit', *{list(argv)!r}]\n"
+            "from amkit.cli import main\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    loaded = out.stderr.strip().splitlines()[-1].removeprefix("loaded:")
+    return [m for m in loaded.split(",") if m]
+
+
+def test_root_help_imports_no_command_module():
+    assert _modules_loaded_by("--help") == []
+
+
+def test_a_command_imports_only_its_own_module():
+    assert _modules_loaded_by("remind", "--help") == ["amkit.commands._opts", "amkit.commands.remind"]
+    assert _modules_loaded_by("customer", "--help") == ["amkit.commands._opts", "amkit.commands.customer"]
+
+
+def test_listing_line_is_the_first_paragraph_of_each_command(cli):
+    from amkit.cli import COMMANDS
+
+    listing = " ".join(cli("--help", extra_env={"COLUMNS": "400"}).stdout.split())
+    for name, (_, export, summary) in COMMANDS.items():
+        command = full_tree().commands[name]
+        first = " ".join((command.help or "").split("\n\n")[0].split())
+        assert first == summary, name  # the docstring or sub-app help and the listing agree
+        assert f"{name} {summary}" in listing, name

@@ -8,7 +8,7 @@ import typer
 
 from amkit.commands._opts import Fmt, FormatOpt, OutputOpt, emit, example, note
 
-app = typer.Typer(help="The append-only, hash-chained audit log (操作日志).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 @app.command("list", epilog=example("amkit audit list --table customers --id 12",

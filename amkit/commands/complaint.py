@@ -9,7 +9,7 @@ import typer
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
-app = typer.Typer(help="Complaints (投诉): opened, resolved, response time.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 def columns():  # noqa: ANN201

@@ -8,8 +8,7 @@ import typer
 
 from amkit.commands._opts import Fmt, FormatOpt, emit, example
 
-app = typer.Typer(help="Settings in config.toml (cadence, KPI weights, calendar, language).",
-                  no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 @app.command("get", epilog=example("amkit config get cadence.A"))

@@ -9,7 +9,7 @@ import typer
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, complete_customer
 
-app = typer.Typer(help="Customer archive (客户档案).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 Industry = Annotated[Optional[str], typer.Option("--industry", help="Industry, e.g. 金融.")]
 Region = Annotated[Optional[str], typer.Option("--region", help="Region, e.g. 华东.")]

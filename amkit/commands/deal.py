@@ -9,7 +9,7 @@ import typer
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
-app = typer.Typer(help="Deals (商机) through the stages, with the weighted pipeline.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 StageHelp = "contact, needs, quote, negotiation, won or lost (初次沟通/需求确认/报价/跟进谈判/签约/输单)."
 Since = Annotated[Optional[str], typer.Option("--since", help="Created on or after DATE.", metavar="DATE")]

@@ -9,7 +9,7 @@ import typer
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
-app = typer.Typer(help="Follow-up log (跟进记录): calls, visits, WeChat…", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 CHANNEL_HELP = "visit, call, wechat, email, video, meeting, other (or 拜访/电话/微信/邮件/视频/会议/其他)."
 LimitOpt = Annotated[int, typer.Option("--limit", min=0, help="At most N rows (0 = all).")]

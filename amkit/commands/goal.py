@@ -8,8 +8,7 @@ import typer
 
 from amkit.commands._opts import AsOfOpt, BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
 
-app = typer.Typer(help="Goals (目标): three lines, split by week/month and by team, tracked and re-planned.",
-                  no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 PeriodOpt = Annotated[Optional[str], typer.Option(
     "--period", "-p", help="2026Q4, 2026-11, 2026W47 or 2026 (default: the current quarter).", metavar="P")]

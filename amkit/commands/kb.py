@@ -8,7 +8,7 @@ import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, emit_created, example
 
-app = typer.Typer(help="Knowledge base: cases and talk tracks (案例库, 话术).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", help="A tag (repeatable; 'a,b' works too).")]
 IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry it is about, e.g. 金融.")]

@@ -8,7 +8,7 @@ import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, emit_created, example
 
-app = typer.Typer(help="Account managers (客户经理).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 def columns():  # noqa: ANN201

@@ -8,7 +8,7 @@ import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 
-app = typer.Typer(help="Payments (回款) against won deals; collection rate (回款率).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 def columns():  # noqa: ANN201

@@ -8,7 +8,7 @@ import typer
 
 from amkit.commands._opts import BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example
 
-app = typer.Typer(help="Reports: funnel, and more.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="2026, 2026Q4, 2026-11 or 2026W47.",
                                                   metavar="P")]
@@ -47,3 +47,12 @@ def funnel(
         top = max((r["entered"] for r in rows), default=0)
         rows = [{**r, "bar": bar(r["entered"], top)} for r in rows]
     emit(rows, funnel_columns(fmt == Fmt.table), fmt, output, bom)
+
+
+def _register_more() -> None:
+    from amkit.commands import report_pareto
+
+    report_pareto.register(app)
+
+
+_register_more()

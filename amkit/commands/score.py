@@ -9,7 +9,7 @@ import typer
 
 from amkit.commands._opts import BomOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
 
-app = typer.Typer(help="KPI scorecards and ranking (绩效考核).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 class CardFmt(str, Enum):

@@ -9,7 +9,7 @@ import typer
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 from amkit.commands._opts import CustomerArg, CustomerOpt
 
-app = typer.Typer(help="Satisfaction surveys (满意度): 1-5, or NPS 0-10.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 

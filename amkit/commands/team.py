@@ -10,8 +10,8 @@ import typer
 
 from amkit.commands._opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, example, note
 
-app = typer.Typer(help="Team mode on PostgreSQL: database roles and row-level security.", no_args_is_help=True)
-user_app = typer.Typer(help="People in team mode: their database login and role.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
+user_app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 class Role(str, Enum):

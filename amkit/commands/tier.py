@@ -10,7 +10,7 @@ import typer
 from amkit.commands._opts import AsOfOpt, BomOpt, FormatOpt, Fmt, OutputOpt, OwnerOpt, emit, example, note
 from amkit.commands._opts import CustomerArg, complete_customer
 
-app = typer.Typer(help="Customer tiers A/B/C (客户分级): Pareto, RFM or rules.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
 
 class Method(str, Enum):
