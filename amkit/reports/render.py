@@ -44,6 +44,21 @@ def json_value(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """What json's C encoder cannot write itself (it calls this only for those values)."""
+    if isinstance(value, (Decimal, dt.date, dt.datetime)):
+        return json_value(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def json_rows(rows: Iterable[dict[str, Any]]) -> str:
+    """A JSON list with one row per line: valid JSON that diffs and greps well, and is written
+    by json's C encoder (an indented dump runs in pure Python, ten times slower)."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+    lines = [encode(r) for r in rows]
+    return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+
 def csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -99,7 +114,7 @@ def render(rows: list[dict[str, Any]], cols: list[Col], fmt: str = "table", *,
            out: IO[str] | None = None, bom: bool = False, title: str | None = None) -> None:
     stream = out or sys.stdout
     if fmt == "json":
-        stream.write(json.dumps([json_value(r) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        stream.write(json_rows(rows) + "\n")
     elif fmt == "csv":
         write_csv(rows, [c.key for c in cols], stream, bom=bom)
     else:
