@@ -24,10 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from amkit import config, fts, lookup
+from amkit import config, lookup
 from amkit.enums import parse_channel
 from amkit.errors import Conflict, NotFound, bad_value
-from amkit.fts import TRIGRAM, search_terms  # noqa: F401 - kept importable from here
 from amkit.models import Contact, Customer, Followup, LifecycleChange, Manager
 from amkit.parse import parse_date, parse_datetime, require_text
 from amkit.store import Store
@@ -205,25 +204,3 @@ def pending_actions(session: Session, customer_id: int) -> list[dict[str, Any]]:
     query = _base_query().where(Followup.customer_id == customer_id, Followup.next_date.is_not(None),
                                 Followup.action_done.is_(None))
     return _rows(session, query.order_by(Followup.next_date, Followup.id))
-
-
-# ---------------------------------------------------------------- search
-
-SEARCHED = (Followup.summary, Followup.outcome, Followup.next_action)
-
-
-def search(session: Session, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Follow-ups whose summary, outcome or next action contain every term.
-
-    Terms of 3+ characters go through the FTS5 trigram index ``followups_fts`` (ranked by bm25,
-    then newest); shorter ones (``续约``) and every term without an index use LIKE (newest
-    first). See amkit.fts.
-    """
-    query = fts.apply(session, _base_query(), text, index="followups_fts", id_column=Followup.id,
-                      columns=SEARCHED)
-    query = query.order_by(Followup.at.desc(), Followup.id.desc())
-    return _rows(session, query.limit(limit) if limit else query)
-
-
-def has_fts(session: Session) -> bool:
-    return fts.has_index(session, "followups_fts")

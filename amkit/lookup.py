@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit.errors import Conflict, NotFound
+from amkit.fts import escape_like
 from amkit.models import Customer, Manager
 
 
@@ -79,11 +80,6 @@ def complete_names(session: Session, incomplete: str, limit: int = 20) -> list[s
     return names[:limit]
 
 
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards (use with ``escape="\\"``)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 _escape = escape_like
 
 
@@ -96,5 +92,7 @@ def manager(session: Session, name: str, *, create: bool = False, store=None) ->
     if found is None and create and text and store is not None:
         found = store.add(Manager(name=text))
     if found is None:
-        raise NotFound(f"manager not found: {text!r} (add it with: amkit manager add {text!r})")
+        from amkit.fastdb import manager_not_found
+
+        raise manager_not_found(text)
     return found

@@ -96,8 +96,6 @@ def search(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Full-text search in summaries, outcomes and next actions (Chinese works), best first."""
-    from amkit import db, followups
+    from amkit import search as find
 
-    with db.session(write=False) as sess:
-        rows = followups.search(sess, text, limit)
-    emit(rows, columns(), fmt, output, bom)
+    emit(find.followups(text, limit), columns(), fmt, output, bom)

@@ -12,13 +12,14 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING, Callable
 
-import sqlalchemy as sa
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: amkit.fastdb reads names() without it
+    import sqlalchemy as sa
     from alembic.operations import Operations
 
 
 def id_column() -> sa.Column:
+    import sqlalchemy as sa
+
     return sa.Column("id", sa.Integer, primary_key=True)
 
 
@@ -31,6 +32,8 @@ def step(name: str) -> Callable[["Operations"], None]:
 
 
 def applied(conn: sa.Connection) -> list[str]:
+    import sqlalchemy as sa
+
     if not sa.inspect(conn).has_table("amkit_migrations"):
         return []
     return [row[0] for row in conn.execute(sa.text("SELECT name FROM amkit_migrations ORDER BY id"))]
@@ -38,6 +41,8 @@ def applied(conn: sa.Connection) -> list[str]:
 
 def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
     """Apply the pending steps (all, or up to and including `upto`); return their names."""
+    import sqlalchemy as sa
+
     _ensure_table(conn)
     done = set(applied(conn))
     todo = names()
@@ -66,6 +71,8 @@ def latest() -> str:
 
 
 def _ensure_table(conn: sa.Connection) -> None:
+    import sqlalchemy as sa
+
     meta = sa.MetaData()
     sa.Table(
         "amkit_migrations",
