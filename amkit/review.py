@@ -236,9 +236,10 @@ def tier_changes(session: Session, period: Period, scope: Scope) -> list[dict[st
 def ignored_reminders(session: Session, as_of: dt.date, scope: Scope, days: int, lang: str) -> list[dict[str, Any]]:
     """Cadence reminders overdue by more than ``days`` days on ``as_of`` (most overdue first)."""
     from amkit import remind, reminders
+    from amkit.fastdb import Reader
 
     owner_id = next(iter(scope.owner_ids)) if scope.owner_ids and len(scope.owner_ids) == 1 else None
-    customers = [c for c in reminders.load_customers(session, as_of, owner_id)
+    customers = [c for c in reminders.load_customers(Reader.of_session(session), as_of, owner_id)
                  if scope.names is None or c.owner in scope.names]
     found = remind.compute(as_of, 0, customers, [], [], [], config.merged(), lang)
     rows = [{"customer": r.customer, "owner": r.owner, "due": r.due, "days_overdue": r.days_overdue,

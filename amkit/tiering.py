@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -30,7 +30,6 @@ from amkit.errors import BadInput, bad_value
 TIERS = ("A", "B", "C")
 LIFECYCLES = ("lead", "prospect", "active", "dormant", "churned")
 CENT = Decimal("0.01")
-RATIO = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,13 @@ class CustomerValue:
     value: Decimal
     old_tier: str | None = None
     locked: bool = False
+    cents: int | None = field(default=None, repr=False, compare=False)  # value in cents, when known exact
+
+    @classmethod
+    def of_cents(cls, customer_id: int, customer: str, cents: int, old_tier: str | None = None,
+                 locked: bool = False) -> "CustomerValue":
+        """From a database sum of integer cents (no rounding needed)."""
+        return cls(customer_id, customer, _money(cents), old_tier, locked, cents)
 
 
 @dataclass(frozen=True)
@@ -130,9 +136,10 @@ def _money(cents: int) -> Decimal:
 
 
 def _fraction(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator (both >= 0) rounded half up to 4 places, in integers."""
     if denominator == 0:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO, rounding=ROUND_HALF_UP)
+    return Decimal((20000 * numerator + denominator) // (2 * denominator)).scaleb(-4)
 
 
 def _check_tier(value: object, field: str = "old_tier") -> None:
@@ -145,32 +152,24 @@ def _ordered(items: Sequence) -> list[tuple[object, int]]:
     pairs = []
     for item in items:
         _check_tier(item.old_tier)
-        value = 0 if item.value is None else item.value  # NULL from a LEFT JOIN: no won deals
-        pairs.append((item, _cents(value, f"value of {item.customer}")))
+        cents = getattr(item, "cents", None)
+        if cents is None:
+            value = 0 if item.value is None else item.value  # NULL from a LEFT JOIN: no won deals
+            cents = _cents(value, f"value of {item.customer}")
+        pairs.append((item, cents))
     pairs.sort(key=lambda p: (-p[1], p[0].customer, p[0].customer_id))
     return pairs
 
 
-def _base_fields(items: Sequence, computed: Sequence[str]) -> list[dict]:
-    """TierRow fields for items (already ordered) and their computed tiers."""
+def _base_fields(items: Sequence, computed: Sequence[str]) -> list[tuple]:
+    """TierRow fields, in field order, for items (already ordered) and their computed tiers."""
     total = sum(cents for _, cents in items)
     out, running = [], 0
     for (item, cents), tier in zip(items, computed):
         running += cents
         final = item.old_tier if item.locked and item.old_tier else tier
-        out.append(
-            dict(
-                customer_id=item.customer_id,
-                customer=item.customer,
-                value=_money(cents),
-                share=_fraction(cents, total),
-                cumulative_share=_fraction(running, total),
-                old_tier=item.old_tier,
-                tier=final,
-                locked=bool(item.locked),
-                changed=final != item.old_tier,
-            )
-        )
+        out.append((item.customer_id, item.customer, _money(cents), _fraction(cents, total),
+                    _fraction(running, total), item.old_tier, final, bool(item.locked), final != item.old_tier))
     return out
 
 
@@ -197,7 +196,7 @@ def pareto(values: Sequence[CustomerValue]) -> list[TierRow]:
     for _, cents in items:
         computed.append(pareto_tier(cents, before, total))
         before += cents
-    return [TierRow(**fields) for fields in _base_fields(items, computed)]
+    return [TierRow(*fields) for fields in _base_fields(items, computed)]
 
 
 @dataclass(frozen=True)
@@ -224,9 +223,8 @@ def pareto_curve(values: Sequence[CustomerValue]) -> ParetoCurve:
     """The cumulative-share curve for ``report pareto`` and the share of customers making 80%."""
     items = _ordered(values)
     n, total = len(items), sum(cents for _, cents in items)
-    keep = ("customer_id", "customer", "value", "share", "cumulative_share")
     rows = [
-        CurveRow(rank=rank, customer_share=_fraction(rank, n), **{k: base[k] for k in keep})
+        CurveRow(rank, *base[:5], customer_share=_fraction(rank, n))  # id, customer, value, share, cumulative
         for rank, base in enumerate(_base_fields(items, ["C"] * n), start=1)
     ]
     top, running = None, 0
@@ -295,7 +293,7 @@ def rfm(
     computed = [_rfm_tier(t, limits) for t in totals]
     extra = zip(recency, items, r, f, m, totals)
     return [
-        RfmRow(**base, recency_days=d, frequency=it.frequency, r_score=rs, f_score=fs, m_score=ms, rfm_score=t)
+        RfmRow(*base, recency_days=d, frequency=it.frequency, r_score=rs, f_score=fs, m_score=ms, rfm_score=t)
         for base, (d, (it, _), rs, fs, ms, t) in zip(_base_fields(items, computed), extra)
     ]
 
@@ -449,5 +447,5 @@ def apply_rules(rules: Rules, facts: Sequence[CustomerFacts]) -> list[RuleRow]:
     # Compare with the rounded amount so a rule sees exactly the value that is shown.
     matches = [match_rule(rules, replace(f, value=v)) for f, v in money]
     fields = _base_fields(items, [tier for tier, _ in matches])
-    return [RuleRow(**row, rule=number) for row, (_, number) in zip(fields, matches)]
+    return [RuleRow(*row, rule=number) for row, (_, number) in zip(fields, matches)]
 

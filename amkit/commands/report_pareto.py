@@ -52,13 +52,13 @@ def pareto_cmd(
     the cumulative share as a bar; JSON/CSV rows are
     {rank, customer, value, share, cumulative_share, customer_share}.
     """
-    from amkit import config, db, tiering, tierstore
+    from amkit import config, fastdb, tiering, tierread
     from amkit.parse import parse_date
     from amkit.reports.render import Col
 
     day = parse_date("--as-of", as_of) if as_of else config.today()
-    with db.session(write=False) as sess:
-        curve = tiering.pareto_curve(tierstore.load_values(sess, day))
+    with fastdb.reader() as r:
+        curve = tiering.pareto_curve(tierread.load_values(r, day))
     rows = curve_rows(curve)[: top or None]
     cols = [Col("rank", "#", "int"), Col("customer", "Customer"), Col("value", "Value (12 months)", "money"),
             Col("share", "Share", "ratio"), Col("cumulative_share", "Cumulative share", "ratio"),

@@ -80,7 +80,7 @@ def run(
     is C. Locked customers keep their tier. Every change goes to tier history.
     JSON/CSV list every customer; the table lists only changes unless --all or --dry-run.
     """
-    from amkit import db, tierstore
+    from amkit import fastdb, tierread
     from amkit.errors import BadInput
 
     chosen = method.value if method else ("rules" if rules else "pareto")
@@ -89,12 +89,14 @@ def run(
     if chosen == "rules" and not rules:
         raise BadInput("--method rules needs --rules FILE.toml")
     day = _as_of(as_of)
-    parsed = tierstore.read_rules(rules) if chosen == "rules" else None
+    parsed = tierread.read_rules(rules) if chosen == "rules" else None
     if dry_run:
-        with db.session(write=False) as sess:
-            rows = tierstore.compute(sess, chosen, day, parsed)
-        counts = tierstore.summary(rows)
+        with fastdb.reader() as r:
+            rows = tierread.compute(r, chosen, day, parsed)
+        counts = tierread.summary(rows)
     else:
+        from amkit import db, tierstore
+
         with db.store() as st:
             rows, counts = tierstore.run(st, chosen, day, parsed)
     shown = [_row(r) for r in rows if dry_run or all_rows or fmt != Fmt.table or r.changed]
@@ -131,15 +133,15 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Customers by stored tier (then value), with lock and the current 12-month value."""
-    from amkit import db, lookup, tierstore
+    from amkit import fastdb, tierread
     from amkit.enums import parse_tier
     from amkit.reports.render import Col
 
     day = _as_of(as_of)
-    with db.session(write=False) as sess:
-        filters = tierstore.ListFilters(tier=parse_tier(tier) if tier else None,
-                                        owner_id=lookup.manager(sess, owner).id if owner else None)
-        rows = tierstore.list_rows(sess, day, filters)
+    with fastdb.reader() as r:
+        filters = tierread.ListFilters(tier=parse_tier(tier) if tier else None,
+                                       owner_id=fastdb.manager_id(r, owner) if owner else None)
+        rows = tierread.list_rows(r, day, filters)
     cols = [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("tier", "Tier"),
             Col("locked", "Locked", "bool"), Col("value", "Value (12 months)", "money")]
     emit(rows, cols, fmt, output, bom)
