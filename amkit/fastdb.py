@@ -65,15 +65,19 @@ class Reader:
         return "(" + ", ".join(":" + k for k in params) + ")", params
 
 
-def manager_id(r: Reader, name: str) -> int:
-    """A manager's id by exact name or id (`--owner NAME`), as amkit.lookup.manager finds it."""
+def manager(r: Reader, name: str) -> tuple[int, str]:
+    """A manager's (id, name) by exact name or id (`--owner NAME`), as amkit.lookup.manager finds it."""
     text = (name or "").strip()
-    found = r.rows("SELECT id FROM managers WHERE name = :name", name=text)
+    found = r.rows("SELECT id, name FROM managers WHERE name = :name", name=text)
     if not found and text.isascii() and text.isdigit() and int(text) < 2**63:
-        found = r.rows("SELECT id FROM managers WHERE id = :id", id=int(text))
+        found = r.rows("SELECT id, name FROM managers WHERE id = :id", id=int(text))
     if not found:
         raise manager_not_found(text)
-    return found[0][0]
+    return found[0]
+
+
+def manager_id(r: Reader, name: str) -> int:
+    return manager(r, name)[0]
 
 
 def manager_not_found(text: str) -> NotFound:
@@ -95,6 +99,15 @@ def day(value: Any) -> dt.date | None:
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def decimal(value: Any, places: int) -> Any:
+    """A NUMERIC(_, places) value as SQLAlchemy reads it: SQLite keeps it as a float."""
+    if isinstance(value, float):
+        from decimal import Decimal
+
+        return Decimal(f"{value:.{places}f}")
+    return value
 
 
 def moment(value: Any) -> dt.datetime | None:

@@ -1,4 +1,5 @@
-"""Scorecard metrics from the database (SPEC §3.3), one set-based query per period.
+"""Scorecard metrics from the database (SPEC §3.3), one set-based query per period, on the
+light read path (amkit.fastdb).
 
 Every metric is an aggregated subquery grouped by manager, LEFT JOINed to ``managers`` in
 one SELECT. Definitions (period = the inclusive dates of ``--period``):
@@ -34,13 +35,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlmodel import Session
-
-from amkit import scoring
+from amkit import scoring, team
 from amkit.errors import AmkitError
-from amkit.models import Complaint, Contact, Customer, Deal, Followup, Goal, Manager, Payment, Survey
+from amkit.fastdb import Reader, decimal
 from amkit.periods import Period
 
 
@@ -67,87 +64,44 @@ def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
                                                                              dt.time())
 
 
-def _deals(period: Period) -> sa.Subquery:
-    won, lost = Deal.stage == "won", Deal.stage == "lost"
-    earlier = aliased(Deal)
-    repurchase = sa.exists().where(
-        earlier.customer_id == Deal.customer_id, earlier.stage == "won", earlier.closed_at.is_not(None),
-        sa.or_(earlier.closed_at < Deal.closed_at, sa.and_(earlier.closed_at == Deal.closed_at, earlier.id < Deal.id)))
-    return (
-        sa.select(Deal.owner_id.label("oid"),
-                  sa.func.sum(sa.case((won, sa.func.coalesce(Deal.amount_cents, 0)), else_=0)).label("won_cents"),
-                  sa.func.sum(sa.case((won, 1), else_=0)).label("won"),
-                  sa.func.sum(sa.case((lost, 1), else_=0)).label("lost"),
-                  sa.func.sum(sa.case((sa.and_(won, repurchase), 1), else_=0)).label("repurchases"))
-        .where(Deal.stage.in_(("won", "lost")), Deal.closed_at >= period.start, Deal.closed_at <= period.end)
-        .group_by(Deal.owner_id).subquery("d")
-    )
-
-
-def _payments(period: Period) -> sa.Subquery:
-    return (
-        sa.select(Deal.owner_id.label("oid"), sa.func.sum(Payment.amount_cents).label("paid_cents"))
-        .join(Deal, Deal.id == Payment.deal_id)
-        .where(Payment.date >= period.start, Payment.date <= period.end)
-        .group_by(Deal.owner_id).subquery("p")
-    )
-
-
-def _followups(period: Period) -> sa.Subquery:
-    start, end = _bounds(period)
-    oid = sa.func.coalesce(Followup.owner_id, Customer.owner_id)
-    return (
-        sa.select(oid.label("oid"), sa.func.count(Followup.id).label("followups"),
-                  sa.func.sum(sa.case((Followup.channel == "visit", 1), else_=0)).label("visits"))
-        .join(Customer, Customer.id == Followup.customer_id)
-        .where(Followup.at >= start, Followup.at < end)
-        .group_by(oid).subquery("f")
-    )
-
-
-def _customers(period: Period) -> sa.Subquery:
-    start, end = _bounds(period)
-    has_contact = sa.exists().where(
-        Contact.customer_id == Customer.id,
-        sa.or_(sa.func.coalesce(sa.func.trim(Contact.phone), "") != "",
-               sa.func.coalesce(sa.func.trim(Contact.email), "") != ""))
-    complete = sa.and_(sa.func.coalesce(sa.func.trim(Customer.industry), "") != "",
-                       sa.func.coalesce(sa.func.trim(Customer.region), "") != "", has_contact)
-    created = sa.and_(Customer.created_at >= start, Customer.created_at < end)
-    return (
-        sa.select(Customer.owner_id.label("oid"), sa.func.count(Customer.id).label("owned"),
-                  sa.func.sum(sa.case((complete, 1), else_=0)).label("complete"),
-                  sa.func.sum(sa.case((created, 1), else_=0)).label("new"))
-        .group_by(Customer.owner_id).subquery("c")
-    )
-
-
-def _surveys(period: Period) -> sa.Subquery:
-    return (
-        sa.select(Customer.owner_id.label("oid"), sa.func.sum(Survey.score).label("score_sum"),
-                  sa.func.count(Survey.id).label("surveys"))
-        .join(Customer, Customer.id == Survey.customer_id)
-        .where(sa.not_(Survey.nps), Survey.date >= period.start, Survey.date <= period.end)
-        .group_by(Customer.owner_id).subquery("s")
-    )
-
-
-def _hours(session: Session, start: Any, end: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.extract("epoch", end - start) / 3600.0
-    return (sa.func.julianday(end) - sa.func.julianday(start)) * 24.0
-
-
-def _complaints(session: Session, period: Period) -> sa.Subquery:
-    start, end = _bounds(period)
-    return (
-        sa.select(Customer.owner_id.label("oid"),
-                  sa.func.sum(_hours(session, Complaint.opened, Complaint.resolved)).label("hours_sum"),
-                  sa.func.count(Complaint.id).label("resolved"))
-        .join(Customer, Customer.id == Complaint.customer_id)
-        .where(Complaint.opened >= start, Complaint.opened < end, Complaint.resolved.is_not(None))
-        .group_by(Customer.owner_id).subquery("x")
-    )
+# One subquery per source table, each grouped by manager id (mid). A repurchase is a won deal
+# whose customer has an earlier won deal (earlier closed_at, or the same day and a lower id).
+DEALS = """SELECT d.owner_id AS mid,
+       sum(CASE WHEN d.stage = 'won' THEN coalesce(d.amount_cents, 0) ELSE 0 END) AS won_cents,
+       sum(CASE WHEN d.stage = 'won' THEN 1 ELSE 0 END) AS won,
+       sum(CASE WHEN d.stage = 'lost' THEN 1 ELSE 0 END) AS lost,
+       sum(CASE WHEN d.stage = 'won' AND EXISTS (
+             SELECT 1 FROM deals e WHERE e.customer_id = d.customer_id AND e.stage = 'won'
+                AND e.closed_at IS NOT NULL
+                AND (e.closed_at < d.closed_at OR (e.closed_at = d.closed_at AND e.id < d.id)))
+           THEN 1 ELSE 0 END) AS repurchases
+  FROM deals d WHERE d.stage IN ('won', 'lost') AND d.closed_at >= :start_day AND d.closed_at <= :end_day
+ GROUP BY d.owner_id"""
+PAYMENTS = """SELECT d.owner_id AS mid, sum(p.amount_cents) AS paid_cents
+  FROM payments p JOIN deals d ON d.id = p.deal_id
+ WHERE p.date >= :start_day AND p.date <= :end_day GROUP BY d.owner_id"""
+# a follow-up counts for its own owner, else its customer's (looked up only then)
+FOLLOWUPS = """SELECT mid, count(*) AS followups, sum(CASE WHEN channel = 'visit' THEN 1 ELSE 0 END) AS visits
+  FROM (SELECT coalesce(f.owner_id, (SELECT c.owner_id FROM customers c WHERE c.id = f.customer_id)) AS mid, f.channel
+          FROM followups f WHERE f.at >= :start AND f.at < :end) owned
+ GROUP BY mid"""
+CUSTOMERS = """SELECT c.owner_id AS mid, count(c.id) AS owned,
+       sum(CASE WHEN coalesce(trim(c.industry), '') != '' AND coalesce(trim(c.region), '') != ''
+                 AND EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id
+                              AND (coalesce(trim(k.phone), '') != '' OR coalesce(trim(k.email), '') != ''))
+                THEN 1 ELSE 0 END) AS complete,
+       sum(CASE WHEN c.created_at >= :start AND c.created_at < :end THEN 1 ELSE 0 END) AS new
+  FROM customers c GROUP BY c.owner_id"""
+SURVEYS = """SELECT c.owner_id AS mid, sum(s.score) AS score_sum, count(s.id) AS surveys
+  FROM surveys s JOIN customers c ON c.id = s.customer_id
+ WHERE s.nps = :no AND s.date >= :start_day AND s.date <= :end_day GROUP BY c.owner_id"""
+COMPLAINTS = """SELECT c.owner_id AS mid, sum({hours}) AS hours_sum, count(x.id) AS resolved
+  FROM complaints x JOIN customers c ON c.id = x.customer_id
+ WHERE x.opened >= :start AND x.opened < :end AND x.resolved IS NOT NULL GROUP BY c.owner_id"""
+HOURS = {"sqlite": "(julianday(x.resolved) - julianday(x.opened)) * 24.0",
+         "postgresql": "extract(epoch FROM x.resolved - x.opened) / 3600.0"}
+COLUMNS = ("won_cents", "won", "lost", "repurchases", "paid_cents", "followups", "visits", "owned", "complete",
+           "new", "score_sum", "surveys", "hours_sum", "resolved")
 
 
 def _avg(total: Any, count: Any, places: int = 6) -> Decimal | None:
@@ -156,55 +110,55 @@ def _avg(total: Any, count: Any, places: int = 6) -> Decimal | None:
     return (Decimal(str(round(float(total), places))) / Decimal(int(count)))
 
 
-def load_metrics(session: Session, period: Period, scope: Scope) -> tuple[list[scoring.ManagerMetrics], dict]:
+def load_metrics(r: Reader, period: Period, scope: Scope) -> tuple[list[scoring.ManagerMetrics], dict]:
     """One ManagerMetrics per manager in scope (active managers of the team, or all active;
     a named ``--owner`` is always included) and {owner: team}."""
-    d, p, f, c = _deals(period), _payments(period), _followups(period), _customers(period)
-    s, x = _surveys(period), _complaints(session, period)
-    query = sa.select(Manager.id, Manager.name, Manager.team, d, p, f, c, s, x).select_from(Manager)
-    for sub in (d, p, f, c, s, x):
-        query = query.outerjoin(sub, sub.c.oid == Manager.id)
-    active = Manager.active.is_(True)
-    if scope.owner:
-        active = sa.or_(active, Manager.name == scope.owner)
-    query = query.where(active)
+    where = ["(m.active = :yes" + (" OR m.name = :owner)" if scope.owner else ")")]
     if scope.team:
-        query = query.where(Manager.team == scope.team)
-    from amkit import team
-
-    visible = team.visible_manager_ids(session)
+        where.append("m.team = :team")
+    visible = team.visible_manager_ids_of(r)
     if visible is not None:  # team mode: only the managers whose records the user may see
-        query = query.where(Manager.id.in_(visible or {-1}))
+        listed, ids = r.in_list("visible", sorted(visible))
+        where.append(f"m.id IN {listed}")
+    else:
+        ids = {}
+    parts = {"d": DEALS, "p": PAYMENTS, "f": FOLLOWUPS, "c": CUSTOMERS, "s": SURVEYS,
+             "x": COMPLAINTS.format(hours=HOURS[r.dialect])}
+    joins = "\n".join(f"LEFT JOIN ({sql}) {alias} ON {alias}.mid = m.id" for alias, sql in parts.items())
+    start, end = _bounds(period)
+    rows = r.rows(f"""SELECT m.name, m.team, {', '.join(COLUMNS)} FROM managers m {joins}
+                      WHERE {' AND '.join(where)} ORDER BY m.name""",
+                  start=start, end=end, start_day=period.start, end_day=period.end, yes=True, no=False,
+                  owner=scope.owner, team=scope.team, **ids)
     out, teams = [], {}
-    for r in session.execute(query.order_by(Manager.name)).mappings():
-        teams[r["name"]] = r["team"]
+    for name, team_name, *values in rows:
+        v = dict(zip(COLUMNS, values))
+        teams[name] = team_name
         out.append(scoring.ManagerMetrics(
-            owner=r["name"], revenue=_cents(r["won_cents"]), deals_won=int(r["won"] or 0),
-            deals_lost=int(r["lost"] or 0), new_customers=int(r["new"] or 0), visits=int(r["visits"] or 0),
-            followups=int(r["followups"] or 0), payments=_cents(r["paid_cents"]),
-            won_amount_for_collection=_cents(r["won_cents"]),
-            satisfaction=_avg(r["score_sum"], r["surveys"]),
-            completeness=_avg(r["complete"], r["owned"]),
-            repurchases=int(r["repurchases"] or 0),
-            complaint_response_hours=_avg(r["hours_sum"], r["resolved"])))
+            owner=name, revenue=_cents(v["won_cents"]), deals_won=int(v["won"] or 0),
+            deals_lost=int(v["lost"] or 0), new_customers=int(v["new"] or 0), visits=int(v["visits"] or 0),
+            followups=int(v["followups"] or 0), payments=_cents(v["paid_cents"]),
+            won_amount_for_collection=_cents(v["won_cents"]),
+            satisfaction=_avg(v["score_sum"], v["surveys"]),
+            completeness=_avg(v["complete"], v["owned"]),
+            repurchases=int(v["repurchases"] or 0),
+            complaint_response_hours=_avg(v["hours_sum"], v["resolved"])))
     return out, teams
 
 
-def load_goals(session: Session, period: Period, owners: list[str]) -> tuple[dict[str, dict], list[str]]:
+def load_goals(r: Reader, period: Period, owners: list[str]) -> tuple[dict[str, dict], list[str]]:
     """{owner: {metric: target}} of valid scorecard goals for the period, and warnings."""
-    query = (
-        sa.select(Manager.name, Goal.metric, Goal.target)
-        .join(Manager, Manager.id == Goal.owner_id)
-        .where(Goal.period == period.key, Manager.name.in_(owners))
-        .order_by(Manager.name, Goal.metric)
-    )
+    listed, names = r.in_list("owner", owners)
+    rows = r.rows(f"""SELECT m.name, g.metric, g.target FROM goals g JOIN managers m ON m.id = g.owner_id
+                       WHERE g.period = :period AND m.name IN {listed} ORDER BY m.name, g.metric""",
+                  period=period.key, **names)
     goals: dict[str, dict] = {}
     warnings = []
-    for owner, metric, target in session.execute(query):
+    for owner, metric, target in rows:
         if metric not in scoring.METRICS:
             continue
         try:
-            goals.setdefault(owner, {})[metric] = scoring.validate_goal(metric, target)
+            goals.setdefault(owner, {})[metric] = scoring.validate_goal(metric, decimal(target, 2))
         except AmkitError as exc:
             warnings.append(f"ignoring the {metric} goal of {owner} for {period.key}: {exc.message}")
     return goals, warnings
@@ -218,10 +172,10 @@ def score_config() -> tuple[dict, dict]:
     return dict(section.get("weights", {})), dict(section.get("grades", {}))
 
 
-def cards(session: Session, period: Period, scope: Scope) -> CardSet:
+def cards(r: Reader, period: Period, scope: Scope) -> CardSet:
     """Ranked cards for everyone in scope (the ranking ignores ``scope.owner``; it filters)."""
-    metrics, teams = load_metrics(session, period, scope)
-    goals, warnings = load_goals(session, period, [m.owner for m in metrics])
+    metrics, teams = load_metrics(r, period, scope)
+    goals, warnings = load_goals(r, period, [m.owner for m in metrics])
     weights, grades = score_config()
     result = scoring.score_cards(metrics, goals, weights, grades)
     if scope.owner:

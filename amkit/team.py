@@ -14,12 +14,16 @@ roles and row-level-security policies that make the rule hold for `psql` too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import sqlalchemy as sa
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any, Callable
 
 from amkit.errors import OutOfScope
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from amkit.fastdb import Reader
+
+SCOPE_SQL = "SELECT login, role, manager_id, team FROM users WHERE login = current_user"
 
 ROLES = ("manager", "lead", "admin")
 GROUPS = {role: f"amkit_{role}" for role in ROLES}
@@ -45,8 +49,9 @@ def scope(session: Session) -> Scope | None:
     if "amkit_scope" not in session.info:
         found = None
         if is_postgres(session):
-            row = session.execute(sa.text("SELECT login, role, manager_id, team FROM users "
-                                          "WHERE login = current_user")).first()
+            import sqlalchemy as sa
+
+            row = session.execute(sa.text(SCOPE_SQL)).first()
             found = Scope(*row) if row else None
         session.info["amkit_scope"] = found
     return session.info["amkit_scope"]
@@ -54,7 +59,10 @@ def scope(session: Session) -> Scope | None:
 
 def restricted(session: Session) -> Scope | None:
     """The scope when it limits what is visible (manager or lead), else None."""
-    found = scope(session)
+    return _limiting(scope(session))
+
+
+def _limiting(found: Scope | None) -> Scope | None:
     return found if found is not None and found.role != "admin" else None
 
 
@@ -70,6 +78,8 @@ def hidden(session: Session, table: str, ref: str) -> bool:
     """Whether a row exists (by id, or by name for customers) that the acting user may not see."""
     if restricted(session) is None:
         return False
+    import sqlalchemy as sa
+
     return bool(session.execute(sa.text("SELECT amkit_hidden(:t, :r)"), {"t": table, "r": ref}).scalar())
 
 
@@ -77,17 +87,20 @@ def out_of_scope(session: Session, what: str, table: str, ref: str) -> OutOfScop
     return OutOfScope(f"{what} {ref!r} is outside the scope of {scope(session).describe()}", table=table)
 
 
-def visible_manager_ids(session: Session) -> set[int] | None:
-    """Managers whose numbers the acting user may see (None = all)."""
-    found = restricted(session)
+def visible_manager_ids_of(r: Reader) -> set[int] | None:
+    """Managers whose numbers the acting user may see (None = all), read on amkit.fastdb."""
+    row = r.rows(SCOPE_SQL) if not r.sqlite else []
+    found = Scope(*row[0]) if row else None
+    return _visible(_limiting(found), lambda team: {mid for (mid,) in r.rows("SELECT id FROM managers WHERE team = :t", t=team)})
+
+
+def _visible(found: Scope | None, team_ids: Callable[[str | None], set[int]]) -> set[int] | None:
+    """A manager sees their own numbers; a lead their team's (and their own); others all."""
     if found is None:
         return None
     if found.role == "manager":
         return {found.manager_id} if found.manager_id is not None else set()
-    from amkit.models import Manager
-
-    ids = set(session.execute(sa.select(Manager.id).where(Manager.team == found.team)).scalars())
-    return ids | ({found.manager_id} if found.manager_id is not None else set())
+    return team_ids(found.team) | ({found.manager_id} if found.manager_id is not None else set())
 
 
 def default_owner_id(session: Session) -> int | None:
@@ -97,6 +110,8 @@ def default_owner_id(session: Session) -> int | None:
 
 
 def users(session: Session) -> list[dict[str, Any]]:
+    import sqlalchemy as sa
+
     from amkit.models import Manager, User
 
     query = (sa.select(User, Manager.name).join(Manager, User.manager_id == Manager.id, isouter=True)

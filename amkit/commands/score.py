@@ -64,13 +64,13 @@ def _period(text: str | None):  # noqa: ANN202
 
 
 def _load(period_text: str | None, owner: str | None, team: str | None):  # noqa: ANN202
-    from amkit import db, lookup, scorestore
+    from amkit import fastdb, scorestore
     from amkit.errors import NotFound
 
     period = _period(period_text)
-    with db.session(write=False) as sess:
-        name = lookup.manager(sess, owner).name if owner else None
-        result = scorestore.cards(sess, period, scorestore.Scope(team=team, owner=name))
+    with fastdb.reader() as r:
+        name = fastdb.manager(r, owner)[1] if owner else None
+        result = scorestore.cards(r, period, scorestore.Scope(team=team, owner=name))
     if team and not result.teams:
         raise NotFound(f"team not found: {team!r} (no active manager has it)")
     for warning in result.warnings:

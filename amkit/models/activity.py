@@ -11,7 +11,8 @@ from sqlmodel import Field, SQLModel
 class Followup(SQLModel, table=True):
     __tablename__ = "followups"
     __table_args__ = (Index("ix_followups_customer_at", "customer_id", "at"),
-                      Index("ix_followups_pending", "action_done", "next_date"))  # m011: open next actions
+                      Index("ix_followups_pending", "action_done", "next_date"),  # m011: open next actions
+                      Index("ix_followups_at_owner", "at", "channel", "owner_id", "customer_id"))  # m080
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"),
@@ -22,7 +23,7 @@ class Followup(SQLModel, table=True):
                                                                                     ondelete="SET NULL"),
                                                                 index=True))
     channel: str = Field(max_length=20, index=True)
-    at: dt.datetime = Field(sa_type=DateTime, index=True)
+    at: dt.datetime = Field(sa_type=DateTime)
     summary: str = Field(sa_column=Column(Text, nullable=False))
     outcome: str | None = Field(default=None, sa_column=Column(Text))
     next_action: str | None = Field(default=None, sa_column=Column(Text))

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 
 class Deal(SQLModel, table=True):
     __tablename__ = "deals"
+    __table_args__ = (Index("ix_deals_stage_closed", "stage", "closed_at"),  # m080: period reads
+                      Index("ix_deals_customer_stage_closed", "customer_id", "stage", "closed_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"),
-                                              nullable=False, index=True))
+                                              nullable=False))
     owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("managers.id",
                                                                                     ondelete="SET NULL"),
                                                                 index=True))
     title: str | None = None
     amount_cents: int | None = Field(default=None, sa_column=Column(BigInteger))
-    stage: str = Field(max_length=20, index=True)
+    stage: str = Field(max_length=20)
     created: dt.date = Field(index=True)
     closed_at: dt.date | None = Field(default=None, index=True)
     external_id: str | None = Field(default=None, unique=True)
