@@ -76,3 +76,19 @@ def test_pending_migrations_run_before_a_light_read(tmp_path, cli):  # noqa: ANN
     with sqlite3.connect(path) as con:
         done = [r[0] for r in con.execute("SELECT name FROM amkit_migrations ORDER BY name")]
     assert done == migrations.names()
+
+
+def test_tier_and_score_reads_run_without_sqlalchemy(env, filled, cli):  # noqa: ANN001
+    assert cli("deal", "add", "华信科技", "--amount", "12345.67", "--stage", "won",
+               "--created", "2026-10-02").exit_code == 0
+    for argv in (("tier", "run", "--dry-run", "-f", "json"), ("tier", "list", "-f", "json"),
+                 ("report", "pareto", "-f", "json"), ("score", "card", "--period", "2026Q4", "-f", "json"),
+                 ("score", "card", "--period", "2026Q4", "--owner", "王芳", "-f", "json")):
+        out, heavy = _heavy_modules(env, *argv)
+        assert heavy == [], argv
+        rows = json.loads(out)
+        assert len(rows) == 1, argv
+    tier = json.loads(_heavy_modules(env, "tier", "run", "--dry-run", "-f", "json")[0])[0]
+    assert (tier["customer"], tier["value"], tier["share"], tier["tier"]) == ("华信科技", 12345.67, 1.0, "A")
+    card = json.loads(_heavy_modules(env, "score", "card", "--period", "2026Q4", "-f", "json")[0])[0]
+    assert (card["owner"], card["revenue"], card["deals_won"], card["followups"]) == ("王芳", 12345.67, 1, 1)

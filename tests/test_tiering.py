@@ -330,3 +330,25 @@ def test_rules_rerun_changes_nothing():
     first = apply_rules(rules, [facts(1, "a", 2_000_000), facts(2, "b", 10)])
     again = apply_rules(rules, [replace(facts(r.customer_id, r.customer, r.value), old_tier=r.tier) for r in first])
     assert not any(r.changed for r in again)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**15), st.integers(min_value=1, max_value=10**15))
+def test_shares_round_half_up_like_decimal(numerator, denominator):
+    """Shares are rounded in integers; Decimal division with ROUND_HALF_UP is the reference."""
+    from decimal import ROUND_HALF_UP
+
+    from amkit.tiering import _fraction
+
+    expected = (D(numerator) / D(denominator)).quantize(D("0.0001"), rounding=ROUND_HALF_UP)
+    got = _fraction(numerator, denominator)
+    assert got == expected and str(got) == str(expected)
+
+
+def test_values_known_in_cents_tier_like_decimal_values():
+    """CustomerValue.of_cents (the database path) gives the rows the Decimal inputs give."""
+    rng = random.Random(7)
+    cents = [rng.choice([0, 0, rng.randint(1, 10**9)]) for _ in range(300)]
+    as_decimal = [CustomerValue(i, f"c{i:03d}", D(c) / 100, "B", i % 17 == 0) for i, c in enumerate(cents)]
+    as_cents = [CustomerValue.of_cents(i, f"c{i:03d}", c, "B", i % 17 == 0) for i, c in enumerate(cents)]
+    assert pareto(as_cents) == pareto(as_decimal)
