@@ -81,9 +81,10 @@ def main() -> None:
     compare("score card --period 2026Q4", median_time(amkit("score", "card", "--period", "2026Q4", "-f", "json"),
                                                        env, r),
             median_time(base + ["score", str(db)], env, r), 3, 1.0)
-    compare("followup search 续约", median_time(amkit("followup", "search", "续约", "--limit", "50", "-f", "json"),
-                                              env, r),
-            median_time(base + ["search", str(db), "续约"], env, r), 3)
+    for word, how in (("年度预算", "FTS5"), ("续约", "2 chars: LIKE scan")):
+        compare(f"followup search {word} ({how})",
+                median_time(amkit("followup", "search", word, "--limit", "50", "-f", "json"), env, r),
+                median_time(base + ["search", str(db), word], env, r), 3)
     results.extend(import_results(data, max(1, r // 2)))
     print_table(results)
     out = HERE / "out" / f"results-{args.size}.json"
