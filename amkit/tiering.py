@@ -22,6 +22,7 @@ import bisect
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -131,6 +132,7 @@ def _cents(value: object, field: str = "value") -> int:
     return int(to_money(value, field) * 100)
 
 
+@lru_cache(maxsize=65536)
 def _money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
@@ -139,7 +141,13 @@ def _fraction(numerator: int, denominator: int) -> Decimal | None:
     """numerator / denominator (both >= 0) rounded half up to 4 places, in integers."""
     if denominator == 0:
         return None
-    return Decimal((20000 * numerator + denominator) // (2 * denominator)).scaleb(-4)
+    return _ten_thousandths((20000 * numerator + denominator) // (2 * denominator))
+
+
+@lru_cache(maxsize=65536)
+def _ten_thousandths(units: int) -> Decimal:
+    """Shares repeat (a cumulative share has at most 10,001 values): build each Decimal once."""
+    return Decimal(units).scaleb(-4)
 
 
 def _check_tier(value: object, field: str = "old_tier") -> None:
@@ -149,16 +157,17 @@ def _check_tier(value: object, field: str = "old_tier") -> None:
 
 def _ordered(items: Sequence) -> list[tuple[object, int]]:
     """Validate and sort by value desc, name asc, id asc; pair each item with its cents."""
-    pairs = []
+    keyed = []
     for item in items:
-        _check_tier(item.old_tier)
+        if item.old_tier is not None and item.old_tier not in TIERS:
+            _check_tier(item.old_tier)
         cents = getattr(item, "cents", None)
         if cents is None:
             value = 0 if item.value is None else item.value  # NULL from a LEFT JOIN: no won deals
             cents = _cents(value, f"value of {item.customer}")
-        pairs.append((item, cents))
-    pairs.sort(key=lambda p: (-p[1], p[0].customer, p[0].customer_id))
-    return pairs
+        keyed.append((-cents, item.customer, item.customer_id, item))
+    keyed.sort()  # tuples compare in C; ids are unique, so items themselves are never compared
+    return [(item, -negative) for negative, _, _, item in keyed]
 
 
 def _base_fields(items: Sequence, computed: Sequence[str]) -> list[tuple]:
