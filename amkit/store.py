@@ -16,7 +16,12 @@ from amkit import config
 T = TypeVar("T", bound=SQLModel)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -89,11 +94,33 @@ class Store:
         if table.name == "contacts":
             rows = [self._seal_changes({}, dict(row)) for row in rows]
         keys = {k for row in rows for k in row}
-        rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
-        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(self.session.execute(stmt, rows).scalars())
+        if any(len(row) != len(keys) for row in rows):
+            rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
+        ids = self._insert_rows(table, rows)
+        name = table.name
         for new_id, row in zip(ids, rows):
-            self.record("insert", table.name, new_id, None, {"id": new_id, **{k: _jsonable(v) for k, v in row.items()}})
+            self.record("insert", name, new_id, None, {"id": new_id, **{k: _jsonable(v) for k, v in row.items()}})
+        return ids
+
+    def _insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+        """One executemany; the new ids in the rows' order.
+
+        SQLite cannot promise the order of RETURNING rows, so SQLAlchemy would run one INSERT
+        per row; but a write transaction there holds the database's only write lock (BEGIN
+        IMMEDIATE), so the ids are given here: the next ones after the table's largest (what
+        SQLite would pick for a table without AUTOINCREMENT). PostgreSQL keeps its sequence and
+        returns the ids in order from one batched statement."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            return list(self.session.execute(stmt, rows).scalars())
+        from amkit import bulk
+
+        last = self.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        if bulk.usable(table, list(rows[0])):
+            bulk.insert(self.session, table, rows, ids)
+        else:  # SQLAlchemy fills in the Python-side column defaults the rows leave out
+            self.session.execute(table.insert(), [{**row, "id": i} for row, i in zip(rows, ids)])
         return ids
 
     def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
