@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
+import json.encoder
+import os
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -28,19 +30,44 @@ GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 
 
-def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _make_canonical() -> Callable[[Any], str]:
+    """json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str),
+    with the C encoder made once instead of at every call (the audit log serialises every
+    payload of an import)."""
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    fast = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    return lambda data: "".join(fast(data, 0))
+
+
+_canonical = _make_canonical()
+
+
+def _text(value: Any) -> str:
+    return json.encoder.encode_basestring(value) if type(value) is str else _canonical(value)
 
 
 def payload_hash(salt: str, before: Any, after: Any) -> str:
-    return hashlib.sha256((salt + _canonical({"before": before, "after": after})).encode()).hexdigest()
+    return _payload_hash(salt, _canonical(before), _canonical(after))
+
+
+def _payload_hash(salt: str, before_text: str, after_text: str) -> str:
+    """sha256(salt + canonical({"before": …, "after": …})) from the canonical texts of both
+    halves: canonical JSON sorts keys ("after" < "before") and has no spaces, so the whole is
+    exactly this concatenation, and each half is serialised only once."""
+    return hashlib.sha256(f'{salt}{{"after":{after_text},"before":{before_text}}}'.encode()).hexdigest()
 
 
 def chain_hash(prev: str, at: str, who: str, command: str, action: str, table: str, row_id: Any,
                p_hash: str) -> str:
-    meta = {"at": at, "who": who, "command": command, "action": action, "table_name": table,
-            "row_id": row_id, "payload_hash": p_hash}
-    return hashlib.sha256((prev + _canonical(meta)).encode()).hexdigest()
+    """sha256(prev + canonical({"at", "who", "command", "action", "table_name", "row_id",
+    "payload_hash"})), the canonical object written out key by key in its sorted order."""
+    rid = str(row_id) if type(row_id) is int else _canonical(row_id)
+    meta = (f'{{"action":{_text(action)},"at":{_text(at)},"command":{_text(command)},'
+            f'"payload_hash":{_text(p_hash)},"row_id":{rid},"table_name":{_text(table)},"who":{_text(who)}}}')
+    return hashlib.sha256((prev + meta).encode()).hexdigest()
 
 
 def _head(session: Session) -> str:
@@ -58,20 +85,46 @@ def _head(session: Session) -> str:
 
 
 def append(session: Session, who: str, command: str, items: list[dict[str, Any]]) -> None:
-    from amkit.models import AuditEntry, Meta
+    from amkit.models import Meta
 
     prev = _head(session)
     at = config.now()
     at_text = at.isoformat()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    salts = os.urandom(16 * len(items)).hex()  # one 32-hex-digit salt per entry
     rows = []
-    for item in items:
-        salt = secrets.token_hex(16)
-        p_hash = payload_hash(salt, item["before"], item["after"])
+    for n, item in enumerate(items):
+        salt = salts[32 * n:32 * n + 32]
+        before, after = item["before"], item["after"]
+        before_text = "null" if before is None else _canonical(before)
+        after_text = "null" if after is None else _canonical(after)
+        p_hash = _payload_hash(salt, before_text, after_text)
         prev = chain_hash(prev, at_text, who, command, item["action"], item["table_name"], item["row_id"], p_hash)
-        rows.append({**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
-                     "erased": False, "hash": prev})
-    session.execute(AuditEntry.__table__.insert().inline(), rows)  # no RETURNING: see _last_id
+        row = {**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
+               "erased": False, "hash": prev}
+        if sqlite:  # store the JSON text just hashed rather than serialise the payload again
+            row["before"], row["after"] = before_text, after_text
+        rows.append(row)
+    if sqlite:
+        from amkit import bulk
+
+        bulk.insert(session, _insert_table(True), rows)
+    else:
+        session.execute(_insert_table(False).insert().inline(), rows)  # no RETURNING: see _last_id
     session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{prev}"))
+
+
+@lru_cache(maxsize=2)
+def _insert_table(json_as_text: bool) -> sa.Table:
+    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text (SQLite
+    keeps JSON as text, so reading them back as JSON gives the same values)."""
+    from amkit.models import AuditEntry
+
+    if not json_as_text:
+        return AuditEntry.__table__
+    columns = [sa.Column(c.name, sa.Text if c.name in ("before", "after") else c.type, primary_key=c.primary_key)
+               for c in AuditEntry.__table__.columns]
+    return sa.Table(AuditEntry.__tablename__, sa.MetaData(), *columns)
 
 
 def _last_id(session: Session) -> int:
