@@ -147,7 +147,15 @@ class Importer:
         if opts.mode not in ("create", "upsert"):
             raise bad_value("--mode", opts.mode, "expected create or upsert")
         self.result = Result()
-        self._seen: dict[tuple, int] = {}
+        # hash(key) → its first line. Only hashes, to keep memory flat on big files; a hash met
+        # again is a duplicate when the key itself is in this batch, or already in the database
+        # (where an earlier batch put it, or found it).
+        self._seen: dict[int, int] = {}
+        self._plan = self._column_plan()
+        self._required = [(f.name, self._col(f.name)) for f in spec.fields if f.required]
+        self._key_cols = [spec.field(k).db_column for k in self.key]
+        self._defaults: dict[str, Any] = {}
+        self._renames = [(f.name, f.column) for f in spec.fields if not f.ref and f.column]
         from amkit.transfer.refs import References
 
         self.refs = References(store, create_missing=opts.create_missing)
@@ -168,41 +176,52 @@ class Importer:
         return self.result
 
     # --- one row ---------------------------------------------------------------------
+    def _column_plan(self) -> list[tuple[str, str, Any, dict[str, str]]]:
+        """Per mapped column, worked out once: (column, target, field parser, value map)."""
+        plan = []
+        for col, target in self.columns.items():
+            if target is None:
+                continue
+            if target.startswith("extra:"):
+                plan.append((col, target, None, {}))
+            else:
+                plan.append((col, target, self.spec.field(target).parse, self.opts.value_map.get(target, {})))
+        return plan
+
     def _parse(self, line: int, raw: dict[str, Any]) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         errors: list[RowError] = []
-        for col, target in self.columns.items():
+        for col, target, parse, mapped in self._plan:
             value = unneutralise(raw.get(col))
-            if target is None:
+            if parse is None:
+                self._extra(line, col, target, value, extra, errors)
                 continue
-            if target == "extra:*":
-                try:
-                    extra.update(_extra_object(value))
-                except BadInput as exc:
-                    errors.append(RowError(line, col, value, exc.reason))
-                continue
-            if target.startswith("extra:"):
-                if value not in (None, ""):
-                    extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
-                continue
-            mapped = self.opts.value_map.get(target, {})
             if mapped and str(value).strip() in mapped:
                 value = mapped[str(value).strip()]
             try:
-                values[target] = self.spec.field(target).parse(value)
+                values[target] = parse(value)
             except BadInput as exc:
                 errors.append(RowError(line, col, value, getattr(exc, "reason", exc.message)))
-        for f in self.spec.fields:
-            if f.required and values.get(f.name) in (None, "") and not any(e.column == self._col(f.name)
-                                                                           for e in errors):
-                errors.append(RowError(line, self._col(f.name), "", "required"))
+        for name, col in self._required:
+            if values.get(name) in (None, "") and not any(e.column == col for e in errors):
+                errors.append(RowError(line, col, "", "required"))
         if errors:
             self._reject(raw, errors)
             return None
         if self.spec.extra:
             values["extra"] = extra
         return values
+
+    @staticmethod
+    def _extra(line: int, col: str, target: str, value: Any, extra: dict[str, Any], errors: list[RowError]) -> None:
+        if target == "extra:*":
+            try:
+                extra.update(_extra_object(value))
+            except BadInput as exc:
+                errors.append(RowError(line, col, value, exc.reason))
+        elif value not in (None, ""):
+            extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
 
     def _col(self, field_name: str) -> str:
         return next((c for c, t in self.columns.items() if t == field_name), field_name)
@@ -215,6 +234,7 @@ class Importer:
     def _write(self, batch: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
         if not batch:
             return
+        self._defaults = self.spec.defaults()  # e.g. created_at = now: once per batch, not per row
         self.refs.prepare(self.spec, [p for _, _, p in batch])
         ready: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for line, raw, values in batch:
@@ -232,16 +252,19 @@ class Importer:
         existing = self._existing([row for _, _, row in ready])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        batch_keys: set[tuple] = set()
         for line, raw, row in ready:
             key = self._key_of(row)
             if all(k is None for k in key):  # no natural key given: always a new row
                 inserts.append(self._complete(row))
                 continue
-            if key in self._seen:
+            first = self._seen.get(hash(key))
+            if first is not None and (key in batch_keys or key in existing):
                 self._reject(raw, [RowError(line, self._col(self.key[0]), self._key_text(raw),
-                                            f"duplicate of line {self._seen[key]}")])
+                                            f"duplicate of line {first}")])
                 continue
-            self._seen[key] = line
+            self._seen.setdefault(hash(key), line)
+            batch_keys.add(key)
             found = existing.get(key)
             if found is None:
                 inserts.append(self._complete(row))
@@ -259,23 +282,20 @@ class Importer:
 
     def _db_row(self, row: dict[str, Any]) -> dict[str, Any]:
         """Field names → database columns (references were renamed by refs.apply)."""
-        for f in self.spec.fields:
-            if not f.ref and f.column and f.name in row:
-                row[f.column] = row.pop(f.name)
+        for name, column in self._renames:
+            if name in row:
+                row[column] = row.pop(name)
         return row
 
     def _key_text(self, raw: dict[str, Any]) -> str:
         """The row's key as the file wrote it: 'Acme' or 'Acme, 2026-11-01 09:00'."""
         return ", ".join(str(raw.get(self._col(k), "")) for k in self.key)
 
-    def _key_columns(self) -> list[str]:
-        return [self.spec.field(k).db_column for k in self.key]
-
     def _key_of(self, row: dict[str, Any]) -> tuple:
-        return tuple(row.get(c) for c in self._key_columns())
+        return tuple(row.get(c) for c in self._key_cols)
 
     def _existing(self, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
-        cols = self._key_columns()
+        cols = self._key_cols
         table = self.spec.model.__table__
         firsts = {r.get(cols[0]) for r in rows if r.get(cols[0]) is not None}
         if not firsts:
@@ -287,7 +307,7 @@ class Importer:
         return found
 
     def _complete(self, row: dict[str, Any]) -> dict[str, Any]:
-        full = self.spec.defaults()
+        full = dict(self._defaults)
         full.update({k: v for k, v in row.items() if v is not None})
         if self.spec.extra:
             full["extra"] = row.get("extra") or None
