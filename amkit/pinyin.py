@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterable
 
 _KEEP = re.compile(r"[a-z0-9]+")
 _LATIN = re.compile(r"[A-Za-z0-9]+")
@@ -27,12 +28,20 @@ def keys(name: str) -> tuple[str, str]:
     full: list[str] = []
     initials: list[str] = []
     for i, part in enumerate(_han_runs().split(name)):  # other, Chinese, other, Chinese, …
-        syllables = _run(part) if i % 2 else _latin(part)
-        for syl in syllables:
-            for word in _KEEP.findall(syl.lower()):
-                full.append(word)
-                initials.append(word[0])
+        if i % 2:
+            run_full, run_initials = _run(part)
+        elif part.isascii() and part.isalnum():  # one Latin word or number: itself
+            run_full, run_initials = part.lower(), part[:1].lower()
+        else:
+            run_full, run_initials = _join(_latin(part))
+        full.append(run_full)
+        initials.append(run_initials)
     return "".join(full), "".join(initials)
+
+
+def _join(syllables: Iterable[str]) -> tuple[str, str]:
+    words = [word for syl in syllables for word in _KEEP.findall(syl.lower())]
+    return "".join(words), "".join(word[0] for word in words)
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +54,11 @@ def _han_runs() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=8192)
-def _run(run: str) -> tuple[str, ...]:
-    """A run of Chinese characters: its dictionary words, read one by one."""
+def _run(run: str) -> tuple[str, str]:
+    """The keys of a run of Chinese characters: its dictionary words, read one by one."""
     from pypinyin.seg.mmseg import seg
 
-    return tuple(syl for word in seg.cut(run) for syl in _word(word))
+    return _join(syl for word in seg.cut(run) for syl in _word(word))
 
 
 @lru_cache(maxsize=32768)
