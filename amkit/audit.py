@@ -64,9 +64,14 @@ def chain_hash(prev: str, at: str, who: str, command: str, action: str, table: s
                p_hash: str) -> str:
     """sha256(prev + canonical({"at", "who", "command", "action", "table_name", "row_id",
     "payload_hash"})), the canonical object written out key by key in its sorted order."""
+    return _chain(prev, _text(action), _text(at), _text(command), _text(p_hash), row_id, _text(table), _text(who))
+
+
+def _chain(prev: str, action: str, at: str, command: str, p_hash: str, row_id: Any, table: str, who: str) -> str:
+    """chain_hash from the JSON texts of the string fields (an append makes most of them once)."""
     rid = str(row_id) if type(row_id) is int else _canonical(row_id)
-    meta = (f'{{"action":{_text(action)},"at":{_text(at)},"command":{_text(command)},'
-            f'"payload_hash":{_text(p_hash)},"row_id":{rid},"table_name":{_text(table)},"who":{_text(who)}}}')
+    meta = (f'{{"action":{action},"at":{at},"command":{command},"payload_hash":{p_hash},"row_id":{rid},'
+            f'"table_name":{table},"who":{who}}}')
     return hashlib.sha256((prev + meta).encode()).hexdigest()
 
 
@@ -92,25 +97,40 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
     at_text = at.isoformat()
     sqlite = session.get_bind().dialect.name == "sqlite"
     salts = os.urandom(16 * len(items)).hex()  # one 32-hex-digit salt per entry
-    rows = []
+    at_json, command_json, who_json = _text(at_text), _text(command), _text(who)
+    texts: dict[tuple[str, str], tuple[str, str]] = {}
+    columns: dict[str, list[Any]] = {k: [] for k in ("action", "table_name", "row_id", "before", "after", "salt",
+                                                      "payload_hash", "hash")}
+    actions, tables, row_ids, befores, afters, salt_col, p_hashes, hashes = columns.values()
     for n, item in enumerate(items):
         salt = salts[32 * n:32 * n + 32]
         before, after = item["before"], item["after"]
         before_text = "null" if before is None else _canonical(before)
         after_text = "null" if after is None else _canonical(after)
         p_hash = _payload_hash(salt, before_text, after_text)
-        prev = chain_hash(prev, at_text, who, command, item["action"], item["table_name"], item["row_id"], p_hash)
-        row = {**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
-               "erased": False, "hash": prev}
-        if sqlite:  # store the JSON text just hashed rather than serialise the payload again
-            row["before"], row["after"] = before_text, after_text
-        rows.append(row)
+        action, table = item["action"], item["table_name"]
+        if (action, table) not in texts:
+            texts[action, table] = (_text(action), _text(table))
+        prev = _chain(prev, texts[action, table][0], at_json, command_json, f'"{p_hash}"', item["row_id"],
+                      texts[action, table][1], who_json)
+        actions.append(action)
+        tables.append(table)
+        row_ids.append(item["row_id"])
+        # SQLite keeps JSON as text: store the text just hashed rather than serialise it again
+        befores.append(before_text if sqlite else before)
+        afters.append(after_text if sqlite else after)
+        salt_col.append(salt)
+        p_hashes.append(p_hash)
+        hashes.append(prev)
+    count = len(items)
+    columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
     if sqlite:
         from amkit import bulk
 
-        bulk.insert(session, _insert_table(True), rows)
-    else:
-        session.execute(_insert_table(False).insert().inline(), rows)  # no RETURNING: see _last_id
+        bulk.insert_columns(session, _insert_table(True), columns)
+    else:  # no RETURNING: see _last_id
+        rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
+        session.execute(_insert_table(False).insert().inline(), rows)
     session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{prev}"))
 
 

@@ -28,6 +28,8 @@ def keys(name: str) -> tuple[str, str]:
     full: list[str] = []
     initials: list[str] = []
     for i, part in enumerate(_han_runs().split(name)):  # other, Chinese, other, Chinese, …
+        if not part:
+            continue
         if i % 2:
             run_full, run_initials = _run(part)
         elif part.isascii() and part.isalnum():  # one Latin word or number: itself

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable, TypeVar
 
 import sqlalchemy as sa
@@ -97,9 +98,14 @@ class Store:
         if any(len(row) != len(keys) for row in rows):
             rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
         ids = self._insert_rows(table, rows)
-        name = table.name
-        for new_id, row in zip(ids, rows):
-            self.record("insert", name, new_id, None, {"id": new_id, **{k: _jsonable(v) for k, v in row.items()}})
+        afters = [{"id": new_id, **row} for new_id, row in zip(ids, rows)]
+        for key in rows[0]:  # column by column: most columns hold only JSON-ready values
+            if not _PLAIN.issuperset(map(type, map(itemgetter(key), rows))):
+                for after in afters:
+                    after[key] = _jsonable(after[key])
+        name = str(table.name)  # a plain str (table.name is SQLAlchemy's quoted_name)
+        for new_id, after in zip(ids, afters):
+            self.record("insert", name, new_id, None, after)
         return ids
 
     def _insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -171,7 +177,7 @@ class Store:
         self._pending.append(
             {"action": action, "table_name": table, "row_id": row_id, "before": before, "after": after}
         )
-        if len(self._pending) >= 5000:
+        if len(self._pending) >= 1000:
             self.flush_audit()
 
     def flush_audit(self) -> None:

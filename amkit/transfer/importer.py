@@ -193,7 +193,9 @@ class Importer:
         extra: dict[str, Any] = {}
         errors: list[RowError] = []
         for col, target, parse, mapped in self._plan:
-            value = unneutralise(raw.get(col))
+            value = raw.get(col)
+            if value and type(value) is str and value[0] == "'":
+                value = unneutralise(value)
             if parse is None:
                 self._extra(line, col, target, value, extra, errors)
                 continue

@@ -104,7 +104,7 @@ def _delimited(path: Path, encoding: str, delimiter: str | None) -> Source:
             try:
                 for values in reader:
                     line = reader.line_num + 1
-                    if not any(v.strip() for v in values):
+                    if not "".join(values).strip():
                         continue
                     yield line, dict(zip(columns, values + [""] * (len(columns) - len(values))))
             except UnicodeDecodeError as exc:

@@ -83,7 +83,7 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
         raise bad_value("table", table, "cannot be imported yet")
     opts, data = build_options(table, maps, value_maps, mapping, mode, key, create_missing, skip_invalid)
     source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding)
-    with db.store() as st, _progress(file) as progress, _page_cache(st.session):
+    with _no_gc(), db.store() as st, _progress(file) as progress, _page_cache(st.session):
         importer = Importer(st, spec, source, opts, progress)
         result = importer.run()
         if result.errors and not opts.skip_invalid:
@@ -104,6 +104,21 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
         if len(result.errors) > 20:
             summary += f"\n  … {len(result.errors) - 20} more in the rejected file"
     return summary
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic garbage collection while importing: the rows make no reference cycles, and each
+    collection would walk every live object, pypinyin's large dictionaries included."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @contextmanager
