@@ -30,19 +30,22 @@ GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 
 
-def _make_canonical() -> Callable[[Any], str]:
-    """json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str),
-    with the C encoder made once instead of at every call (the audit log serialises every
-    payload of an import)."""
-    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _fast(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """encoder.encode, with its C encoder made once instead of at every call (the audit log
+    serialises every payload of an import)."""
     make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
+    if make is None or encoder.indent is not None:
         return encoder.encode
-    fast = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+    quote = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
+    fast = make(None, encoder.default, quote, None, encoder.key_separator, encoder.item_separator,
+                encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
     return lambda data: "".join(fast(data, 0))
 
 
-_canonical = _make_canonical()
+# json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str): hashed
+_canonical = _fast(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
+# json.dumps(data): how SQLAlchemy's JSON type writes before/after, which the SQLite path does itself
+_stored = _fast(json.JSONEncoder())
 
 
 def _text(value: Any) -> str:
@@ -105,9 +108,8 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
     for n, item in enumerate(items):
         salt = salts[32 * n:32 * n + 32]
         before, after = item["before"], item["after"]
-        before_text = "null" if before is None else _canonical(before)
-        after_text = "null" if after is None else _canonical(after)
-        p_hash = _payload_hash(salt, before_text, after_text)
+        p_hash = _payload_hash(salt, "null" if before is None else _canonical(before),
+                               "null" if after is None else _canonical(after))
         action, table = item["action"], item["table_name"]
         if (action, table) not in texts:
             texts[action, table] = (_text(action), _text(table))
@@ -116,9 +118,8 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
         actions.append(action)
         tables.append(table)
         row_ids.append(item["row_id"])
-        # SQLite keeps JSON as text: store the text just hashed rather than serialise it again
-        befores.append(before_text if sqlite else before)
-        afters.append(after_text if sqlite else after)
+        befores.append(("null" if before is None else _stored(before)) if sqlite else before)
+        afters.append(("null" if after is None else _stored(after)) if sqlite else after)
         salt_col.append(salt)
         p_hashes.append(p_hash)
         hashes.append(prev)
@@ -136,8 +137,8 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
 
 @lru_cache(maxsize=2)
 def _insert_table(json_as_text: bool) -> sa.Table:
-    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text (SQLite
-    keeps JSON as text, so reading them back as JSON gives the same values)."""
+    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text, written as
+    SQLAlchemy's JSON type writes it (SQLite keeps JSON as text)."""
     from amkit.models import AuditEntry
 
     if not json_as_text:

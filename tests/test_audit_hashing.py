@@ -15,7 +15,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amkit.audit import _canonical, chain_hash, payload_hash
+from amkit.audit import _canonical, _stored, chain_hash, payload_hash
 
 
 def canonical(data):
@@ -36,6 +36,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.di
 @given(values, values, st.text(alphabet="0123456789abcdef", min_size=32, max_size=32))
 def test_canonical_and_payload_hash_are_the_documented_ones(before, after, salt):
     assert _canonical(before) == canonical(before)
+    assert _stored(after) == json.dumps(after)  # the text SQLAlchemy's JSON type would store
     assert payload_hash(salt, before, after) == sha(salt + canonical({"before": before, "after": after}))
 
 
