@@ -22,7 +22,7 @@ def _payload(value):  # noqa: ANN001, ANN202
 
 
 def _present(text: str, everything: bytes) -> bool:
-    """As UTF-8, or as JSON writes it escaped (\uXXXX)."""
+    """As UTF-8, or escaped as JSON writes it by default."""
     return text.encode("utf-8") in everything or json.dumps(text)[1:-1].encode() in everything
 
 
