@@ -19,6 +19,7 @@ import json.encoder
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
@@ -97,33 +98,28 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
 
     prev = _head(session)
     at = config.now()
-    at_text = at.isoformat()
     sqlite = session.get_bind().dialect.name == "sqlite"
-    salts = os.urandom(16 * len(items)).hex()  # one 32-hex-digit salt per entry
-    at_json, command_json, who_json = _text(at_text), _text(command), _text(who)
-    texts: dict[tuple[str, str], tuple[str, str]] = {}
-    columns: dict[str, list[Any]] = {k: [] for k in ("action", "table_name", "row_id", "before", "after", "salt",
-                                                      "payload_hash", "hash")}
-    actions, tables, row_ids, befores, afters, salt_col, p_hashes, hashes = columns.values()
-    for n, item in enumerate(items):
-        salt = salts[32 * n:32 * n + 32]
-        before, after = item["before"], item["after"]
-        p_hash = _payload_hash(salt, "null" if before is None else _canonical(before),
-                               "null" if after is None else _canonical(after))
-        action, table = item["action"], item["table_name"]
-        if (action, table) not in texts:
-            texts[action, table] = (_text(action), _text(table))
-        prev = _chain(prev, texts[action, table][0], at_json, command_json, f'"{p_hash}"', item["row_id"],
-                      texts[action, table][1], who_json)
-        actions.append(action)
-        tables.append(table)
-        row_ids.append(item["row_id"])
-        befores.append(("null" if before is None else _stored(before)) if sqlite else before)
-        afters.append(("null" if after is None else _stored(after)) if sqlite else after)
-        salt_col.append(salt)
-        p_hashes.append(p_hash)
-        hashes.append(prev)
     count = len(items)
+    actions, tables, row_ids, befores, afters = (list(map(itemgetter(k), items))
+                                                 for k in ("action", "table_name", "row_id", "before", "after"))
+    salt_hex = os.urandom(16 * count).hex()  # one 32-hex-digit salt per entry
+    salts = [salt_hex[i:i + 32] for i in range(0, 32 * count, 32)]
+    p_hashes = [_payload_hash(salt, _canonical(before) if before is not None else "null",
+                              _canonical(after) if after is not None else "null")
+                for salt, before, after in zip(salts, befores, afters)]
+    at_json, command_json, who_json = _text(at.isoformat()), _text(command), _text(who)
+    texts: dict[Any, str] = {}
+    hashes = []
+    for action, table, row_id, p_hash in zip(actions, tables, row_ids, p_hashes):
+        if action not in texts or table not in texts:
+            texts.update({action: _text(action), table: _text(table)})
+        prev = _chain(prev, texts[action], at_json, command_json, f'"{p_hash}"', row_id, texts[table], who_json)
+        hashes.append(prev)
+    if sqlite:  # what SQLAlchemy's JSON type would store, serialised here in one pass
+        befores = [_stored(before) if before is not None else "null" for before in befores]
+        afters = [_stored(after) if after is not None else "null" for after in afters]
+    columns = {"action": actions, "table_name": tables, "row_id": row_ids, "before": befores, "after": afters,
+               "salt": salts, "payload_hash": p_hashes, "hash": hashes}
     columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
     if sqlite:
         from amkit import bulk

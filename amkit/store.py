@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 from amkit import config
 
 T = TypeVar("T", bound=SQLModel)
+AUDIT_BATCH = 1000  # audit entries written together (memory stays flat on big imports)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -94,9 +95,10 @@ class Store:
         table = model.__table__
         if table.name == "contacts":
             rows = [self._seal_changes({}, dict(row)) for row in rows]
-        keys = {k for row in rows for k in row}
-        if any(len(row) != len(keys) for row in rows):
-            rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
+        shape = rows[0].keys()
+        if not all(row.keys() == shape for row in rows):  # executemany wants one shape
+            keys = {k for row in rows for k in row}
+            rows = [{k: row.get(k) for k in keys} for row in rows]
         ids = self._insert_rows(table, rows)
         afters = [{"id": new_id, **row} for new_id, row in zip(ids, rows)]
         for key in rows[0]:  # column by column: most columns hold only JSON-ready values
@@ -104,8 +106,10 @@ class Store:
                 for after in afters:
                     after[key] = _jsonable(after[key])
         name = str(table.name)  # a plain str (table.name is SQLAlchemy's quoted_name)
-        for new_id, after in zip(ids, afters):
-            self.record("insert", name, new_id, None, after)
+        self._pending.extend({"action": "insert", "table_name": name, "row_id": new_id, "before": None, "after": after}
+                             for new_id, after in zip(ids, afters))
+        if len(self._pending) >= AUDIT_BATCH:
+            self.flush_audit()
         return ids
 
     def _insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -177,7 +181,7 @@ class Store:
         self._pending.append(
             {"action": action, "table_name": table, "row_id": row_id, "before": before, "after": after}
         )
-        if len(self._pending) >= 1000:
+        if len(self._pending) >= AUDIT_BATCH:
             self.flush_audit()
 
     def flush_audit(self) -> None:

@@ -159,6 +159,7 @@ class Importer:
         from amkit.transfer.refs import References
 
         self.refs = References(store, create_missing=opts.create_missing)
+        self._fresh = self._empty_under_lock()
 
     def run(self) -> Result:
         batch: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
@@ -257,15 +258,16 @@ class Importer:
         batch_keys: set[tuple] = set()
         for line, raw, row in ready:
             key = self._key_of(row)
-            if all(k is None for k in key):  # no natural key given: always a new row
+            if key.count(None) == len(key):  # no natural key given: always a new row
                 inserts.append(self._complete(row))
                 continue
-            first = self._seen.get(hash(key))
+            key_hash = hash(key)
+            first = self._seen.get(key_hash)
             if first is not None and (key in batch_keys or key in existing):
                 self._reject(raw, [RowError(line, self._col(self.key[0]), self._key_text(raw),
                                             f"duplicate of line {first}")])
                 continue
-            self._seen.setdefault(hash(key), line)
+            self._seen.setdefault(key_hash, line)
             batch_keys.add(key)
             found = existing.get(key)
             if found is None:
@@ -294,9 +296,23 @@ class Importer:
         return ", ".join(str(raw.get(self._col(k), "")) for k in self.key)
 
     def _key_of(self, row: dict[str, Any]) -> tuple:
-        return tuple(row.get(c) for c in self._key_cols)
+        return tuple(map(row.get, self._key_cols))
+
+    def _empty_under_lock(self) -> bool:
+        """True when the table is empty and stays ours: SQLite, whose write transaction holds the
+        database's one write lock from its start, and no reference of this table to itself (which
+        --create-missing could fill). Then the table only ever holds rows this import wrote, whose
+        keys' hashes are in `_seen`, and other keys need no look-up."""
+        session = self.store.session
+        if session.get_bind().dialect.name != "sqlite" or any(f.ref and f"{f.ref}s" == self.spec.name
+                                                              for f in self.spec.fields):
+            return False
+        table = self.spec.model.__table__
+        return session.execute(sa.select(table.c.id).limit(1)).first() is None
 
     def _existing(self, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+        if self._fresh:  # only keys this import has met before can be in the table
+            rows = [r for r in rows if hash(self._key_of(r)) in self._seen]
         cols = self._key_cols
         table = self.spec.model.__table__
         firsts = {r.get(cols[0]) for r in rows if r.get(cols[0]) is not None}
