@@ -93,3 +93,21 @@ def test_duplicates_are_found_across_batches(cli, sql, tmp_path):
     assert sql("SELECT region FROM customers WHERE name = '客户0001'") == [("华东",)]  # not updated by the dup
     assert sql("SELECT count(*) FROM audit_log WHERE table_name = 'customers'") == [(BATCH + 10,)]
     assert cli("audit", "verify").exit_code == 0
+
+
+def test_repeated_cells_parse_like_the_first_time(cli, sql, tmp_path):
+    """Parsed cells are remembered per column: a bad value is still bad on every line, and equal
+    but different cells (1, 1.0, True in a spreadsheet) keep their own text."""
+    from openpyxl import Workbook
+
+    src = tmp_path / "c.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["name", "region", "tier"])
+    for name, region, tier in [("甲", 1, "A"), ("乙", 1.5, "Q"), ("丙", True, "A"), ("丁", 1, "Q")]:
+        ws.append([name, region, tier])
+    wb.save(src)
+    r = cli("import", "customers", src, "--skip-invalid")
+    assert r.exit_code == 0, r.stderr
+    assert "line 3, column 'tier', value 'Q'" in r.stderr and "line 5, column 'tier', value 'Q'" in r.stderr
+    assert sql("SELECT name, region, tier FROM customers ORDER BY id") == [("甲", "1", "A"), ("丙", "True", "A")]

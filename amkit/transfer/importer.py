@@ -4,8 +4,10 @@ command's one transaction. All-or-nothing unless `skip_invalid`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -57,6 +59,30 @@ def unneutralise(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
         return value[1:]
     return value
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), dt.date, Decimal)  # dt.datetime is a dt.date
+
+
+def _memo(parse: Callable[[Any], Any], limit: int = 2000) -> Callable[[Any], Any]:
+    """`parse` remembering its results for the first `limit` distinct values: columns such as
+    tier, region, owner or industry repeat a few values over a whole file. Field parsers are pure;
+    only immutable results are kept, and a value that fails is parsed (and fails) every time."""
+    cache: dict[Any, Any] = {}
+
+    def parsed(value: Any) -> Any:
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys, not equal cells
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable
+            return parse(value)
+        result = parse(value)
+        if len(cache) < limit and isinstance(result, _IMMUTABLE):
+            cache[key] = result
+        return result
+    return parsed
 
 
 def _norm(name: str) -> str:
@@ -186,7 +212,7 @@ class Importer:
             if target.startswith("extra:"):
                 plan.append((col, target, None, {}))
             else:
-                plan.append((col, target, self.spec.field(target).parse, self.opts.value_map.get(target, {})))
+                plan.append((col, target, _memo(self.spec.field(target).parse), self.opts.value_map.get(target, {})))
         return plan
 
     def _parse(self, line: int, raw: dict[str, Any]) -> dict[str, Any] | None:
