@@ -278,6 +278,16 @@ class Importer:
                 continue
             ready.append((line, raw, row))
         self.result.created_refs = self.refs.created
+        inserts, updates = self._sort_out(ready)
+        ids = self.store.insert_many(self.spec.model, inserts)
+        self.result.inserted += len(inserts)
+        if self.spec.after_write and (inserts or updates):
+            self.spec.after_write(self.store, [{**r, "id": i} for r, i in zip(inserts, ids)], updates)
+
+    def _sort_out(self, ready: list[tuple[int, dict[str, Any], dict[str, Any]]]
+                  ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+        """Rows to insert, and (existing row, changes) updated; duplicates and (in create mode)
+        rows that exist already are rejected."""
         existing = self._existing([row for _, _, row in ready])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
@@ -305,10 +315,7 @@ class Importer:
                 changes = self._upsert(found, row)
                 if changes:
                     updates.append((found, changes))
-        ids = self.store.insert_many(self.spec.model, inserts)
-        self.result.inserted += len(inserts)
-        if self.spec.after_write and (inserts or updates):
-            self.spec.after_write(self.store, [{**r, "id": i} for r, i in zip(inserts, ids)], updates)
+        return inserts, updates
 
     def _db_row(self, row: dict[str, Any]) -> dict[str, Any]:
         """Field names → database columns (references were renamed by refs.apply)."""
