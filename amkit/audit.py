@@ -15,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
+import json.encoder
+import os
 from dataclasses import dataclass
-from typing import Any, Iterable
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -28,19 +31,52 @@ GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 
 
-def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _fast(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """encoder.encode, with its C encoder made once instead of at every call (the audit log
+    serialises every payload of an import)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None or encoder.indent is not None:
+        return encoder.encode
+    quote = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
+    fast = make(None, encoder.default, quote, None, encoder.key_separator, encoder.item_separator,
+                encoder.sort_keys, encoder.skipkeys, encoder.allow_nan)
+    return lambda data: "".join(fast(data, 0))
+
+
+# json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str): hashed
+_canonical = _fast(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
+# json.dumps(data): how SQLAlchemy's JSON type writes before/after, which the SQLite path does itself
+_stored = _fast(json.JSONEncoder())
+
+
+def _text(value: Any) -> str:
+    return json.encoder.encode_basestring(value) if type(value) is str else _canonical(value)
 
 
 def payload_hash(salt: str, before: Any, after: Any) -> str:
-    return hashlib.sha256((salt + _canonical({"before": before, "after": after})).encode()).hexdigest()
+    return _payload_hash(salt, _canonical(before), _canonical(after))
+
+
+def _payload_hash(salt: str, before_text: str, after_text: str) -> str:
+    """sha256(salt + canonical({"before": …, "after": …})) from the canonical texts of both
+    halves: canonical JSON sorts keys ("after" < "before") and has no spaces, so the whole is
+    exactly this concatenation, and each half is serialised only once."""
+    return hashlib.sha256(f'{salt}{{"after":{after_text},"before":{before_text}}}'.encode()).hexdigest()
 
 
 def chain_hash(prev: str, at: str, who: str, command: str, action: str, table: str, row_id: Any,
                p_hash: str) -> str:
-    meta = {"at": at, "who": who, "command": command, "action": action, "table_name": table,
-            "row_id": row_id, "payload_hash": p_hash}
-    return hashlib.sha256((prev + _canonical(meta)).encode()).hexdigest()
+    """sha256(prev + canonical({"at", "who", "command", "action", "table_name", "row_id",
+    "payload_hash"})), the canonical object written out key by key in its sorted order."""
+    return _chain(prev, _text(action), _text(at), _text(command), _text(p_hash), row_id, _text(table), _text(who))
+
+
+def _chain(prev: str, action: str, at: str, command: str, p_hash: str, row_id: Any, table: str, who: str) -> str:
+    """chain_hash from the JSON texts of the string fields (an append makes most of them once)."""
+    rid = str(row_id) if type(row_id) is int else _canonical(row_id)
+    meta = (f'{{"action":{action},"at":{at},"command":{command},"payload_hash":{p_hash},"row_id":{rid},'
+            f'"table_name":{table},"who":{who}}}')
+    return hashlib.sha256((prev + meta).encode()).hexdigest()
 
 
 def _head(session: Session) -> str:
@@ -58,20 +94,54 @@ def _head(session: Session) -> str:
 
 
 def append(session: Session, who: str, command: str, items: list[dict[str, Any]]) -> None:
-    from amkit.models import AuditEntry, Meta
+    from amkit.models import Meta
 
     prev = _head(session)
     at = config.now()
-    at_text = at.isoformat()
-    rows = []
-    for item in items:
-        salt = secrets.token_hex(16)
-        p_hash = payload_hash(salt, item["before"], item["after"])
-        prev = chain_hash(prev, at_text, who, command, item["action"], item["table_name"], item["row_id"], p_hash)
-        rows.append({**item, "at": at, "who": who, "command": command, "salt": salt, "payload_hash": p_hash,
-                     "erased": False, "hash": prev})
-    session.execute(AuditEntry.__table__.insert().inline(), rows)  # no RETURNING: see _last_id
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    count = len(items)
+    actions, tables, row_ids, befores, afters = (list(map(itemgetter(k), items))
+                                                 for k in ("action", "table_name", "row_id", "before", "after"))
+    salt_hex = os.urandom(16 * count).hex()  # one 32-hex-digit salt per entry
+    salts = [salt_hex[i:i + 32] for i in range(0, 32 * count, 32)]
+    p_hashes = [_payload_hash(salt, _canonical(before) if before is not None else "null",
+                              _canonical(after) if after is not None else "null")
+                for salt, before, after in zip(salts, befores, afters)]
+    at_json, command_json, who_json = _text(at.isoformat()), _text(command), _text(who)
+    texts: dict[Any, str] = {}
+    hashes = []
+    for action, table, row_id, p_hash in zip(actions, tables, row_ids, p_hashes):
+        if action not in texts or table not in texts:
+            texts.update({action: _text(action), table: _text(table)})
+        prev = _chain(prev, texts[action], at_json, command_json, f'"{p_hash}"', row_id, texts[table], who_json)
+        hashes.append(prev)
+    if sqlite:  # what SQLAlchemy's JSON type would store, serialised here in one pass
+        befores = [_stored(before) if before is not None else "null" for before in befores]
+        afters = [_stored(after) if after is not None else "null" for after in afters]
+    columns = {"action": actions, "table_name": tables, "row_id": row_ids, "before": befores, "after": afters,
+               "salt": salts, "payload_hash": p_hashes, "hash": hashes}
+    columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
+    if sqlite:
+        from amkit import bulk
+
+        bulk.insert_columns(session, _insert_table(True), columns)
+    else:  # no RETURNING: see _last_id
+        rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
+        session.execute(_insert_table(False).insert().inline(), rows)
     session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{prev}"))
+
+
+@lru_cache(maxsize=2)
+def _insert_table(json_as_text: bool) -> sa.Table:
+    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text, written as
+    SQLAlchemy's JSON type writes it (SQLite keeps JSON as text)."""
+    from amkit.models import AuditEntry
+
+    if not json_as_text:
+        return AuditEntry.__table__
+    columns = [sa.Column(c.name, sa.Text if c.name in ("before", "after") else c.type, primary_key=c.primary_key)
+               for c in AuditEntry.__table__.columns]
+    return sa.Table(AuditEntry.__tablename__, sa.MetaData(), *columns)
 
 
 def _last_id(session: Session) -> int:

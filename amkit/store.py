@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Iterable, TypeVar
 
 import sqlalchemy as sa
@@ -14,9 +15,15 @@ from sqlmodel import Session, SQLModel
 from amkit import config
 
 T = TypeVar("T", bound=SQLModel)
+AUDIT_BATCH = 1000  # audit entries written together (memory stays flat on big imports)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -88,12 +95,42 @@ class Store:
         table = model.__table__
         if table.name == "contacts":
             rows = [self._seal_changes({}, dict(row)) for row in rows]
-        keys = {k for row in rows for k in row}
-        rows = [{k: row.get(k) for k in keys} for row in rows]  # executemany wants one shape
-        stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(self.session.execute(stmt, rows).scalars())
-        for new_id, row in zip(ids, rows):
-            self.record("insert", table.name, new_id, None, {"id": new_id, **{k: _jsonable(v) for k, v in row.items()}})
+        shape = rows[0].keys()
+        if not all(row.keys() == shape for row in rows):  # executemany wants one shape
+            keys = {k for row in rows for k in row}
+            rows = [{k: row.get(k) for k in keys} for row in rows]
+        ids = self._insert_rows(table, rows)
+        afters = [{"id": new_id, **row} for new_id, row in zip(ids, rows)]
+        for key in rows[0]:  # column by column: most columns hold only JSON-ready values
+            if not _PLAIN.issuperset(map(type, map(itemgetter(key), rows))):
+                for after in afters:
+                    after[key] = _jsonable(after[key])
+        name = str(table.name)  # a plain str (table.name is SQLAlchemy's quoted_name)
+        self._pending.extend({"action": "insert", "table_name": name, "row_id": new_id, "before": None, "after": after}
+                             for new_id, after in zip(ids, afters))
+        if len(self._pending) >= AUDIT_BATCH:
+            self.flush_audit()
+        return ids
+
+    def _insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+        """One executemany; the new ids in the rows' order.
+
+        SQLite cannot promise the order of RETURNING rows, so SQLAlchemy would run one INSERT
+        per row; but a write transaction there holds the database's only write lock (BEGIN
+        IMMEDIATE), so the ids are given here: the next ones after the table's largest (what
+        SQLite would pick for a table without AUTOINCREMENT). PostgreSQL keeps its sequence and
+        returns the ids in order from one batched statement."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            return list(self.session.execute(stmt, rows).scalars())
+        from amkit import bulk
+
+        last = self.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        if bulk.usable(table, list(rows[0])):
+            bulk.insert(self.session, table, rows, ids)
+        else:  # SQLAlchemy fills in the Python-side column defaults the rows leave out
+            self.session.execute(table.insert(), [{**row, "id": i} for row, i in zip(rows, ids)])
         return ids
 
     def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
@@ -144,7 +181,7 @@ class Store:
         self._pending.append(
             {"action": action, "table_name": table, "row_id": row_id, "before": before, "after": after}
         )
-        if len(self._pending) >= 5000:
+        if len(self._pending) >= AUDIT_BATCH:
             self.flush_audit()
 
     def flush_audit(self) -> None:

@@ -4,8 +4,10 @@ command's one transaction. All-or-nothing unless `skip_invalid`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
@@ -57,6 +59,30 @@ def unneutralise(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
         return value[1:]
     return value
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), dt.date, Decimal)  # dt.datetime is a dt.date
+
+
+def _memo(parse: Callable[[Any], Any], limit: int = 2000) -> Callable[[Any], Any]:
+    """`parse` remembering its results for the first `limit` distinct values: columns such as
+    tier, region, owner or industry repeat a few values over a whole file. Field parsers are pure;
+    only immutable results are kept, and a value that fails is parsed (and fails) every time."""
+    cache: dict[Any, Any] = {}
+
+    def parsed(value: Any) -> Any:
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys, not equal cells
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable
+            return parse(value)
+        result = parse(value)
+        if len(cache) < limit and isinstance(result, _IMMUTABLE):
+            cache[key] = result
+        return result
+    return parsed
 
 
 def _norm(name: str) -> str:
@@ -147,10 +173,19 @@ class Importer:
         if opts.mode not in ("create", "upsert"):
             raise bad_value("--mode", opts.mode, "expected create or upsert")
         self.result = Result()
-        self._seen: dict[tuple, int] = {}
+        # hash(key) → its first line. Only hashes, to keep memory flat on big files; a hash met
+        # again is a duplicate when the key itself is in this batch, or already in the database
+        # (where an earlier batch put it, or found it).
+        self._seen: dict[int, int] = {}
+        self._plan = self._column_plan()
+        self._required = [(f.name, self._col(f.name)) for f in spec.fields if f.required]
+        self._key_cols = [spec.field(k).db_column for k in self.key]
+        self._defaults: dict[str, Any] = {}
+        self._renames = [(f.name, f.column) for f in spec.fields if not f.ref and f.column]
         from amkit.transfer.refs import References
 
         self.refs = References(store, create_missing=opts.create_missing)
+        self._fresh = self._empty_under_lock()
 
     def run(self) -> Result:
         batch: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
@@ -168,41 +203,54 @@ class Importer:
         return self.result
 
     # --- one row ---------------------------------------------------------------------
+    def _column_plan(self) -> list[tuple[str, str, Any, dict[str, str]]]:
+        """Per mapped column, worked out once: (column, target, field parser, value map)."""
+        plan = []
+        for col, target in self.columns.items():
+            if target is None:
+                continue
+            if target.startswith("extra:"):
+                plan.append((col, target, None, {}))
+            else:
+                plan.append((col, target, _memo(self.spec.field(target).parse), self.opts.value_map.get(target, {})))
+        return plan
+
     def _parse(self, line: int, raw: dict[str, Any]) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         errors: list[RowError] = []
-        for col, target in self.columns.items():
-            value = unneutralise(raw.get(col))
-            if target is None:
+        for col, target, parse, mapped in self._plan:
+            value = raw.get(col)
+            if value and type(value) is str and value[0] == "'":
+                value = unneutralise(value)
+            if parse is None:
+                self._extra(line, col, target, value, extra, errors)
                 continue
-            if target == "extra:*":
-                try:
-                    extra.update(_extra_object(value))
-                except BadInput as exc:
-                    errors.append(RowError(line, col, value, exc.reason))
-                continue
-            if target.startswith("extra:"):
-                if value not in (None, ""):
-                    extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
-                continue
-            mapped = self.opts.value_map.get(target, {})
             if mapped and str(value).strip() in mapped:
                 value = mapped[str(value).strip()]
             try:
-                values[target] = self.spec.field(target).parse(value)
+                values[target] = parse(value)
             except BadInput as exc:
                 errors.append(RowError(line, col, value, getattr(exc, "reason", exc.message)))
-        for f in self.spec.fields:
-            if f.required and values.get(f.name) in (None, "") and not any(e.column == self._col(f.name)
-                                                                           for e in errors):
-                errors.append(RowError(line, self._col(f.name), "", "required"))
+        for name, col in self._required:
+            if values.get(name) in (None, "") and not any(e.column == col for e in errors):
+                errors.append(RowError(line, col, "", "required"))
         if errors:
             self._reject(raw, errors)
             return None
         if self.spec.extra:
             values["extra"] = extra
         return values
+
+    @staticmethod
+    def _extra(line: int, col: str, target: str, value: Any, extra: dict[str, Any], errors: list[RowError]) -> None:
+        if target == "extra:*":
+            try:
+                extra.update(_extra_object(value))
+            except BadInput as exc:
+                errors.append(RowError(line, col, value, exc.reason))
+        elif value not in (None, ""):
+            extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
 
     def _col(self, field_name: str) -> str:
         return next((c for c, t in self.columns.items() if t == field_name), field_name)
@@ -215,6 +263,7 @@ class Importer:
     def _write(self, batch: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
         if not batch:
             return
+        self._defaults = self.spec.defaults()  # e.g. created_at = now: once per batch, not per row
         self.refs.prepare(self.spec, [p for _, _, p in batch])
         ready: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for line, raw, values in batch:
@@ -229,19 +278,33 @@ class Importer:
                 continue
             ready.append((line, raw, row))
         self.result.created_refs = self.refs.created
+        inserts, updates = self._sort_out(ready)
+        ids = self.store.insert_many(self.spec.model, inserts)
+        self.result.inserted += len(inserts)
+        if self.spec.after_write and (inserts or updates):
+            self.spec.after_write(self.store, [{**r, "id": i} for r, i in zip(inserts, ids)], updates)
+
+    def _sort_out(self, ready: list[tuple[int, dict[str, Any], dict[str, Any]]]
+                  ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]]:
+        """Rows to insert, and (existing row, changes) updated; duplicates and (in create mode)
+        rows that exist already are rejected."""
         existing = self._existing([row for _, _, row in ready])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        batch_keys: set[tuple] = set()
         for line, raw, row in ready:
             key = self._key_of(row)
-            if all(k is None for k in key):  # no natural key given: always a new row
+            if key.count(None) == len(key):  # no natural key given: always a new row
                 inserts.append(self._complete(row))
                 continue
-            if key in self._seen:
+            key_hash = hash(key)
+            first = self._seen.get(key_hash)
+            if first is not None and (key in batch_keys or key in existing):
                 self._reject(raw, [RowError(line, self._col(self.key[0]), self._key_text(raw),
-                                            f"duplicate of line {self._seen[key]}")])
+                                            f"duplicate of line {first}")])
                 continue
-            self._seen[key] = line
+            self._seen.setdefault(key_hash, line)
+            batch_keys.add(key)
             found = existing.get(key)
             if found is None:
                 inserts.append(self._complete(row))
@@ -252,30 +315,38 @@ class Importer:
                 changes = self._upsert(found, row)
                 if changes:
                     updates.append((found, changes))
-        ids = self.store.insert_many(self.spec.model, inserts)
-        self.result.inserted += len(inserts)
-        if self.spec.after_write and (inserts or updates):
-            self.spec.after_write(self.store, [{**r, "id": i} for r, i in zip(inserts, ids)], updates)
+        return inserts, updates
 
     def _db_row(self, row: dict[str, Any]) -> dict[str, Any]:
         """Field names → database columns (references were renamed by refs.apply)."""
-        for f in self.spec.fields:
-            if not f.ref and f.column and f.name in row:
-                row[f.column] = row.pop(f.name)
+        for name, column in self._renames:
+            if name in row:
+                row[column] = row.pop(name)
         return row
 
     def _key_text(self, raw: dict[str, Any]) -> str:
         """The row's key as the file wrote it: 'Acme' or 'Acme, 2026-11-01 09:00'."""
         return ", ".join(str(raw.get(self._col(k), "")) for k in self.key)
 
-    def _key_columns(self) -> list[str]:
-        return [self.spec.field(k).db_column for k in self.key]
-
     def _key_of(self, row: dict[str, Any]) -> tuple:
-        return tuple(row.get(c) for c in self._key_columns())
+        return tuple(map(row.get, self._key_cols))
+
+    def _empty_under_lock(self) -> bool:
+        """True when the table is empty and stays ours: SQLite, whose write transaction holds the
+        database's one write lock from its start, and no reference of this table to itself (which
+        --create-missing could fill). Then the table only ever holds rows this import wrote, whose
+        keys' hashes are in `_seen`, and other keys need no look-up."""
+        session = self.store.session
+        if session.get_bind().dialect.name != "sqlite" or any(f.ref and f"{f.ref}s" == self.spec.name
+                                                              for f in self.spec.fields):
+            return False
+        table = self.spec.model.__table__
+        return session.execute(sa.select(table.c.id).limit(1)).first() is None
 
     def _existing(self, rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
-        cols = self._key_columns()
+        if self._fresh:  # only keys this import has met before can be in the table
+            rows = [r for r in rows if hash(self._key_of(r)) in self._seen]
+        cols = self._key_cols
         table = self.spec.model.__table__
         firsts = {r.get(cols[0]) for r in rows if r.get(cols[0]) is not None}
         if not firsts:
@@ -287,7 +358,7 @@ class Importer:
         return found
 
     def _complete(self, row: dict[str, Any]) -> dict[str, Any]:
-        full = self.spec.defaults()
+        full = dict(self._defaults)
         full.update({k: v for k, v in row.items() if v is not None})
         if self.spec.extra:
             full["extra"] = row.get("extra") or None

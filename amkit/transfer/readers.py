@@ -98,15 +98,19 @@ def _delimited(path: Path, encoding: str, delimiter: str | None) -> Source:
     columns = [h.strip() for h in header]
     _check_header(path, columns)
 
+    width = len(columns)
+
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with fh:
             reader = csv.reader(fh, delimiter=delimiter)
             try:
                 for values in reader:
                     line = reader.line_num + 1
-                    if not any(v.strip() for v in values):
+                    if not "".join(values).strip():
                         continue
-                    yield line, dict(zip(columns, values + [""] * (len(columns) - len(values))))
+                    if len(values) < width:
+                        values += [""] * (width - len(values))
+                    yield line, dict(zip(columns, values))
             except UnicodeDecodeError as exc:
                 raise bad_value("encoding", path.name, f"cannot decode as {fh.encoding} ({exc.reason})") from None
             except csv.Error as exc:

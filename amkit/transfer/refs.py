@@ -19,6 +19,7 @@ class References:
         self.created = 0
         self._ids: dict[str, dict[str, int]] = {"manager": {}, "customer": {}, "deal": {}}
         self._loaded_managers = False
+        self._ref_fields: dict[str, list[Any]] = {}
 
     def prepare(self, spec: TableSpec, rows: list[dict[str, Any]]) -> None:
         """Load the ids of every name the batch refers to, in one query per kind."""
@@ -35,8 +36,11 @@ class References:
 
     def apply(self, spec: TableSpec, values: dict[str, Any]) -> dict[str, Any]:
         row = dict(values)
-        for f in spec.fields:
-            if not f.ref or f.name not in row:
+        ref_fields = self._ref_fields.get(spec.name)
+        if ref_fields is None:
+            ref_fields = self._ref_fields[spec.name] = [f for f in spec.fields if f.ref]
+        for f in ref_fields:
+            if f.name not in row:
                 continue
             name = row.pop(f.name)
             row[f.db_column] = self._id(f.ref, name, f.name) if name else None

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from amkit import config
+from amkit import config, pinyin  # amkit.pinyin loads pypinyin only when used
 from amkit.enums import parse_channel, parse_lifecycle, parse_tier
 from amkit.parse import (parse_birthday, parse_bool, parse_date, parse_datetime, parse_email, parse_phone,
                          parse_tags, require_text)
@@ -64,9 +64,7 @@ def _name(value: Any) -> str:
 
 def _customers_prepare(row: dict[str, Any]) -> None:
     if "name" in row:
-        from amkit.pinyin import keys
-
-        row["name_pinyin"], row["name_initials"] = keys(row["name"])
+        row["name_pinyin"], row["name_initials"] = pinyin.keys(row["name"])
 
 
 def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
@@ -157,7 +155,7 @@ def _specs() -> dict[str, TableSpec]:
             Field("tier_locked", lambda v: parse_bool("tier_locked", v), aliases=("锁定",)),
             Field("lifecycle", lambda v: parse_lifecycle(v) if str(v or "").strip() else None,
                   aliases=("stage", "生命周期", "客户阶段", "状态")),
-            Field("tags", lambda v: parse_tags(v), aliases=("标签",)),
+            Field("tags", lambda v: parse_tags(v) if v else "", aliases=("标签",)),
             Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "created")),
         ],
         key=("name",), extra=True,
