@@ -222,5 +222,11 @@ def full_tree() -> Any:
 
 
 def main() -> None:
+    """The `amkit` process. Its garbage collector runs 100x less often than Python's default:
+    a report builds 100k-row results whose objects make no reference cycles, and each
+    default-paced collection walked all of them again (a third of `remind`'s compute time)."""
+    import gc
+
+    gc.set_threshold(70_000, 10, 10)
     command = typer.main.get_command(app)
     command.main(prog_name="amkit")

@@ -353,7 +353,8 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 
 def sort_key(r: Reminder) -> tuple:
-    return (_owner_key(r.owner), r.due, _KIND_ORDER[r.kind], r.customer or "", r.contact or "", r.reason)
+    owner = r.owner
+    return (owner is None, owner or "", r.due, _KIND_ORDER[r.kind], r.customer or "", r.contact or "", r.reason)
 
 
 def compute(today: date, within_days: int, customers: Iterable[CustomerState],
