@@ -45,8 +45,6 @@ def _fast(encoder: json.JSONEncoder) -> Callable[[Any], str]:
 
 # json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str): hashed
 _canonical = _fast(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str))
-# json.dumps(data): how SQLAlchemy's JSON type writes before/after, which the SQLite path does itself
-_stored = _fast(json.JSONEncoder())
 
 
 def _text(value: Any) -> str:
@@ -104,9 +102,9 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
                                                  for k in ("action", "table_name", "row_id", "before", "after"))
     salt_hex = os.urandom(16 * count).hex()  # one 32-hex-digit salt per entry
     salts = [salt_hex[i:i + 32] for i in range(0, 32 * count, 32)]
-    p_hashes = [_payload_hash(salt, _canonical(before) if before is not None else "null",
-                              _canonical(after) if after is not None else "null")
-                for salt, before, after in zip(salts, befores, afters)]
+    before_texts = [_canonical(before) if before is not None else "null" for before in befores]
+    after_texts = [_canonical(after) if after is not None else "null" for after in afters]
+    p_hashes = list(map(_payload_hash, salts, before_texts, after_texts))
     at_json, command_json, who_json = _text(at.isoformat()), _text(command), _text(who)
     texts: dict[Any, str] = {}
     hashes = []
@@ -115,9 +113,8 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
             texts.update({action: _text(action), table: _text(table)})
         prev = _chain(prev, texts[action], at_json, command_json, f'"{p_hash}"', row_id, texts[table], who_json)
         hashes.append(prev)
-    if sqlite:  # what SQLAlchemy's JSON type would store, serialised here in one pass
-        befores = [_stored(before) if before is not None else "null" for before in befores]
-        afters = [_stored(after) if after is not None else "null" for after in afters]
+    if sqlite:  # SQLite keeps JSON as text: store the canonical text just hashed
+        befores, afters = before_texts, after_texts
     columns = {"action": actions, "table_name": tables, "row_id": row_ids, "before": befores, "after": afters,
                "salt": salts, "payload_hash": p_hashes, "hash": hashes}
     columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
@@ -133,8 +130,8 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
 
 @lru_cache(maxsize=2)
 def _insert_table(json_as_text: bool) -> sa.Table:
-    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text, written as
-    SQLAlchemy's JSON type writes it (SQLite keeps JSON as text)."""
+    """audit_log for inserts; with `json_as_text`, before/after take ready JSON text (SQLite keeps
+    JSON as text; the canonical text that was hashed is stored, so it is serialised once)."""
     from amkit.models import AuditEntry
 
     if not json_as_text:

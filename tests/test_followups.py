@@ -6,6 +6,8 @@ plain sqlite3.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import sqlalchemy as sa
@@ -97,7 +99,7 @@ def test_follow_up_reactivates_a_dormant_customer_and_records_it(cli, sql):
     assert sql("SELECT customer_id, \"on\", old, new FROM lifecycle_history") == [(1, "2026-11-23", "dormant",
                                                                                   "active")]
     audited = sql("SELECT before, after FROM audit_log WHERE table_name = 'customers' AND action = 'update'")
-    assert audited == [('{"lifecycle": "dormant"}', '{"lifecycle": "active"}')]
+    assert [(json.loads(b), json.loads(a)) for b, a in audited] == [({"lifecycle": "dormant"}, {"lifecycle": "active"})]
 
 
 def test_a_late_entry_for_an_old_contact_does_not_reactivate(cli, sql):

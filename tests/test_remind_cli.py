@@ -11,6 +11,8 @@ Seed (created_at set by import so the day counts are known):
 
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -95,9 +97,9 @@ def test_lifecycle_transitions_are_written_once_and_audited(cli, tmp_path, sql):
         ("Acme Ltd", "dormant"), ("老客户", "churned")]
     audit = sql("SELECT row_id, before, after, command FROM audit_log WHERE table_name = 'customers'"
                 " AND action = 'update' ORDER BY row_id")
-    assert [(a[1], a[2], a[3]) for a in audit] == [
-        ('{"lifecycle": "active"}', '{"lifecycle": "dormant"}', "amkit remind"),
-        ('{"lifecycle": "active"}', '{"lifecycle": "churned"}', "amkit remind")]
+    assert [(json.loads(a[1]), json.loads(a[2]), a[3]) for a in audit] == [
+        ({"lifecycle": "active"}, {"lifecycle": "dormant"}, "amkit remind"),
+        ({"lifecycle": "active"}, {"lifecycle": "churned"}, "amkit remind")]
     again = cli("remind")
     assert again.exit_code == 0 and "moved" not in again.stderr
     assert sql("SELECT count(*) FROM lifecycle_history") == [(2,)]
@@ -239,8 +241,9 @@ def test_snooze_mutes_cadence_but_not_next_actions_or_birthdays(cli, tmp_path, s
     assert r.exit_code == 0
     assert r.stdout == "snoozed 中国银行 until 2026-12-01: no cadence or dormant reminders until then\n"
     assert sql("SELECT snoozed_until FROM customers WHERE name = '中国银行'") == [("2026-12-01",)]
-    assert sql("SELECT before, after FROM audit_log WHERE table_name = 'customers' AND action = 'update'") == [
-        ('{"snoozed_until": null}', '{"snoozed_until": "2026-12-01"}')]
+    audited = sql("SELECT before, after FROM audit_log WHERE table_name = 'customers' AND action = 'update'")
+    assert [(json.loads(b), json.loads(a)) for b, a in audited] == [({"snoozed_until": None},
+                                                                     {"snoozed_until": "2026-12-01"})]
     kinds = [(x["kind"], x["customer"]) for x in rows(cli, "--owner", "张伟")]
     assert kinds == [("cadence", "招商证券"), ("next_action", "中国银行"), ("birthday", "中国银行")]
     # after the snooze ends the cadence reminder is back
