@@ -203,3 +203,23 @@ def test_mapping_file_unknown_key(cli, tmp_path):
     mapping.write_text('[colums]\na = "name"\n', encoding="utf-8")
     r = cli("import", "customers", src, "--mapping", mapping)
     assert r.exit_code == 2 and "colums" in r.stderr
+
+
+@pytest.mark.sqlite_only
+def test_import_into_an_empty_table_keeps_every_index_and_uses_them(cli, sql, tmp_path):
+    """Secondary indexes are dropped during a load into an empty table and built after; the
+    schema ends as it began, on success and on a rejected file, and the planner uses them."""
+    schema = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customers' ORDER BY name"
+    before = sql(schema)
+    assert len(before) >= 6
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,tier,industry\nA公司,A,金融\nB公司,Z,制造\n", encoding="utf-8")
+    assert cli("import", "customers", str(bad)).exit_code == 2
+    assert sql(schema) == before and sql("SELECT count(*) FROM customers") == [(0,)]
+    good = tmp_path / "good.csv"
+    good.write_text("name,tier,industry\n" + "".join(f"客户{i:03d},{'ABC'[i % 3]},金融\n" for i in range(300)),
+                    encoding="utf-8")
+    assert cli("import", "customers", str(good)).exit_code == 0
+    assert sql(schema) == before
+    assert sql("PRAGMA integrity_check") == [("ok",)]
+    assert sql("SELECT count(*) FROM customers INDEXED BY ix_customers_tier WHERE tier = 'B'") == [(100,)]

@@ -187,6 +187,11 @@ class Importer:
         self.refs = References(store, create_missing=opts.create_missing)
         self._fresh = self._empty_under_lock()
 
+    @property
+    def key_columns(self) -> list[str]:
+        """The database columns of the natural key rows are matched on."""
+        return list(self._key_cols)
+
     def run(self) -> Result:
         batch: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for line, raw in self.source.rows:
