@@ -8,6 +8,7 @@ zipped into tuples. SQLite only: callers keep SQLAlchemy's insert for other data
 
 from __future__ import annotations
 
+from datetime import datetime
 from operator import itemgetter
 from typing import Any, Callable, Sequence
 
@@ -40,8 +41,21 @@ def insert_columns(session: Any, table: sa.Table, columns: dict[str, Sequence[An
     processed = []
     for key, values in columns.items():
         proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is not None and isinstance(table.c[key].type, sa.DateTime):
+            proc = _datetime_text(proc)
         processed.append(values if proc is None else _apply(proc, values))
     conn.exec_driver_sql(sql, list(zip(*processed)))
+
+
+def _datetime_text(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLAlchemy's SQLite DATETIME text ('2026-11-23 09:00:00.000000') of a naive datetime by
+    datetime.isoformat, in C (4x quicker); anything else goes to SQLAlchemy's own processor."""
+    def text(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return proc(value)
+
+    return text
 
 
 def _apply(proc: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
