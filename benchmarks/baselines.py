@@ -74,11 +74,10 @@ SELECT m.name, d.won_cents, d.won, d.lost, d.repurchases, c.new, c.owned, c.comp
                                     AND (coalesce(trim(k.phone), '') != '' OR coalesce(trim(k.email), '') != '')))
                       AS complete
                FROM customers cu GROUP BY owner_id) c ON c.owner_id = m.id
-  LEFT JOIN (SELECT mid, count(*) AS followups, sum(channel = 'visit') AS visits
-               FROM (SELECT coalesce(f.owner_id, (SELECT owner_id FROM customers WHERE id = f.customer_id)) AS mid,
-                            f.channel
-                       FROM followups f WHERE f.at >= :start AND f.at < date(:end, '+1 day'))
-              GROUP BY mid) f ON f.mid = m.id
+  LEFT JOIN (SELECT coalesce(g.owner_id, cu.owner_id) AS mid, sum(g.n) AS followups, sum(g.v) AS visits
+               FROM (SELECT owner_id, customer_id, count(*) AS n, sum(channel = 'visit') AS v FROM followups
+                      WHERE at >= :start AND at < date(:end, '+1 day') GROUP BY owner_id, customer_id) g
+               JOIN customers cu ON cu.id = g.customer_id GROUP BY mid) f ON f.mid = m.id
   LEFT JOIN (SELECT d.owner_id, sum(p.amount_cents) AS paid FROM payments p JOIN deals d ON d.id = p.deal_id
               WHERE p.date BETWEEN :start AND :end GROUP BY d.owner_id) p ON p.owner_id = m.id
  WHERE m.active ORDER BY d.won_cents DESC
