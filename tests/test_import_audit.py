@@ -8,7 +8,7 @@ import csv
 import json
 
 from amkit.transfer.importer import BATCH
-from tests.test_safety import _everything
+from test_safety import _everything
 
 
 def _write(path, rows: list[list[str]], header: str = "name,industry,region,地址") -> None:
