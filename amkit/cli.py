@@ -29,10 +29,19 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> int:
 
 def _translated(command: Any) -> Any:
     """The command with its help texts in zh when AMKIT_LANG/LANG say so (no-op in en)."""
+    if "amkit.helptext" not in sys.modules and _english():
+        return command  # nothing to translate, nor to restore from an earlier zh run
     from amkit.helptext import translate_tree
 
     translate_tree(command)
     return command
+
+
+def _english() -> bool:
+    try:
+        return config.language() == "en"
+    except AmkitError:  # an unreadable config file is reported by the command that reads it
+        return True
 
 
 def _one_line(exc: cx.ClickException) -> str:

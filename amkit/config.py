@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +129,8 @@ def load_file() -> dict[str, Any]:
     path = config_path()
     if not path.exists():
         return {}
+    import tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -189,6 +190,8 @@ def merged_with(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_value(raw: str) -> Any:
+    import tomllib
+
     try:
         return tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
