@@ -126,9 +126,11 @@ def apply(session: Session, query: sa.Select, text: str, *, index: str, id_colum
     return query
 
 
-def sql_filter(r: Reader, text: str, *, index: str, id_sql: str, columns: Sequence[str]) -> tuple[str, str, str, dict]:
+def sql_filter(r: Reader, text: str, *, index: str, id_sql: str,
+               columns: Sequence[str]) -> tuple[str, str, str | None, dict]:
     """`apply` for a query written as SQL text on amkit.fastdb: the JOIN, the WHERE conditions
-    (joined by AND) and the leading ORDER BY terms, and their parameters."""
+    (joined by AND), the rank to order by first (bm25; None without the index, so that an
+    ORDER BY on an indexed column can stop early), and their parameters."""
     has = r.sqlite and bool(r.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n", n=index))
     indexed, scanned = split_terms(text, has)
     where, params = [], {}
@@ -139,10 +141,10 @@ def sql_filter(r: Reader, text: str, *, index: str, id_sql: str, columns: Sequen
         else:
             alts = [f"{c} ILIKE :like{i} ESCAPE '\\'" for c in columns]
         where.append("(" + " OR ".join(alts) + ")")
-    join = order = ""
+    join, rank = "", None
     if indexed:
         join = f"JOIN {index} ON {index}.rowid = {id_sql}"
         where.append(f"{index} MATCH :match")
         params["match"] = match_expression(indexed)
-        order = f"bm25({index}), "
-    return join, " AND ".join(where) or "1 = 1", order, params
+        rank = f"bm25({index})"
+    return join, " AND ".join(where) or "1 = 1", rank, params

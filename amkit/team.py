@@ -14,7 +14,7 @@ roles and row-level-security policies that make the rule hold for `psql` too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from amkit.errors import OutOfScope
 
@@ -88,19 +88,16 @@ def out_of_scope(session: Session, what: str, table: str, ref: str) -> OutOfScop
 
 
 def visible_manager_ids_of(r: Reader) -> set[int] | None:
-    """Managers whose numbers the acting user may see (None = all), read on amkit.fastdb."""
+    """Managers whose numbers the acting user may see, read on amkit.fastdb: a manager their
+    own, a lead their team's (and their own), others all (None)."""
     row = r.rows(SCOPE_SQL) if not r.sqlite else []
-    found = Scope(*row[0]) if row else None
-    return _visible(_limiting(found), lambda team: {mid for (mid,) in r.rows("SELECT id FROM managers WHERE team = :t", t=team)})
-
-
-def _visible(found: Scope | None, team_ids: Callable[[str | None], set[int]]) -> set[int] | None:
-    """A manager sees their own numbers; a lead their team's (and their own); others all."""
+    found = _limiting(Scope(*row[0]) if row else None)
     if found is None:
         return None
+    own = {found.manager_id} if found.manager_id is not None else set()
     if found.role == "manager":
-        return {found.manager_id} if found.manager_id is not None else set()
-    return team_ids(found.team) | ({found.manager_id} if found.manager_id is not None else set())
+        return own
+    return own | {mid for (mid,) in r.rows("SELECT id FROM managers WHERE team = :t", t=found.team)}
 
 
 def default_owner_id(session: Session) -> int | None:

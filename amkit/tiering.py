@@ -159,8 +159,7 @@ def _ordered(items: Sequence) -> list[tuple[object, int]]:
     """Validate and sort by value desc, name asc, id asc; pair each item with its cents."""
     keyed = []
     for item in items:
-        if item.old_tier is not None and item.old_tier not in TIERS:
-            _check_tier(item.old_tier)
+        _check_tier(item.old_tier)
         cents = getattr(item, "cents", None)
         if cents is None:
             value = 0 if item.value is None else item.value  # NULL from a LEFT JOIN: no won deals

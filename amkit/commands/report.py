@@ -49,10 +49,6 @@ def funnel(
     emit(rows, funnel_columns(fmt == Fmt.table), fmt, output, bom)
 
 
-def _register_more() -> None:
-    from amkit.commands import report_pareto
+from amkit.commands import report_pareto  # noqa: E402 - `report pareto` lives in its own module
 
-    report_pareto.register(app)
-
-
-_register_more()
+report_pareto.register(app)

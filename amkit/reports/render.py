@@ -53,8 +53,6 @@ def _decimal_number(value: Decimal) -> int | float:
 
 def _json_default(value: Any) -> Any:
     """What json's C encoder cannot write itself (it calls this only for those values)."""
-    if type(value) is Decimal:
-        return _decimal_number(value)
     if isinstance(value, (Decimal, dt.date, dt.datetime)):
         return json_value(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
