@@ -85,9 +85,19 @@ def manager_not_found(text: str) -> NotFound:
     return NotFound(f"manager not found: {text!r} (add it with: amkit manager add {text!r})")
 
 
+def sqlite_datetime(value: dt.datetime) -> str:
+    """SQLAlchemy's DATETIME text on SQLite for a naive datetime: '2026-11-23 09:00:00.000000'."""
+    return value.isoformat(" ", "microseconds")
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The exclusive bound for a DATETIME column: ``at < end_of(day)`` means "on or before day"."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
 def _sqlite_param(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's DateTime on SQLite
+        return sqlite_datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

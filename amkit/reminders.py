@@ -24,16 +24,12 @@ FORMATS = ("text", "json", "csv", "ics")
 ROW_KEYS = ("kind", "customer", "owner", "due", "days_overdue", "reason")
 
 
-def _day_after(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-
-
 # ---------------------------------------------------------------- the three queries
 
 def load_customers(r: fastdb.Reader, today: dt.date, owner_id: int | None = None) -> list[CustomerState]:
     """Every customer existing by ``today``, with its last follow-up up to ``today`` (one seek
     per customer on the (customer_id, at) index: 3x quicker than grouping every follow-up)."""
-    cutoff = _day_after(today)
+    cutoff = fastdb.end_of(today)
     rows = r.rows(f"""
         SELECT c.id, c.name, m.name, c.tier, c.industry, c.lifecycle, c.created_at,
                (SELECT max(f.at) FROM followups f WHERE f.customer_id = c.id AND f.at < :cutoff),

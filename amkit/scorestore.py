@@ -37,7 +37,7 @@ from typing import Any
 
 from amkit import scoring, team
 from amkit.errors import AmkitError
-from amkit.fastdb import Reader, decimal
+from amkit.fastdb import Reader, decimal, end_of
 from amkit.periods import Period
 
 
@@ -60,8 +60,7 @@ def _cents(value: Any) -> Decimal:
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    return dt.datetime.combine(period.start, dt.time()), dt.datetime.combine(period.end + dt.timedelta(days=1),
-                                                                             dt.time())
+    return dt.datetime.combine(period.start, dt.time()), end_of(period.end)
 
 
 # One subquery per source table, each grouped by manager id (mid). A repurchase is a won deal

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from amkit import tiering
 from amkit.errors import BadInput, NotFound
-from amkit.fastdb import Reader, day
+from amkit.fastdb import Reader, day, end_of
 
 METHODS = ("pareto", "rfm", "rules")
 
@@ -37,11 +37,6 @@ def window_start(as_of: dt.date) -> dt.date:
     from dateutil.relativedelta import relativedelta
 
     return as_of - relativedelta(months=12)
-
-
-def _end_of(when: dt.date) -> dt.datetime:
-    """Datetime bound: ``at < _end_of(day)`` means "on or before day"."""
-    return dt.datetime.combine(when + dt.timedelta(days=1), dt.time())
 
 
 def money(cents: int | None) -> Decimal:
@@ -67,8 +62,8 @@ def load_rfm(r: Reader, as_of: dt.date) -> list[tiering.RfmInput]:
                        FROM followups WHERE at < :end GROUP BY customer_id) f ON f.customer_id = c.id
           LEFT JOIN (SELECT customer_id, max(closed_at) AS last_won FROM deals
                       WHERE stage = 'won' AND closed_at <= :as_of GROUP BY customer_id) w ON w.customer_id = c.id""",
-                  start=window_start(as_of), as_of=as_of, window_end=_end_of(window_start(as_of)),
-                  end=_end_of(as_of))
+                  start=window_start(as_of), as_of=as_of, window_end=end_of(window_start(as_of)),
+                  end=end_of(as_of))
     out = []
     for cid, name, cents, tier, locked, won, last_at, recent, last_won in rows:
         dates = [d for d in (day(last_at), day(last_won)) if d]
@@ -88,8 +83,8 @@ def load_facts(r: Reader, as_of: dt.date) -> list[tiering.CustomerFacts]:
                        FROM followups WHERE at < :end GROUP BY customer_id) f ON f.customer_id = c.id
           LEFT JOIN (SELECT customer_id, count(id) AS open FROM complaints
                       WHERE resolved IS NULL AND opened < :end GROUP BY customer_id) k ON k.customer_id = c.id""",
-                  start=window_start(as_of), as_of=as_of, since_90=_end_of(as_of - dt.timedelta(days=90)),
-                  end=_end_of(as_of))
+                  start=window_start(as_of), as_of=as_of, since_90=end_of(as_of - dt.timedelta(days=90)),
+                  end=end_of(as_of))
     return [
         tiering.CustomerFacts(
             customer_id=cid, customer=name, value=money(cents),
