@@ -185,7 +185,11 @@ class Importer:
         from amkit.transfer.refs import References
 
         self.refs = References(store, create_missing=opts.create_missing)
-        self._fresh = self._empty_under_lock()
+        self.started_empty = self._empty_under_lock()
+        # no reference of this table to itself (which --create-missing could fill): then the
+        # table only ever holds rows this import wrote, whose keys' hashes are in `_seen`, and
+        # other keys need no look-up
+        self._fresh = self.started_empty and not any(f.ref and f"{f.ref}s" == spec.name for f in spec.fields)
 
     @property
     def key_columns(self) -> list[str]:
@@ -337,13 +341,10 @@ class Importer:
         return tuple(map(row.get, self._key_cols))
 
     def _empty_under_lock(self) -> bool:
-        """True when the table is empty and stays ours: SQLite, whose write transaction holds the
-        database's one write lock from its start, and no reference of this table to itself (which
-        --create-missing could fill). Then the table only ever holds rows this import wrote, whose
-        keys' hashes are in `_seen`, and other keys need no look-up."""
+        """True when the table is empty and stays ours to fill: SQLite, whose write transaction
+        holds the database's one write lock from its start."""
         session = self.store.session
-        if session.get_bind().dialect.name != "sqlite" or any(f.ref and f"{f.ref}s" == self.spec.name
-                                                              for f in self.spec.fields):
+        if session.get_bind().dialect.name != "sqlite":
             return False
         table = self.spec.model.__table__
         return session.execute(sa.select(table.c.id).limit(1)).first() is None

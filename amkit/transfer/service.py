@@ -85,7 +85,8 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
     source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding)
     with _no_gc(), db.store() as st, _progress(file) as progress, _page_cache(st.session):
         importer = Importer(st, spec, source, opts, progress)
-        with _indexes_built_after(st.session, spec.model.__table__.name, importer.key_columns):
+        with _indexes_built_after(st.session, spec.model.__table__.name, importer.key_columns,
+                                  importer.started_empty):
             result = importer.run()
         if result.errors and not opts.skip_invalid:
             raise BadInput(f"{len(result.rejected)} invalid row(s) in {Path(file).name}; nothing imported",
@@ -126,16 +127,15 @@ def _no_gc() -> Iterator[None]:
 
 
 @contextmanager
-def _indexes_built_after(session: Any, table: str, key_columns: list[str]) -> Iterator[None]:
-    """Into an empty SQLite table, rows go in without the table's plain secondary indexes, which
-    are then built once from the sorted data (half the cost of updating six B-trees row by row).
-    Unique indexes stay (they check the data), and so does any index led by a key column (the
-    importer looks keys up). All of it is inside the import's transaction: an error rolls the
-    indexes back with the rows."""
+def _indexes_built_after(session: Any, table: str, key_columns: list[str], empty: bool) -> Iterator[None]:
+    """Into a table that was `empty` under SQLite's write lock (Importer.started_empty), rows go in
+    without the table's plain secondary indexes, which are then built once from the sorted data
+    (half the cost of updating six B-trees row by row). Unique indexes stay (they check the
+    data), and so does any index led by a key column (the importer looks keys up). All of it is
+    inside the import's transaction: an error rolls the indexes back with the rows."""
     import sqlalchemy as sa
 
-    if session.get_bind().dialect.name != "sqlite" or session.execute(
-            sa.text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is not None:
+    if not empty:
         yield
         return
     found = session.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t "
