@@ -4,6 +4,7 @@ that is missing or behind on migrations is still created and migrated first."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -20,16 +21,10 @@ PROBE = ("import atexit, sys\n"
 
 
 def _heavy_modules(env, *argv: str) -> tuple[str, list[str]]:  # noqa: ANN001
-    out = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, env={**_os_env(), **env})
+    out = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, env={**os.environ, **env})
     assert out.returncode in (0, 10), out.stderr
     heavy = out.stderr.strip().splitlines()[-1].removeprefix("heavy:")
     return out.stdout, [m for m in heavy.split(",") if m]
-
-
-def _os_env() -> dict:
-    import os
-
-    return dict(os.environ)
 
 
 @pytest.fixture
