@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Any, Optional
 
-from amkit._click import exceptions as cx
+from amkit.ui.click import exceptions as cx
 import typer
 from typer.core import TyperCommand, TyperGroup
 
@@ -19,7 +19,7 @@ from amkit.errors import AmkitError
 
 
 def _fail(message: str, code: int, details: list[str] | None = None) -> int:
-    from amkit.helptext import message as in_language
+    from amkit.ui.helptext import message as in_language
 
     typer.echo(f"amkit: {in_language(message)}", err=True)
     for line in details or []:
@@ -29,9 +29,9 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> int:
 
 def _translated(command: Any) -> Any:
     """The command with its help texts in zh when AMKIT_LANG/LANG say so (no-op in en)."""
-    if "amkit.helptext" not in sys.modules and _english():
+    if "amkit.ui.helptext" not in sys.modules and _english():
         return command  # nothing to translate, nor to restore from an earlier zh run
-    from amkit.helptext import translate_tree
+    from amkit.ui.helptext import translate_tree
 
     translate_tree(command)
     return command
@@ -98,7 +98,7 @@ class AmkitGroup(TyperGroup):
         try:
             _translated(self)
             if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
-                from amkit.completion import keep_unprefixed
+                from amkit.ui.completion import keep_unprefixed
 
                 self.load_all()
                 keep_unprefixed(self)
@@ -156,47 +156,47 @@ def root(
     config.CLI_DB[0] = db
 
 
-# Every top-level command: name -> (module under amkit.commands, what it exports, the line shown
+# Every top-level command: name -> (module under amkit, what it exports, the line shown
 # in `amkit --help`). Modules are imported only when their command runs (or for the whole
 # tree: completion, a mistyped name), so `amkit --help` and each command stay quick.
 # "app": a Typer sub-app mounted under the name (the line is its help); "register": a
 # function adding top-level commands to the app it is given.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "backup": ("safety", "register", "Copy the database with SQLite's online-backup API (safe while others write)."),
-    "restore": ("safety", "register", "Replace the database with a backup; the current one is kept as <db>.bak."),
-    "doctor": ("safety", "register",
+    "backup": ("admin.safety_cli", "register", "Copy the database with SQLite's online-backup API (safe while others write)."),
+    "restore": ("admin.safety_cli", "register", "Replace the database with a backup; the current one is kept as <db>.bak."),
+    "doctor": ("admin.safety_cli", "register",
                "Check integrity, foreign keys, schema version, orphans, permissions, WAL size, audit chain."),
-    "init": ("setup", "register", "Create (or migrate) the database explicitly."),
-    "demo": ("setup", "register", "Build a demo database with realistic sample data and print a short tour."),
-    "copy": ("copy", "register", "Copy the whole database (ids, history and audit log included) into an empty "
+    "init": ("admin.setup_cli", "register", "Create (or migrate) the database explicitly."),
+    "demo": ("admin.setup_cli", "register", "Build a demo database with realistic sample data and print a short tour."),
+    "copy": ("admin.copy_cli", "register", "Copy the whole database (ids, history and audit log included) into an empty "
                                  "one, then check a row count and checksum per table on both sides."),
-    "import": ("transfer", "register", "Import rows from a file. All or nothing unless --skip-invalid."),
-    "export": ("transfer", "register", "Export a table; the file imports back unchanged (with AMKIT_KEY set: "
+    "import": ("transfer.cli", "register", "Import rows from a file. All or nothing unless --skip-invalid."),
+    "export": ("transfer.cli", "register", "Export a table; the file imports back unchanged (with AMKIT_KEY set: "
                                        "contacts need --reveal)."),
-    "remind": ("remind", "register", "Overdue and upcoming next actions, cadence breaches, dormant customers, "
+    "remind": ("reminders.cli", "register", "Overdue and upcoming next actions, cadence breaches, dormant customers, "
                                      "birthdays and holidays, grouped per owner. Moves silent customers to "
                                      "dormant/churned (audited)."),
-    "review": ("review", "register", "One document for the review meeting: goal progress with pace, new/won/lost "
+    "review": ("review.cli", "register", "One document for the review meeting: goal progress with pace, new/won/lost "
                                      "deals and why deals were lost, customers gone dormant or churned, tier "
                                      "changes, reminders ignored for more than a week, top visits, and what "
                                      "changed since the previous period."),
-    "customer": ("customer", "app", "Customer archive (客户档案)."),
-    "contact": ("contact", "app", "Key contacts of customers (关键联系人)."),
-    "manager": ("manager", "app", "Account managers (客户经理)."),
-    "followup": ("followup", "app", "Follow-up log (跟进记录): calls, visits, WeChat…"),
-    "config": ("config_cmd", "app", "Settings in config.toml (cadence, KPI weights, calendar, language)."),
-    "goal": ("goal", "app", "Goals (目标): three lines, split by week/month and by team, tracked and re-planned."),
-    "audit": ("audit", "app", "The append-only, hash-chained audit log (操作日志)."),
-    "tier": ("tier", "app", "Customer tiers A/B/C (客户分级): Pareto, RFM or rules."),
-    "score": ("score", "app", "KPI scorecards and ranking (绩效考核)."),
-    "deal": ("deal", "app", "Deals (商机) through the stages, with the weighted pipeline."),
-    "payment": ("payment", "app", "Payments (回款) against won deals; collection rate (回款率)."),
-    "survey": ("survey", "app", "Satisfaction surveys (满意度): 1-5, or NPS 0-10."),
-    "complaint": ("complaint", "app", "Complaints (投诉): opened, resolved, response time."),
-    "report": ("report", "app", "Reports: funnel, and more."),
-    "kb": ("kb", "app", "Knowledge base: cases and talk tracks (案例库, 话术)."),
-    "team": ("team", "app", "Team mode on PostgreSQL: database roles and row-level security."),
-    "user": ("team", "user_app", "People in team mode: their database login and role."),
+    "customer": ("customers.cli", "app", "Customer archive (客户档案)."),
+    "contact": ("customers.contacts_cli", "app", "Key contacts of customers (关键联系人)."),
+    "manager": ("admin.managers_cli", "app", "Account managers (客户经理)."),
+    "followup": ("followups.cli", "app", "Follow-up log (跟进记录): calls, visits, WeChat…"),
+    "config": ("admin.config_cli", "app", "Settings in config.toml (cadence, KPI weights, calendar, language)."),
+    "goal": ("goals.cli", "app", "Goals (目标): three lines, split by week/month and by team, tracked and re-planned."),
+    "audit": ("admin.audit_cli", "app", "The append-only, hash-chained audit log (操作日志)."),
+    "tier": ("tiers.cli", "app", "Customer tiers A/B/C (客户分级): Pareto, RFM or rules."),
+    "score": ("scores.cli", "app", "KPI scorecards and ranking (绩效考核)."),
+    "deal": ("deals.cli", "app", "Deals (商机) through the stages, with the weighted pipeline."),
+    "payment": ("deals.payments_cli", "app", "Payments (回款) against won deals; collection rate (回款率)."),
+    "survey": ("feedback.surveys_cli", "app", "Satisfaction surveys (满意度): 1-5, or NPS 0-10."),
+    "complaint": ("feedback.complaints_cli", "app", "Complaints (投诉): opened, resolved, response time."),
+    "report": ("deals.report_cli", "app", "Reports: funnel, and more."),
+    "kb": ("kb.cli", "app", "Knowledge base: cases and talk tracks (案例库, 话术)."),
+    "team": ("admin.team_cli", "app", "Team mode on PostgreSQL: database roles and row-level security."),
+    "user": ("admin.team_cli", "user_app", "People in team mode: their database login and role."),
 }
 
 
@@ -207,7 +207,7 @@ def load_command(name: str) -> Any:
     import importlib
 
     module_name, export, summary = COMMANDS[name]
-    module = importlib.import_module(f"amkit.commands.{module_name}")
+    module = importlib.import_module(f"amkit.{module_name}")
     holder = typer.Typer()
     holder.callback()(_nothing)  # a group even when it holds one command
     if export == "register":

@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
 def template_db(tmp_path_factory):  # noqa: ANN001, ANN201
     """A database migrated once per session; each test starts from a copy of it (creating
     and migrating a database per test would dominate the suite's time)."""
-    from amkit import db
+    from amkit.store import engine as db
 
     if BACKEND == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.db"
@@ -88,8 +88,8 @@ def env(tmp_path, monkeypatch, template_db):  # noqa: ANN001, ANN201
     from amkit import config
 
     config.CLI_DB[0] = None
-    if "amkit.db" in sys.modules:
-        sys.modules["amkit.db"].dispose()
+    if "amkit.store.engine" in sys.modules:
+        sys.modules["amkit.store.engine"].dispose()
     if pg_db:
         _drop_pg_database(pg_db)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amkit.audit import _canonical, chain_hash, payload_hash
+from amkit.store.audit import _canonical, chain_hash, payload_hash
 
 
 def canonical(data):

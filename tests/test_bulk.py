@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
-from amkit.bulk import _datetime_text
+from amkit.store.bulk import _datetime_text
 
 DIALECT = sqlite.dialect()
 PROC = sa.DateTime().dialect_impl(DIALECT).bind_processor(DIALECT)

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from amkit.calendar import WorkCalendar
+from amkit.core.workcal import WorkCalendar
 from amkit.errors import BadInput
-from amkit.periods import parse_period
+from amkit.core.periods import parse_period
 
 CN = WorkCalendar("CN")
 NONE = WorkCalendar("none")

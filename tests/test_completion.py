@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from amkit.commands._opts import complete_customer
+from amkit.ui.opts import complete_customer
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["中国银行", "中国银行上海分行", "重庆银行", "长城汽车", "Acme Ltd", "zgc科技"]

@@ -28,7 +28,7 @@ def test_sqlite_to_sqlite_copy_keeps_every_row(cli, tmp_path):
     counts = _sqlite_counts(src)
     assert all(counts[t] > 0 for t in TABLES_WITH_ROWS)
     assert _sqlite_counts(dst) == counts
-    from amkit import copydb
+    from amkit.store import copy as copydb
 
     assert copydb.checksums(sa.create_engine(f"sqlite:///{src}")) == copydb.checksums(
         sa.create_engine(f"sqlite:///{dst}"))
@@ -52,7 +52,7 @@ def test_sqlite_to_postgresql_move(cli, tmp_path):
         with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database) as con:
             pg_counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES_WITH_ROWS}
         assert pg_counts == _sqlite_counts(src)
-        from amkit import copydb, db
+        from amkit.store import copy as copydb, engine as db
 
         assert copydb.checksums(sa.create_engine(f"sqlite:///{src}")) == copydb.checksums(db.engine_for(url))
         # the team database keeps working: new ids continue after the copied ones
@@ -61,7 +61,7 @@ def test_sqlite_to_postgresql_move(cli, tmp_path):
         assert added.json()["id"] == _sqlite_counts(src)["customers"] + 1
         assert cli("audit", "verify", extra_env={"AMKIT_DATABASE_URL": url}).exit_code == 0
     finally:
-        from amkit import db
+        from amkit.store import engine as db
 
         db.dispose()
         _drop_pg_database(name)

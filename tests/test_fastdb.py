@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from amkit import migrations
+from amkit.store import migrations
 
 PROBE = ("import atexit, sys\n"
          "atexit.register(lambda: print('heavy:' + ','.join(m for m in ('sqlalchemy', 'sqlmodel', 'alembic') "

@@ -12,7 +12,7 @@ import pytest
 
 import sqlalchemy as sa
 
-from amkit import migrations
+from amkit.store import migrations
 
 
 def seed(cli, lifecycle="active"):  # noqa: ANN001, ANN201
@@ -114,7 +114,8 @@ def test_a_late_entry_for_an_old_contact_does_not_reactivate(cli, sql):
 def test_reactivate_for_other_features(cli, sql):
     import datetime as dt
 
-    from amkit import db, followups, lookup
+    from amkit.store import engine as db, lookup
+    from amkit.followups import writes as followups
 
     seed(cli, lifecycle="churned")
     with db.store("deal move") as st:
@@ -261,7 +262,7 @@ def test_index_follows_updates_and_deletes(cli, sql, tmp_path):
     assert search_ids(cli, "原来的内容") == [] and search_ids(cli, "改过的内容") == [1]
     assert cli("customer", "add", "临时客户").exit_code == 0
     assert cli("followup", "log", "临时客户", "--channel", "call", "--summary", "临时记录内容").exit_code == 0
-    from amkit import db
+    from amkit.store import engine as db
 
     with db.store() as st:  # deleting the customer cascades to its follow-ups
         st.session.execute(sa.text("DELETE FROM customers WHERE name = '临时客户'"))

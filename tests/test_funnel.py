@@ -31,7 +31,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amkit.funnel import Change, DealFacts, Win, funnel, repurchases
+from amkit.deals.calc import Change, DealFacts, Win, funnel, repurchases
 
 D = dt.date
 EXPECTED = [

@@ -266,7 +266,8 @@ def test_actuals_by_owner_one_query_per_metric(activity, env):
 
     from sqlalchemy import event
 
-    from amkit import actuals, db
+    from amkit.metrics import actuals
+    from amkit.store import engine as db
 
     statements = []
     with db.session(write=False) as sess:

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amkit.calendar import WorkCalendar
+from amkit.core.workcal import WorkCalendar
 from amkit.errors import BadInput
-from amkit.goals import (
+from amkit.goals.calc import (
     METRICS,
     GoalLines,
     default_lines,
@@ -21,7 +21,7 @@ from amkit.goals import (
     split_team,
     suggest,
 )
-from amkit.periods import parse_period, period_containing
+from amkit.core.periods import parse_period, period_containing
 
 CN = WorkCalendar("CN")
 NONE = WorkCalendar("none")

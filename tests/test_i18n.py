@@ -91,8 +91,8 @@ class Terminal(io.StringIO):
 
 @pytest.mark.parametrize("lang,head", [("en", EN_HEAD), ("zh", ZH_HEAD)])
 def test_rich_table_on_a_terminal_aligns_cjk(env, monkeypatch, lang, head):
-    from amkit.commands.customer import columns as customer_columns
-    from amkit.reports.render import write_table
+    from amkit.customers.cli import columns as customer_columns
+    from amkit.ui.render import write_table
 
     monkeypatch.setenv("AMKIT_LANG", lang)
     monkeypatch.setenv("COLUMNS", "160")
@@ -164,8 +164,8 @@ config config.get config.set config.list""".split()
 
 
 def test_every_spec_command_has_zh_help_for_itself_and_its_options(env):
-    from amkit.helptext import translate
-    from amkit.i18n import _catalog
+    from amkit.ui.helptext import translate
+    from amkit.ui.i18n import _catalog
 
     catalog, root = _catalog("zh"), full_tree()
     missing = []
@@ -214,7 +214,7 @@ def test_ambiguous_and_usage_errors_in_zh(archive):
 
 
 def test_message_templates_match_whole_lines_only(env, monkeypatch):
-    from amkit.helptext import message
+    from amkit.ui.helptext import message
 
     monkeypatch.setenv("AMKIT_LANG", "zh")
     assert message("customer not found: 'x'") == "找不到客户：'x'"

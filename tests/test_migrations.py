@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from amkit import migrations
+from amkit.store import migrations
 
 
 def test_migrated_schema_matches_models(tmp_path):
     from sqlmodel import SQLModel
 
-    import amkit.models  # noqa: F401 - registers every table
+    import amkit.store.models  # noqa: F401 - registers every table
 
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as conn:

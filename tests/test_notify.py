@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from amkit.errors import BadInput, ServiceError
-from amkit.notify import build_payload, notify_all, send
-from amkit.remind import Reminder, group_by_owner
+from amkit.ui.notify import build_payload, notify_all, send
+from amkit.reminders.calc import Reminder, group_by_owner
 
 FAST = {"backoff": 0.001, "timeout": 5}
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from amkit.errors import BadInput
-from amkit.periods import (
+from amkit.core.periods import (
     Period,
     iso_weeks_in_year,
     make_period,

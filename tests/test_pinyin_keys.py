@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from amkit.pinyin import keys
+from amkit.core.pinyin import keys
 
 
 def reference(name: str) -> tuple[str, str]:

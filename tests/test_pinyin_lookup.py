@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from amkit.pinyin import keys
+from amkit.core.pinyin import keys
 
 NAMES = ["中国银行", "中国银行上海分行", "中国建设银行", "重庆银行", "长城汽车", "行业协会", "银行行长俱乐部",
          "zgyh tech", "cqtech"]

@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 from icalendar import Calendar
 
 from amkit.errors import BadInput
-from amkit.remind import (
+from amkit.reminders.calc import (
     ContactBirthday, CustomerState, PendingAction, Reminder, cadence_days, check_birthday,
     compute, due_count, group_by_owner, holiday_periods, lifecycle_transitions, lunar_birthday,
     parse_within, to_ics, to_text,

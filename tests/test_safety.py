@@ -86,7 +86,7 @@ def test_scheduled_backups_rotate_to_exactly_n_files(cli, tmp_path):
     other files in the directory are left alone; --keep 0 is bad input."""
     import datetime as dt
 
-    from amkit import backup as bk
+    from amkit.store import backup as bk
 
     _seed(cli)
     d = tmp_path / "nightly"
@@ -199,7 +199,7 @@ def test_erase_leaves_no_personal_string_in_the_file(cli, sql, env):
 def _everything(sql, env) -> bytes:  # noqa: ANN001
     """SQLite: the database file with its WAL; PostgreSQL: every text value of every table."""
     if "AMKIT_DB" in env:
-        from amkit import db
+        from amkit.store import engine as db
 
         db.dispose()
         path = Path(env["AMKIT_DB"])

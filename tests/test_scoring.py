@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from amkit.errors import BadInput
-from amkit.scoring import (
+from amkit.scores.calc import (
     DEFAULT_GRADES,
     DEFAULT_WEIGHTS,
     ManagerMetrics,

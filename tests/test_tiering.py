@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amkit.errors import BadInput
-from amkit.tiering import (
+from amkit.tiers.calc import (
     CustomerFacts,
     CustomerValue,
     RfmInput,
@@ -338,7 +338,7 @@ def test_shares_round_half_up_like_decimal(numerator, denominator):
     """Shares are rounded in integers; Decimal division with ROUND_HALF_UP is the reference."""
     from decimal import ROUND_HALF_UP
 
-    from amkit.tiering import _fraction
+    from amkit.tiers.calc import _fraction
 
     expected = (D(numerator) / D(denominator)).quantize(D("0.0001"), rounding=ROUND_HALF_UP)
     got = _fraction(numerator, denominator)

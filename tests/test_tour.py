@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from amkit.tour import STEPS, localized
+from amkit.admin.tour import STEPS, localized
 
 ZH_HEADINGS = ["客户档案：A 级客户", "拼音查找：用首字母打开客户简报", "跟进记录：张伟最近的跟进",
                "提醒：未来 3 天内到期的事项", "目标分解：本季度签约额目标按月分解（含调休）",
@@ -39,13 +39,13 @@ def test_tour_in_zh_then_again_in_en_on_the_same_data(cli, sql):
 
 
 def comment_columns(text: str) -> set[int]:
-    from amkit.reports.render import display_width
+    from amkit.ui.render import display_width
 
     return {display_width(line[:line.index("  # ")]) for line in text.splitlines() if "  # " in line}
 
 
 def test_printed_tour_is_translated_and_comments_align(env, monkeypatch):
-    from amkit.demo import tour
+    from amkit.admin.demo import tour
 
     monkeypatch.setenv("AMKIT_LANG", "zh")
     zh = localized(tour())

@@ -23,9 +23,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.enums import OPEN_STAGES, parse_stage
+from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import bad_value
-from amkit.parse import from_cents, parse_amount, parse_date, to_cents
+from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
 from amkit.transfer.specs import Field, TableSpec, _text
 
 CLOSED = ("won", "lost")
@@ -40,7 +40,7 @@ def _stage(value: Any) -> str | None:
 
 
 def _reason_code(value: Any) -> str | None:
-    from amkit.deals import parse_reason_code
+    from amkit.deals.writes import parse_reason_code
 
     return parse_reason_code(None if value is None else str(value))
 
@@ -64,7 +64,7 @@ def _prepare_deal(row: dict[str, Any]) -> None:
 
 
 def _deal_history(store: Any, inserted: list[dict[str, Any]], updates: list[tuple[dict, dict]]) -> None:
-    from amkit.models import DealStageChange
+    from amkit.store.models import DealStageChange
 
     rows = [{"deal_id": r["id"], "from_stage": None, "to_stage": r["stage"],
              "on": r.get("closed_at") or r["created"], "reason": None} for r in inserted]
@@ -77,7 +77,7 @@ def _deal_history(store: Any, inserted: list[dict[str, Any]], updates: list[tupl
 
 
 def _deals_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Customer, Deal, Manager
+    from amkit.store.models import Customer, Deal, Manager
 
     query = (sa.select(Deal, Customer.name, Manager.name).join(Customer, Deal.customer_id == Customer.id)
              .join(Manager, Deal.owner_id == Manager.id, isouter=True).order_by(Deal.id))
@@ -88,7 +88,7 @@ def _deals_export(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def deals_spec() -> TableSpec:
-    from amkit.models import Deal
+    from amkit.store.models import Deal
 
     return TableSpec(
         "deals", Deal,
@@ -113,7 +113,7 @@ def deals_spec() -> TableSpec:
 
 
 def check_payment(session: Session, row: dict[str, Any]) -> None:
-    from amkit.models import Deal
+    from amkit.store.models import Deal
 
     stage = session.execute(sa.select(Deal.stage).where(Deal.id == row["deal_id"])).scalar_one()
     if stage != "won":
@@ -123,7 +123,7 @@ def check_payment(session: Session, row: dict[str, Any]) -> None:
 
 
 def _payments_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Deal, Payment
+    from amkit.store.models import Deal, Payment
 
     query = sa.select(Payment, Deal.external_id).join(Deal, Payment.deal_id == Deal.id).order_by(Payment.id)
     for p, ext in session.execute(query).yield_per(1000):
@@ -131,7 +131,7 @@ def _payments_export(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def payments_spec() -> TableSpec:
-    from amkit.models import Payment
+    from amkit.store.models import Payment
 
     return TableSpec(
         "payments", Payment,

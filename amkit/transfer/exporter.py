@@ -12,7 +12,7 @@ from typing import IO, Any, Iterator
 
 from sqlmodel import Session
 
-from amkit.reports.render import csv_value, json_value
+from amkit.ui.render import csv_value, json_value
 from amkit.transfer.importer import FORMULA_PREFIXES
 from amkit.transfer.specs import TableSpec
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 from amkit.errors import AmkitError, BadInput, bad_value
-from amkit.store import Store
+from amkit.store.writer import Store
 from amkit.transfer.readers import Source
 from amkit.transfer.specs import TableSpec
 
@@ -375,7 +375,7 @@ class Importer:
     def _upsert(self, existing: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
         current = existing
         if self.spec.name == "contacts":  # sealed values compare as what they hold
-            from amkit.crypto import open_row
+            from amkit.store.crypto import open_row
 
             current = open_row(existing)
         changes = {k: v for k, v in row.items() if v is not None and k != "extra" and current.get(k) != v}

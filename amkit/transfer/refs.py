@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from amkit import config
 from amkit.errors import NotFound
-from amkit.store import Store
+from amkit.store.writer import Store
 from amkit.transfer.specs import TableSpec
 
 
@@ -61,7 +61,7 @@ class References:
         return new_id
 
     def _create(self, kind: str, name: str) -> int:
-        from amkit.models import Customer, Manager
+        from amkit.store.models import Customer, Manager
 
         if kind == "manager":
             return self.store.add(Manager(name=name, active=True, created_at=config.now())).id
@@ -70,7 +70,7 @@ class References:
     def _load_managers(self) -> None:
         if self._loaded_managers:
             return
-        from amkit.models import Manager
+        from amkit.store.models import Manager
 
         rows = self.store.session.execute(sa.select(Manager.name, Manager.id))
         self._ids["manager"].update({name: id_ for name, id_ in rows})
@@ -79,7 +79,7 @@ class References:
     def _load_customers(self, names: set[str]) -> None:
         if not names:
             return
-        from amkit.models import Customer
+        from amkit.store.models import Customer
 
         rows = self.store.session.execute(sa.select(Customer.name, Customer.id).where(Customer.name.in_(names)))
         self._ids["customer"].update({name: id_ for name, id_ in rows})
@@ -88,7 +88,7 @@ class References:
         """A deal is referred to by its external_id, or else by its numeric id."""
         if not refs:
             return
-        from amkit.models import Deal
+        from amkit.store.models import Deal
 
         found = dict(self.store.session.execute(sa.select(Deal.external_id, Deal.id)
                                                 .where(Deal.external_id.in_(refs))).all())

@@ -74,7 +74,7 @@ def build_options(table: str, maps: list[str], value_maps: list[str], mapping: s
 def import_file(table: str, file: str, maps: list[str], value_maps: list[str], mapping: str | None,
                 encoding: str, mode: str | None, key: str | None, create_missing: bool, skip_invalid: bool,
                 dry_run: bool) -> str:
-    from amkit import db
+    from amkit.store import engine as db
     from amkit.transfer.readers import open_source
     from amkit.transfer.specs import specs
 
@@ -195,8 +195,8 @@ class _progress:
 
 
 def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str]) -> int:
-    from amkit import db
-    from amkit.reports.render import open_output
+    from amkit.store import engine as db
+    from amkit.ui.render import open_output
     from amkit.transfer import exporter
     from amkit.transfer.specs import specs
 

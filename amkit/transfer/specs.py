@@ -9,9 +9,10 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from amkit import config, pinyin  # amkit.pinyin loads pypinyin only when used
-from amkit.enums import parse_channel, parse_lifecycle, parse_tier
-from amkit.parse import (parse_birthday, parse_bool, parse_date, parse_datetime, parse_email, parse_phone,
+from amkit import config  # amkit.pinyin loads pypinyin only when used
+from amkit.core import pinyin
+from amkit.core.enums import parse_channel, parse_lifecycle, parse_tier
+from amkit.core.parse import (parse_birthday, parse_bool, parse_date, parse_datetime, parse_email, parse_phone,
                          parse_tags, require_text)
 
 
@@ -68,7 +69,7 @@ def _customers_prepare(row: dict[str, Any]) -> None:
 
 
 def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Customer, Manager
+    from amkit.store.models import Customer, Manager
 
     query = (sa.select(Customer, Manager.name).join(Manager, Customer.owner_id == Manager.id, isouter=True)
              .order_by(Customer.id))
@@ -79,17 +80,17 @@ def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def _managers_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Manager
+    from amkit.store.models import Manager
 
     for m in session.execute(sa.select(Manager).order_by(Manager.id)).scalars():
         yield {"name": m.name, "team": m.team, "lead": m.lead, "email": m.email, "active": m.active}
 
 
 def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Contact, Customer
+    from amkit.store.models import Contact, Customer
 
     query = sa.select(Contact, Customer.name).join(Customer, Contact.customer_id == Customer.id).order_by(Contact.id)
-    from amkit import crypto
+    from amkit.store import crypto
 
     reveal = crypto.revealing()
     for c, customer in session.execute(query).yield_per(1000):
@@ -99,7 +100,7 @@ def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
 
 
 def _followups_export(session: Session) -> Iterator[dict[str, Any]]:
-    from amkit.models import Customer, Followup, Manager
+    from amkit.store.models import Customer, Followup, Manager
 
     query = (sa.select(Followup, Customer.name, Manager.name)
              .join(Customer, Followup.customer_id == Customer.id)
@@ -113,7 +114,7 @@ def _followups_export(session: Session) -> Iterator[dict[str, Any]]:
 def _followups_spec() -> TableSpec:
     """Follow-ups: no natural key of their own, so (customer, at) identifies one. A row without an
     owner belongs to the customer's owner (amkit.followups reads it so)."""
-    from amkit.models import Followup
+    from amkit.store.models import Followup
 
     def required(name: str) -> Callable[[Any], Any]:
         return lambda v: require_text(name, None if v is None else str(v))
@@ -140,7 +141,7 @@ def _followups_spec() -> TableSpec:
 
 
 def _specs() -> dict[str, TableSpec]:
-    from amkit.models import Contact, Customer, Manager
+    from amkit.store.models import Contact, Customer, Manager
 
     customers = TableSpec(
         "customers", Customer,

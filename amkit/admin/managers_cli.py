@@ -1,0 +1,51 @@
+"""`amkit manager add|list`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.ui.opts import BomOpt, Fmt, FormatOpt, OutputOpt, emit, emit_created, example
+
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
+
+
+def columns():  # noqa: ANN201
+    from amkit.ui.render import Col
+
+    return [Col("id", "id", "int"), Col("name", "Name"), Col("team", "Team"), Col("lead", "Lead"),
+            Col("email", "Email"), Col("active", "Active", "bool"), Col("customers", "Customers owned", "int")]
+
+
+@app.command("add", epilog=example("amkit manager add 张伟 --team 华东 --lead 王芳 --email zw@example.com"))
+def add(
+    name: Annotated[str, typer.Argument(help="Manager name (unique).")],
+    team: Annotated[Optional[str], typer.Option("--team", help="Team name.")] = None,
+    lead: Annotated[Optional[str], typer.Option("--lead", help="The lead's name.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="E-mail address.")] = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Add as not active.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add a manager."""
+    from amkit.store import engine as db
+    from amkit.admin import managers
+
+    with db.store() as st:
+        m = managers.add(st, name, team=team, lead=lead, email=email, active=not inactive)
+        row = managers.manager_row(m, 0)
+    emit_created(row, columns(), fmt)
+
+
+@app.command("list", epilog=example("amkit manager list --team 华东", "amkit manager list -f json"))
+def list_(
+    team: Annotated[Optional[str], typer.Option("--team", help="Only this team.")] = None,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """List managers with the number of customers each owns."""
+    from amkit.store import engine as db
+    from amkit.admin import managers
+
+    with db.session(write=False) as sess:
+        rows = managers.list_rows(sess, team)
+    emit(rows, columns(), fmt, output, bom)

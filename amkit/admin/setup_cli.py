@@ -1,0 +1,45 @@
+"""`amkit init` and `amkit demo`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from amkit.ui.opts import example, note
+
+
+def init() -> None:
+    """Create (or migrate) the database explicitly."""
+    from amkit.store import engine as db
+    from amkit.store.migrations import latest
+
+    with db.session(write=True):
+        pass
+    note(f"database ready at {db.url()} (schema {latest()})")
+
+
+def demo(
+    reset: Annotated[bool, typer.Option("--reset", help="Rebuild the demo data from scratch.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for the sample data.")] = 7,
+    run_tour: Annotated[bool, typer.Option("--tour", help="Also run the tour: a few commands, one per feature, "
+                                                          "with their output (reuses existing demo data).")] = False,
+) -> None:
+    """Build a demo database with realistic sample data and print a short tour."""
+    from amkit.admin import tour as guided
+    from amkit.admin.demo import build, tour
+    from amkit.ui.i18n import t
+
+    if not (run_tour and not reset and guided.demo_ready()):
+        counts = build(reset=reset, seed=seed)
+        note(", ".join(f"{n} {what}" for what, n in counts.items()))
+    typer.echo(guided.localized(tour()))
+    if run_tour:
+        seconds = guided.run(typer.echo)
+        note(t("the tour took {seconds:.1f} s", seconds=seconds))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init", epilog=example("amkit init", "AMKIT_DB=team.db amkit init"))(init)
+    app.command("demo", epilog=example("amkit demo", "amkit --db demo.db demo --reset",
+                                       "AMKIT_LANG=zh amkit --db demo.db demo --tour"))(demo)

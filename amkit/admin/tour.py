@@ -1,0 +1,81 @@
+"""The demo as a product tour, in the user's language.
+
+`amkit demo` prints the list of commands to try (`amkit.demo.tour()`, English ids, each
+comment translated through the catalog here, so lines other features add to it are
+translated as soon as the catalog has them). `amkit demo --tour` also runs a few of them
+in-process, one heading per feature, and says how long the whole tour took.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from typing import Callable
+
+from amkit.ui.i18n import t
+
+# (heading, command): one step per feature, output kept short (limits, one owner).
+STEPS: list[tuple[str, str]] = [
+    ("The customer archive: A-tier customers", "customer list --tier A --limit 5"),
+    ("Pinyin lookup: a briefing by initials", "customer show zgyh"),
+    ("Follow-ups: the latest in 张伟's log", "followup list --owner 张伟 --limit 5"),
+    ("Reminders: what is due in the next 3 days", "remind --owner 张伟 --within 3d"),
+    ("Goals: this quarter's revenue goal month by month (调休 aware)", "goal plan --owner 张伟 --by month"),
+    ("Goals: progress against the three lines", "goal progress --owner 张伟"),
+    ("Tiers: 张伟's A-tier customers (Pareto)", "tier list --tier A --owner 张伟"),
+    ("Scorecard: this quarter's KPIs and rank", "score card"),
+    ("Funnel: this year's deals stage by stage", "report funnel --period {year}"),
+]
+
+
+def localized(text: str) -> str:
+    """The printed tour in the user's language: `# comments` and plain lines through the
+    catalog, comments re-aligned by display width (CJK counts double)."""
+    from amkit.ui.render import display_width
+
+    rows: list[tuple[str, str] | str] = []
+    for line in text.splitlines():
+        command, sep, comment = line.partition("  # ")
+        if sep and line.lstrip().startswith("amkit "):
+            rows.append((command.rstrip(), t(comment.strip())))
+        else:
+            rows.append(t(line.strip()) if line.strip() else "")
+    width = max((display_width(r[0]) for r in rows if isinstance(r, tuple)), default=0)
+    out = []
+    for row in rows:
+        if isinstance(row, tuple):
+            out.append(row[0] + " " * (width - display_width(row[0]) + 2) + "# " + row[1])
+        else:
+            out.append(row)
+    return "\n".join(out)
+
+
+def run(echo: Callable[[str], None], steps: list[tuple[str, str]] | None = None) -> float:
+    """Run each step's command in this process under its heading; returns the seconds taken.
+
+    A step that fails prints its one-line error (stderr) and the tour goes on.
+    """
+    from typer.main import get_command
+
+    from amkit import config
+    from amkit.cli import app
+
+    year = config.today().year
+    started = time.perf_counter()
+    chosen = steps or STEPS
+    for number, (heading, template) in enumerate(chosen, 1):
+        command = template.format(year=year)
+        echo("")
+        echo(f"== {number}/{len(chosen)} {t(heading)} ==")
+        echo(f"$ amkit {command}")
+        get_command(app).main(shlex.split(command), prog_name="amkit", standalone_mode=False)
+    return time.perf_counter() - started
+
+
+def demo_ready() -> bool:
+    """True when this database already holds the demo data (`--tour` then just runs)."""
+    from amkit.store import engine as db
+    from amkit.store.models import Meta
+
+    with db.session(write=False) as sess:
+        return sess.get(Meta, "demo") is not None

@@ -1,0 +1,78 @@
+"""`amkit payment add|list` (回款)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.ui.opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
+
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
+
+
+def columns():  # noqa: ANN201
+    from amkit.ui.render import Col
+
+    return [Col("id", "id", "int"), Col("deal_id", "Deal", "int"), Col("customer", "Customer"),
+            Col("owner", "Owner"), Col("date", "Date"), Col("amount", "Amount", "money"), Col("note", "Note"),
+            Col("deal_paid", "Deal paid", "money"), Col("won_amount", "Won amount", "money"),
+            Col("collection_rate", "Collection rate", "ratio")]
+
+
+def deal_columns():  # noqa: ANN201
+    from amkit.ui.render import Col
+
+    return [Col("deal_id", "Deal", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
+            Col("title", "Title"), Col("closed_at", "Closed"), Col("won_amount", "Won amount", "money"),
+            Col("paid", "Paid", "money"), Col("outstanding", "Outstanding", "money"),
+            Col("collection_rate", "Collection rate", "ratio"), Col("last_payment", "Last payment")]
+
+
+@app.command("add", epilog=example("amkit payment add 12 50000 --date 2026-11-20",
+                                   "amkit payment add 12 ¥2万 --date 2026-12-01 --note 尾款 -f json"))
+def add(
+    deal_id: Annotated[str, typer.Argument(help="A won deal's id (or external id).", metavar="DEAL_ID")],
+    amount: Annotated[str, typer.Argument(help="Amount received (more than 0).", metavar="AMOUNT")],
+    date: Annotated[Optional[str], typer.Option("--date", help="Date received (required).", metavar="DATE")] = None,
+    note_: Annotated[Optional[str], typer.Option("--note", help="Free text.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Record a payment on a won deal; prints its id. Overpaying warns on stderr."""
+    from amkit.store import engine as db
+    from amkit.deals import payments
+
+    with db.store() as st:
+        payment, warnings = payments.add(st, deal_id, amount, date, note_)
+        rows = payments.list_rows(st.session, payments.Filters(deal=str(payment.deal_id)))
+    for warning in warnings:
+        note(f"warning: {warning}")
+    row = next(r for r in rows if r["id"] == payment.id)
+    emit_created(row, columns(), fmt)
+
+
+@app.command("list", epilog=example("amkit payment list --owner 张伟 --since 2026-10-01",
+                                    "amkit payment list --by-deal --until 2026-12-31 -f json"))
+def list_(
+    deal: Annotated[Optional[str], typer.Option("--deal", help="One deal (id or external id).",
+                                                metavar="ID")] = None,
+    owner: OwnerOpt = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="From DATE (payment date; with --by-deal "
+                                                                 "the won date).", metavar="DATE")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Up to DATE (payment date; with --by-deal "
+                                                                 "the won date, payments up to it).",
+                                                 metavar="DATE")] = None,
+    by_deal: Annotated[bool, typer.Option("--by-deal", help="One row per won deal: paid, won amount, "
+                                                            "collection rate.")] = False,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """List payments, or the collection per won deal (--by-deal)."""
+    from amkit.store import engine as db
+    from amkit.deals import payments
+
+    filters = payments.Filters(deal=deal, owner=owner, since=since, until=until)
+    with db.session(write=False) as sess:
+        rows = payments.by_deal_rows(sess, filters) if by_deal else payments.list_rows(sess, filters)
+    emit(rows, deal_columns() if by_deal else columns(), fmt, output, bom)
+    if fmt == Fmt.table and by_deal:
+        note(payments.summary(rows))

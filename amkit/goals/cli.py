@@ -1,0 +1,269 @@
+"""`amkit goal set|plan|split|progress|replan|suggest` (SPEC §2 goal, §3.1, §5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.ui.opts import AsOfOpt, BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
+
+app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
+
+PeriodOpt = Annotated[Optional[str], typer.Option(
+    "--period", "-p", help="2026Q4, 2026-11, 2026W47 or 2026 (default: the current quarter).", metavar="P")]
+PeriodReq = Annotated[str, typer.Option("--period", "-p", help="2026Q4, 2026-11, 2026W47 or 2026.", metavar="P")]
+TeamOpt = Annotated[Optional[str], typer.Option("--team", help="Team name (managers' team).", metavar="TEAM")]
+MetricOpt = Annotated[str, typer.Option(
+    "--metric", "-m", help="revenue, collection, deals_won, new_customers, visits or followups.")]
+MetricFilter = Annotated[Optional[str], typer.Option("--metric", "-m", help="Only this metric.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Buckets: week (ISO weeks) or month.")]
+CalendarOpt = Annotated[Optional[str], typer.Option(
+    "--calendar", help="CN (调休 aware), none (Mon–Fri) or an ISO country code; default: config 'calendar'.",
+    metavar="CODE")]
+Target = Annotated[Optional[str], typer.Option("--target", help="达标 line (money: 30000, 3万, ¥1,200).")]
+Excellent = Annotated[Optional[str], typer.Option("--excellent", help="优秀 line (default 1.2 × target).")]
+Stretch = Annotated[Optional[str], typer.Option("--stretch", help="冲刺 line (default 1.5 × target).")]
+METRIC_NAMES = {"revenue": "签约金额", "collection": "回款", "deals_won": "签约单数", "new_customers": "新客户",
+                "visits": "拜访", "followups": "跟进"}
+LINE_NAMES = {"below": "未达标", "target": "达标", "excellent": "优秀", "stretch": "冲刺"}
+
+
+def _kind(metric: str) -> str:
+    from amkit.goals.calc import metric_info
+
+    return "money" if metric_info(metric).kind == "money" else "int"
+
+
+def _goal_cols(metric: str | None = None):  # noqa: ANN202
+    from amkit.ui.render import Col
+
+    kind = _kind(metric) if metric else "number"
+    return [Col("id", "id", "int"), Col("owner", "Owner"), Col("period", "Period"),
+            Col("metric", "Metric", "enum", METRIC_NAMES),
+            Col("target", "Target", kind), Col("excellent", "Excellent", kind), Col("stretch", "Stretch", kind)]
+
+
+@app.command("set", epilog=example(
+    "amkit goal set --period 2026Q4 --owner 张伟 --metric revenue --target 100万",
+    "amkit goal set --period 2026Q4 --team 华东 --metric visits --target 120 --excellent 150 --stretch 200 -f json"))
+def set_(
+    period: PeriodReq, metric: MetricOpt, target: Annotated[str, typer.Option(
+        "--target", help="达标 line (money: 30000, 3万, ¥1,200).")],
+    owner: OwnerOpt = None, team: TeamOpt = None, excellent: Excellent = None, stretch: Stretch = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Set a goal for a manager or a team; setting it again updates it and prints what changed."""
+    from amkit.store import engine as db
+    from amkit.goals import writes as goalstore
+
+    with db.store() as st:
+        who = goalstore.resolve(st.session, owner, team)
+        lines = goalstore.parse_lines(metric, target, excellent, stretch)
+        goal, diff, created = goalstore.set_goal(st, who, period, lines)
+        row = goalstore.goal_row(goal, who)
+    if fmt != Fmt.table:
+        emit(row, _goal_cols(row["metric"]), fmt, one=True)
+    elif created:
+        note(f"goal set: {who.name} {row['period']} {row['metric']} "
+             f"target {row['target']} / excellent {row['excellent']} / stretch {row['stretch']}")
+        typer.echo(row["id"])
+    else:
+        note(f"goal {row['id']} updated: {len(diff)} line(s) changed" if diff else "nothing changed")
+        for key, (old, new) in diff.items():
+            typer.echo(f"{key}: {old} -> {new}")
+
+
+def _plan_cols(metric: str):  # noqa: ANN202
+    from amkit.ui.render import Col
+
+    kind = _kind(metric)
+    return [Col("bucket", "Bucket"), Col("start", "Start", "date"), Col("end", "End", "date"),
+            Col("workdays", "Workdays", "int"), Col("target", "Target", kind), Col("excellent", "Excellent", kind),
+            Col("stretch", "Stretch", kind), Col("cumulative_target", "Cumulative target", kind)]
+
+
+def _total_row(rows: list[dict]) -> dict:
+    from amkit.ui.i18n import t
+
+    total = {"bucket": t("Total")}
+    for key in ("workdays", "target", "excellent", "stretch"):
+        total[key] = sum(r[key] for r in rows)
+    return total
+
+
+@app.command("plan", epilog=example(
+    "amkit goal plan --period 2026Q4 --owner 张伟 --metric revenue --by week",
+    "amkit goal plan --period 2026Q4 --team 华东 --metric visits --by month -f json",
+    "amkit goal plan --period 2026Q4 --target 60万 --by week --calendar none -f csv"))
+def plan(
+    period: PeriodOpt = None, owner: OwnerOpt = None, team: TeamOpt = None, metric: MetricOpt = "revenue",
+    by: ByOpt = "week", calendar: CalendarOpt = None, target: Target = None, excellent: Excellent = None,
+    stretch: Stretch = None, fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """Split a goal's three lines over weeks or months by working days (largest remainder).
+
+    Plans the stored goal of --owner or --team; with --target it plans those lines ad hoc
+    without storing anything."""
+    from amkit.goals import report as goalreport, writes as goalstore
+
+    period = period or goalreport.default_period()
+    cal = goalreport.calendar(calendar)
+    if target is not None:
+        lines = goalstore.parse_lines(metric, target, excellent, stretch)
+    else:
+        from amkit.store import engine as db
+
+        with db.session(write=False) as sess:
+            who = goalstore.resolve(sess, owner, team)
+            lines = goalreport.stored_lines(sess, who, period, metric)
+    rows = goalreport.plan_rows(lines, period, by, cal)
+    shown = rows + [_total_row(rows)] if fmt == Fmt.table else rows
+    emit(shown, _plan_cols(lines.metric), fmt, output, bom)
+
+
+@app.command("split", epilog=example(
+    "amkit goal split --team 华东 --period 2026Q4",
+    "amkit goal split --team 华东 --period 2026Q4 --weights 张伟=2,李娜=1 --dry-run",
+    "amkit goal split --team 华东 --period 2026Q4 --metric visits --by-history -f json"))
+def split(
+    team: Annotated[str, typer.Option("--team", help="Team whose goal is split.", metavar="TEAM")],
+    period: PeriodReq, metric: MetricOpt = "revenue",
+    weights: Annotated[Optional[str], typer.Option(
+        "--weights", help="name=share,... (every active member; e.g. 张伟=2,李娜=1).")] = None,
+    by_history: Annotated[bool, typer.Option(
+        "--by-history", help="Weigh by each member's actual of the metric in the previous period "
+                             "(all zero: the same period last year).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the split without writing.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Spread a team goal over the team's active managers so every line sums exactly."""
+    from amkit.store import engine as db
+    from amkit.goals import writes as goalstore
+    from amkit.ui.render import Col
+
+    with db.store() as st:
+        rows, basis = goalstore.split(st, team, period, metric, weights, by_history)
+        if dry_run:
+            st.discard()
+    note(f"split by {basis}" + (" (dry run: nothing written)" if dry_run else ""))
+    cols = _goal_cols(metric) + [Col("weight", "Weight", "number"), Col("status", "Status")]
+    emit(rows, cols, fmt)
+
+
+def _progress_cols(fmt: Fmt):  # noqa: ANN202
+    from amkit.ui.render import Col
+
+    if fmt != Fmt.table:
+        keys = ("owner", "period", "metric", "target", "excellent", "stretch", "actual", "achievement", "pace",
+                "projected", "projected_line", "kind", "excellent_achievement", "stretch_achievement",
+                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of")
+        return [Col(k, k) for k in keys]
+    return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
+            Col("actual", "Actual", "number"), Col("achievement", "% target", "ratio"),
+            Col("excellent_achievement", "% excellent", "ratio"), Col("stretch_achievement", "% stretch", "ratio"),
+            Col("pace", "Pace", "ratio"), Col("projected", "Projected", "number"),
+            Col("projected_line", "Projected line", "enum", LINE_NAMES), Col("bar", "Progress")]
+
+
+def _shown(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """Table cells for rows of mixed metrics: money with separators, counts whole."""
+    from amkit.ui.render import Col, cell_text
+
+    return [{**r, **{k: cell_text(r[k], Col(k, k, _kind(r["metric"]))) for k in keys if r.get(k) is not None}}
+            for r in rows]
+
+
+@app.command("progress", epilog=example(
+    "amkit goal progress --period 2026Q4", "amkit goal progress --owner 张伟 --metric revenue --as-of 2026-11-30",
+    "amkit goal progress --team 华东 -f json"))
+def progress(
+    period: PeriodOpt = None, owner: OwnerOpt = None, team: TeamOpt = None, metric: MetricFilter = None,
+    as_of: AsOfOpt = None, calendar: CalendarOpt = None,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """Actual against each line, pace against the plan to date, and the projected end value."""
+    from amkit.store import engine as db
+    from amkit.goals import report as goalreport, writes as goalstore
+    from amkit.core.parse import parse_date
+
+    period = period or goalreport.default_period()
+    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    with db.session(write=False) as sess:
+        who = goalstore.resolve(sess, owner, team, required=False)
+        rows = goalreport.progress_rows(sess, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
+    if not rows:
+        note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
+             "--metric revenue --target X)")
+    if fmt == Fmt.table:
+        rows = _shown(rows, ("target", "actual", "projected"))
+    emit(rows, _progress_cols(fmt), fmt, output, bom)
+
+
+def _replan_cols(metric: str):  # noqa: ANN202
+    from amkit.ui.render import Col
+
+    kind = _kind(metric)
+    return [Col("bucket", "Bucket"), Col("start", "Start", "date"), Col("end", "End", "date"),
+            Col("workdays", "Workdays", "int"), Col("remaining_workdays", "Remaining workdays", "int"),
+            Col("target", "Target", kind), Col("replanned_target", "Replanned target", kind),
+            Col("excellent", "Excellent", kind), Col("replanned_excellent", "Replanned excellent", kind),
+            Col("stretch", "Stretch", kind), Col("replanned_stretch", "Replanned stretch", kind)]
+
+
+@app.command("replan", epilog=example(
+    "amkit goal replan --period 2026Q4 --owner 张伟 --metric revenue",
+    "amkit goal replan --owner 张伟 --metric visits --as-of 2026-11-30 --by month -f json"))
+def replan(
+    period: PeriodOpt = None, owner: OwnerOpt = None, team: TeamOpt = None, metric: MetricOpt = "revenue",
+    as_of: AsOfOpt = None, by: ByOpt = "week", calendar: CalendarOpt = None,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """Spread what is left of each line over the remaining workdays, beside the original plan."""
+    from amkit.store import engine as db
+    from amkit.goals import report as goalreport, writes as goalstore
+    from amkit.core.parse import parse_date
+
+    period = period or goalreport.default_period()
+    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    with db.session(write=False) as sess:
+        who = goalstore.resolve(sess, owner, team)
+        rows, info = goalreport.replan_rows(sess, who, period, metric, day, by, cal)
+    note(f"{info['owner']} {info['period']} {info['metric']}: actual {info['actual']} as of "
+         f"{info['as_of']}; {info['remaining_target']} left to target over {info['remaining_workdays']} workdays")
+    emit(rows, _replan_cols(metric), fmt, output, bom)
+
+
+@app.command("suggest", epilog=example(
+    "amkit goal suggest --owner 张伟 --metric revenue --period 2027Q1",
+    "amkit goal suggest --team 华东 --metric visits --period 2027Q1 -f json",
+    "amkit goal suggest --owner 张伟 --metric revenue --period 2027Q1 --save"))
+def suggest(
+    period: PeriodOpt = None, owner: OwnerOpt = None, team: TeamOpt = None, metric: MetricOpt = "revenue",
+    periods: Annotated[int, typer.Option("--history", min=1, max=40,
+                                         help="How many past periods of the same kind to look at.")] = 4,
+    as_of: AsOfOpt = None,
+    save: Annotated[bool, typer.Option("--save", help="Store the suggestion as the goal.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Propose target/excellent/stretch from history (average, min, max, growth, seasonality)."""
+    from amkit.store import engine as db
+    from amkit.goals import report as goalreport, writes as goalstore
+    from amkit.core.parse import parse_date
+    from amkit.ui.render import Col
+
+    period = period or goalreport.default_period()
+    with (db.store() if save else db.session(write=False)) as handle:  # a write lock only with --save
+        sess = handle.session if save else handle
+        who = goalstore.resolve(sess, owner, team)
+        row, lines = goalreport.suggestion(sess, who, period, metric, periods, parse_date("as_of", as_of))
+        if save:
+            goalstore.set_goal(handle, who, period, lines)
+    if fmt != Fmt.table:
+        emit(row, [Col(k, k) for k in row], fmt, one=True)
+        return
+    for item in row["explanation"]:
+        note(f"  {item['key']}: {'' if item['value'] is None else item['value']}  ({item['note']})")
+    if save:
+        note(f"saved as the {row['metric']} goal of {row['owner']} for {row['period']}")
+    emit(row, _goal_cols(row["metric"])[1:], fmt, one=True)

@@ -1,0 +1,111 @@
+"""`amkit remind`: what is due, per owner; safe under cron (no TTY, colour or prompt)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from amkit.ui.opts import AsOfOpt, OutputOpt, OwnerOpt, Via, example, note
+from amkit.ui.opts import complete_customer
+
+
+class RemindFmt(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+    ics = "ics"
+    table = "table"  # what every other listing calls its default: the text digest here
+
+
+EXAMPLES = example(
+    "amkit remind",
+    "amkit remind --owner 张伟 --within 14d -f json",
+    "amkit remind -f ics -o reminders.ics",
+    "amkit remind --check || echo 'something is due'",
+    "amkit remind --notify \"$WEBHOOK\" --via wecom",
+    "amkit remind --snooze 中国银行 --until 2026-12-31",
+)
+
+
+def remind(
+    owner: OwnerOpt = None,
+    within: Annotated[str, typer.Option("--within", help="Window for dated events: 7d, 2w, 1m.")] = "7d",
+    fmt: Annotated[RemindFmt, typer.Option("--format", "-f", help="Output format.",
+                                           case_sensitive=False)] = RemindFmt.text,
+    check: Annotated[bool, typer.Option("--check", help="Exit 10 when anything is due (after printing).")] = False,
+    notify: Annotated[Optional[str], typer.Option("--notify", help="Post one digest per owner to this webhook.",
+                                                  metavar="URL")] = None,
+    via: Annotated[Optional[Via], typer.Option("--via", help="Webhook kind (default generic).",
+                                               case_sensitive=False)] = None,
+    snooze: Annotated[Optional[str], typer.Option("--snooze", help="Mute cadence/dormant reminders of a "
+                                                                    "customer (needs --until).",
+                                                  metavar="CUSTOMER", autocompletion=complete_customer)] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Last day of the snooze.", metavar="DATE")] = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Overdue and upcoming next actions, cadence breaches, dormant customers, birthdays and
+    holidays, grouped per owner. Moves silent customers to dormant/churned (audited)."""
+    from amkit import config
+    from amkit.reminders import queries as reminders
+    from amkit.errors import BadInput, Due, ServiceError
+    from amkit.ui.i18n import t
+
+    if snooze or until:
+        _snooze(snooze, until)
+        return
+    if via and not notify:
+        raise BadInput(f"--via {via.value} needs --notify URL")
+    if notify:
+        from amkit.ui.notify import check_url
+
+        check_url(notify)
+        reminders.notify_options()
+    lang = config.language()
+    result = reminders.run(as_of, within, owner, lang)
+    _report_moves(result)
+    from amkit.ui.render import write_to
+
+    with write_to(output) as stream:
+        kind = "text" if fmt == RemindFmt.table else fmt.value
+        stream.write(reminders.render(result.reminders, kind, result.today, lang))
+    if notify and result.reminders:
+        try:
+            sent = reminders.notify(notify, (via or Via.generic).value, result.reminders, result.today, lang)
+        except ServiceError as exc:
+            raise ServiceError(exc.message) from None  # one line; the digest is printed already
+        note(t("posted {n} digest(s) to the webhook", n=sent))
+    if check and result.due:
+        raise Due(t("{n} reminder(s) due", n=result.due))
+
+
+def _snooze(customer: str | None, until: str | None) -> None:
+    from amkit import config
+    from amkit.store import engine as db
+    from amkit.reminders import queries as reminders
+    from amkit.errors import BadInput
+    from amkit.ui.i18n import t
+
+    if not customer or not until:
+        raise BadInput("--snooze CUSTOMER and --until DATE go together")
+    with db.store() as st:
+        c, day = reminders.snooze(st, customer, until, config.today())
+    typer.echo(t("snoozed {customer} until {date}: no cadence or dormant reminders until then",
+                 customer=c.name, date=day.isoformat()))
+
+
+def _report_moves(result) -> None:  # noqa: ANN001
+    from collections import Counter
+
+    from amkit.ui.i18n import t
+
+    counts = Counter(tr.new for tr in result.transitions)
+    for new, n in sorted(counts.items()):
+        key = "{n} customer(s) moved to {stage}" if result.written else "{n} customer(s) would move to {stage}"
+        note(t(key, n=n, stage=new))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("remind", epilog=EXAMPLES)(remind)

@@ -1,0 +1,263 @@
+"""`amkit remind` against the database: gathers amkit.remind's inputs with set-based SQL (one
+query each for customers with their last follow-up, pending next actions and contact
+birthdays; never a query per customer), applies lifecycle transitions (audited), snoozes,
+renders and notifies. The rules themselves live in the pure module amkit.remind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from amkit import config
+from amkit.store import raw as fastdb
+from amkit.reminders import calc as remind
+from amkit.errors import BadInput, bad_value
+from amkit.core.parse import parse_date
+from amkit.reminders.calc import ContactBirthday, CustomerState, PendingAction, Reminder, Transition
+
+if TYPE_CHECKING:
+    from amkit.store.models import Customer
+    from amkit.store.writer import Store
+
+FORMATS = ("text", "json", "csv", "ics")
+ROW_KEYS = ("kind", "customer", "owner", "due", "days_overdue", "reason")
+
+
+# ---------------------------------------------------------------- the three queries
+
+def load_customers(r: fastdb.Reader, today: dt.date, owner_id: int | None = None) -> list[CustomerState]:
+    """Every customer existing by ``today``, with its last follow-up up to ``today`` (one seek
+    per customer on the (customer_id, at) index: 3x quicker than grouping every follow-up)."""
+    cutoff = fastdb.end_of(today)
+    rows = r.rows(f"""
+        SELECT c.id, c.name, m.name, c.tier, c.industry, c.lifecycle, c.created_at,
+               (SELECT max(f.at) FROM followups f WHERE f.customer_id = c.id AND f.at < :cutoff),
+               c.snoozed_until
+          FROM customers c
+          LEFT JOIN managers m ON m.id = c.owner_id
+         WHERE c.created_at < :cutoff {'AND c.owner_id = :owner' if owner_id is not None else ''}""",
+                  cutoff=cutoff, owner=owner_id)
+    day = fastdb.day
+    return [CustomerState(cid, name, owner, tier, industry, lifecycle, day(created), day(last), day(snoozed))
+            for cid, name, owner, tier, industry, lifecycle, created, last, snoozed in rows]
+
+
+def load_actions(r: fastdb.Reader, end: dt.date, owner_id: int | None = None) -> list[PendingAction]:
+    """Open next actions due by ``end`` (overdue ones whatever their age); a follow-up belongs
+    to its own owner, else to the customer's."""
+    rows = r.rows(f"""
+        SELECT f.id, f.customer_id, c.name, m.name, coalesce(f.next_action, ''), f.next_date
+          FROM followups f
+          JOIN customers c ON c.id = f.customer_id
+          LEFT JOIN managers m ON m.id = coalesce(f.owner_id, c.owner_id)
+         WHERE f.next_date IS NOT NULL AND f.next_date <= :end AND f.action_done IS NULL
+               {'AND coalesce(f.owner_id, c.owner_id) = :owner' if owner_id is not None else ''}""",
+                  end=end, owner=owner_id)
+    day = fastdb.day
+    return [PendingAction(fid, cid, name, owner, action, day(due)) for fid, cid, name, owner, action, due in rows]
+
+
+def load_birthdays(r: fastdb.Reader, start: dt.date, end: dt.date,
+                   owner_id: int | None = None) -> list[ContactBirthday]:
+    """Contacts ('YYYY-MM-DD' or 'MM-DD') that may have a birthday from ``start`` to ``end``.
+
+    SQL keeps a superset (solar: the window's MM-DD values, lunar: the lunar months it touches);
+    remind.compute decides exactly. Birthdays sealed with AMKIT_KEY (amkit.crypto) cannot be
+    filtered in SQL: every sealed one is a candidate, decrypted here (one AES-GCM open per contact
+    with a birthday per run; the price of keeping no plaintext month-day in the database).
+    """
+    from amkit.store import crypto
+
+    solar, lunar = _birthday_keys(start, end)
+    # 'MM-DD' is the tail of the value (portable: no negative substr)
+    solar_in, solar_params = r.in_list("solar", solar)
+    lunar_in, lunar_params = r.in_list("lunar", lunar or [])
+    lunar_cond = f"substr(k.birthday, length(k.birthday) - 4, 2) IN {lunar_in}" if lunar is not None else "1 = 1"
+    rows = r.rows(f"""
+        SELECT k.id, k.name, c.id, c.name, m.name, k.birthday, k.birthday_lunar
+          FROM contacts k
+          JOIN customers c ON c.id = k.customer_id
+          LEFT JOIN managers m ON m.id = c.owner_id
+         WHERE k.birthday IS NOT NULL
+           AND ((k.birthday_lunar = :no AND substr(k.birthday, length(k.birthday) - 4) IN {solar_in})
+                OR (k.birthday_lunar = :yes AND {lunar_cond})
+                OR k.birthday LIKE :sealed)
+               {'AND c.owner_id = :owner' if owner_id is not None else ''}""",
+                  no=False, yes=True, sealed=crypto.PREFIX + "%", owner=owner_id, **solar_params, **lunar_params)
+    out = []
+    for cid, name, cust_id, cust, owner, birthday, lunar_flag in rows:
+        parts = crypto.open_("birthday", birthday).split("-")
+        try:
+            month, day = int(parts[-2]), int(parts[-1])
+        except (IndexError, ValueError):
+            continue  # not a birthday amkit wrote; skip rather than fail a cron run
+        out.append(ContactBirthday(cid, name, cust_id, cust, owner, month, day, bool(lunar_flag)))
+    return out
+
+
+def _birthday_keys(start: dt.date, end: dt.date) -> tuple[list[str], list[str] | None]:
+    """'MM-DD' of every day in the window (02-29 with 02-28: it is kept on the 28th in other
+    years) and the 'MM' of the lunar months it touches (None = no filter outside lunardate's
+    years)."""
+    from lunardate import LunarDate
+
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    solar = {d.strftime("%m-%d") for d in days}
+    if "02-28" in solar:
+        solar.add("02-29")
+    to_lunar = getattr(LunarDate, "from_solar_date", None) or LunarDate.fromSolarDate  # lunardate < 0.3
+    try:
+        lunar = sorted({f"{to_lunar(d.year, d.month, d.day).month:02d}" for d in days})
+    except ValueError:
+        lunar = None
+    return sorted(solar), lunar
+
+
+def holidays_between(start: dt.date, end: dt.date, code: str, lang: str) -> list[tuple[dt.date, str]]:
+    """Public holidays of the work calendar ``code`` in the window; years it does not cover
+    (or calendar ``none``) contribute nothing instead of failing."""
+    from amkit.core.workcal import NO_HOLIDAYS, WorkCalendar
+
+    cal = WorkCalendar(code, language="zh_CN" if lang == "zh" else None)
+    if cal.code == NO_HOLIDAYS:
+        return []
+    out: list[tuple[dt.date, str]] = []
+    for year in range(start.year, end.year + 1):
+        if cal.years is not None and year not in cal.years:
+            continue
+        out.extend(cal.holidays_between(max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))))
+    return out
+
+
+# ---------------------------------------------------------------- lifecycle writes
+
+def apply_transitions(st: Store, transitions: list[Transition], on: dt.date) -> None:
+    """Write each move to customers.lifecycle and lifecycle_history, audited, in batches."""
+    from amkit.store.models import Customer, LifecycleChange
+
+    table = Customer.__table__
+    for new in sorted({t.new for t in transitions}):
+        moves = [t for t in transitions if t.new == new]
+        for i in range(0, len(moves), 500):
+            ids = [t.customer_id for t in moves[i:i + 500]]
+            st.session.execute(table.update().where(table.c.id.in_(ids)).values(lifecycle=new))
+        for t in moves:
+            st.record("update", "customers", t.customer_id, {"lifecycle": t.old}, {"lifecycle": t.new})
+    st.insert_many(LifecycleChange, [{"customer_id": t.customer_id, "on": on, "old": t.old, "new": t.new,
+                                      "reason": t.reason} for t in transitions])
+
+
+def _moved(customers: list[CustomerState], transitions: Iterable[Transition]) -> list[CustomerState]:
+    new = {t.customer_id: t.new for t in transitions}
+    return [c._replace(lifecycle=new[c.customer_id]) if c.customer_id in new else c
+            for c in customers]
+
+
+# ---------------------------------------------------------------- one run
+
+@dataclass
+class Run:
+    today: dt.date
+    reminders: list[Reminder] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def due(self) -> int:
+        return remind.due_count(self.reminders)
+
+
+def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
+    """Compute the reminders; on today's run (no past/future --as-of) write the lifecycle moves.
+
+    Read on the light path (amkit.fastdb); only a run with moves to write opens a write
+    transaction, and reads again inside it so the moves rest on what is being committed."""
+    today = parse_date("--as-of", as_of) or config.today()
+    days = remind.parse_within(within)
+    cfg = config.merged()
+    remind.lifecycle_days(cfg)  # a bad config value fails before any query
+    write = today == config.today()
+    end = today + dt.timedelta(days=days)
+    with fastdb.reader() as r:
+        owner_id = fastdb.manager_id(r, owner) if owner else None
+        customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
+    if write and transitions:
+        from amkit.store import engine as db
+
+        with db.store() as st:
+            r = fastdb.Reader.of_session(st.session)
+            customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
+            if transitions:
+                apply_transitions(st, transitions, today)
+    holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
+    reminders = remind.compute(today, days, _moved(customers, transitions), actions, birthdays, holidays, cfg,
+                               lang)
+    return Run(today, reminders, transitions, write)
+
+
+def _gather(r: fastdb.Reader, today: dt.date, end: dt.date, owner_id: int | None, cfg: dict) -> tuple:
+    customers = load_customers(r, today, owner_id)
+    transitions = remind.lifecycle_transitions(today, customers, cfg)
+    return customers, transitions, load_actions(r, end, owner_id), load_birthdays(r, today, end, owner_id)
+
+
+def snooze(st: Store, ref: str, until: str, today: dt.date) -> tuple[Customer, dt.date]:
+    """No cadence/dormant reminders for the customer until ``until`` (inclusive)."""
+    from amkit.store import lookup
+
+    day = parse_date("--until", until)
+    if day is None:
+        raise bad_value("--until", until, "expected a date YYYY-MM-DD")
+    if day < today:
+        raise bad_value("--until", until, f"is before today ({today.isoformat()})")
+    customer = lookup.customer(st.session, ref)
+    st.update(customer, {"snoozed_until": day})
+    return customer, day
+
+
+# ---------------------------------------------------------------- output
+
+def render(reminders: list[Reminder], fmt: str, today: dt.date, lang: str) -> str:
+    """The digest as text (per owner), JSON/CSV rows of SPEC §3.4, or an iCalendar file."""
+    if fmt == "ics":
+        return remind.to_ics(reminders, today).decode("utf-8")
+    if fmt == "text":
+        return remind.to_text(remind.group_by_owner(reminders), lang)
+    if fmt not in ("json", "csv"):
+        raise bad_value("--format", fmt, "expected one of " + ", ".join(FORMATS))
+    from amkit.ui.render import Col
+    from amkit.ui.render import render as render_rows
+
+    out = io.StringIO()
+    render_rows([r.to_dict() for r in reminders], [Col(k, k) for k in ROW_KEYS], fmt, out=out)
+    return out.getvalue()
+
+
+def notify(url: str, via: str, reminders: list[Reminder], today: dt.date, lang: str) -> int:
+    """One digest per owner; returns how many were sent. ServiceError (exit 5) on failure."""
+    from amkit.ui import notify as webhooks
+    from amkit.ui.i18n import t
+
+    options = notify_options()
+    title = t("amkit reminders {date}", date=today.isoformat())
+    summary = webhooks.notify_all(url, via, remind.group_by_owner(reminders), title=title, lang=lang,
+                                  **options)
+    return summary.sent
+
+
+def notify_options() -> dict:
+    """timeout/retries/backoff from config ``notify.*`` (defaults in amkit.config)."""
+    section = config.merged().get("notify") or {}
+    out = {}
+    for key, kind in (("timeout", float), ("retries", int), ("backoff", float)):
+        try:
+            value = kind(section[key])
+        except (KeyError, TypeError, ValueError):
+            raise BadInput(f"invalid config notify.{key} {section.get(key)!r}: expected a number") from None
+        if value < 0:
+            raise bad_value(f"notify.{key}", value, "must not be negative")
+        out[key] = value
+    return out

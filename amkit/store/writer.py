@@ -1,0 +1,199 @@
+"""The one write path: every insert/update/delete goes through a Store, which keeps the
+append-only, hash-chained audit log (SPEC §2 audit log) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, Iterable, TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from amkit import config
+
+T = TypeVar("T", bound=SQLModel)
+AUDIT_BATCH = 1000  # audit entries written together (memory stays flat on big imports)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: SQLModel) -> dict[str, Any]:
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in sa.inspect(type(obj)).column_attrs}
+
+
+class Store:
+    """Writes for one command. Reads go through `self.session` directly."""
+
+    def __init__(self, session: Session, command: str = ""):
+        self.session = session
+        self.command = command
+        from amkit.store import scope as team
+
+        scope = team.scope(session)
+        self.who = scope.login if scope else config.current_user()
+        self._pending: list[dict[str, Any]] = []
+        self._key_checked = False
+
+    # --- ORM writes -----------------------------------------------------------------
+    def add(self, obj: T) -> T:
+        _before_write(obj)
+        if obj.__tablename__ == "contacts":
+            self._seal(obj)
+        self.session.add(obj)
+        self.session.flush()
+        self.record("insert", obj.__tablename__, obj.id, None, snapshot(obj))
+        return obj
+
+    def update(self, obj: T, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Apply `changes`; return {field: (old, new)} for the fields that changed."""
+        diff: dict[str, tuple[Any, Any]] = {}
+        if obj.__tablename__ == "contacts":
+            changes = self._seal_changes({k: getattr(obj, k) for k in changes}, changes)
+        for key, new in changes.items():
+            old = getattr(obj, key)
+            if old != new:
+                diff[key] = (old, new)
+                setattr(obj, key, new)
+        if diff:
+            _before_write(obj)
+            self.session.add(obj)
+            self.session.flush()
+            self.record(
+                "update",
+                obj.__tablename__,
+                obj.id,
+                {k: _jsonable(v[0]) for k, v in diff.items()},
+                {k: _jsonable(v[1]) for k, v in diff.items()},
+            )
+        return diff
+
+    def delete(self, obj: SQLModel) -> None:
+        before = snapshot(obj)
+        self.session.delete(obj)
+        self.session.flush()
+        self.record("delete", obj.__tablename__, before.get("id"), before, None)
+
+    # --- bulk (imports) -------------------------------------------------------------
+    def insert_many(self, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[int]:
+        """Insert plain dicts with one statement per row batch; returns the new ids."""
+        if not rows:
+            return []
+        table = model.__table__
+        if table.name == "contacts":
+            rows = [self._seal_changes({}, dict(row)) for row in rows]
+        shape = rows[0].keys()
+        if not all(row.keys() == shape for row in rows):  # executemany wants one shape
+            keys = {k for row in rows for k in row}
+            rows = [{k: row.get(k) for k in keys} for row in rows]
+        ids = self._insert_rows(table, rows)
+        afters = [{"id": new_id, **row} for new_id, row in zip(ids, rows)]
+        for key in rows[0]:  # column by column: most columns hold only JSON-ready values
+            if not _PLAIN.issuperset(map(type, map(itemgetter(key), rows))):
+                for after in afters:
+                    after[key] = _jsonable(after[key])
+        name = str(table.name)  # a plain str (table.name is SQLAlchemy's quoted_name)
+        self._pending.extend({"action": "insert", "table_name": name, "row_id": new_id, "before": None, "after": after}
+                             for new_id, after in zip(ids, afters))
+        if len(self._pending) >= AUDIT_BATCH:
+            self.flush_audit()
+        return ids
+
+    def _insert_rows(self, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+        """One executemany; the new ids in the rows' order.
+
+        SQLite cannot promise the order of RETURNING rows, so SQLAlchemy would run one INSERT
+        per row; but a write transaction there holds the database's only write lock (BEGIN
+        IMMEDIATE), so the ids are given here: the next ones after the table's largest (what
+        SQLite would pick for a table without AUTOINCREMENT). PostgreSQL keeps its sequence and
+        returns the ids in order from one batched statement."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+            return list(self.session.execute(stmt, rows).scalars())
+        from amkit.store import bulk
+
+        last = self.session.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        ids = list(range(last + 1, last + 1 + len(rows)))
+        if bulk.usable(table, list(rows[0])):
+            bulk.insert(self.session, table, rows, ids)
+        else:  # SQLAlchemy fills in the Python-side column defaults the rows leave out
+            self.session.execute(table.insert(), [{**row, "id": i} for row, i in zip(rows, ids)])
+        return ids
+
+    def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
+        table = model.__table__
+        if table.name == "contacts":
+            changes = self._seal_changes(before, changes)
+            if not changes:
+                return
+        self.session.execute(table.update().where(table.c.id == row_id).values(**changes))
+        self.record(
+            "update", table.name, row_id,
+            {k: _jsonable(before.get(k)) for k in changes}, {k: _jsonable(v) for k, v in changes.items()},
+        )
+
+    def discard(self) -> None:
+        """Undo everything this command wrote (dry runs): roll back, drop pending audit."""
+        self.session.rollback()
+        self._pending.clear()
+
+    # --- sensitive contact fields (amkit.crypto) ---------------------------------------
+    def _seal(self, obj: SQLModel) -> None:
+        from amkit.store import crypto
+
+        if crypto.active():
+            self._check_key()
+            crypto.seal_obj(obj)
+
+    def _seal_changes(self, before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """Drop changes equal to the stored (decrypted) value; seal the rest."""
+        from amkit.store import crypto
+
+        if not crypto.active():
+            return changes
+        self._check_key()
+        kept = {k: v for k, v in changes.items()
+                if k not in crypto.FIELDS or k not in before or crypto.open_(k, before[k]) != v}
+        return crypto.seal_row(kept)
+
+    def _check_key(self) -> None:
+        if not self._key_checked:
+            from amkit.store import crypto
+
+            crypto.check_key(self.session)
+            self._key_checked = True
+
+    # --- audit ----------------------------------------------------------------------
+    def record(self, action: str, table: str, row_id: Any, before: Any, after: Any) -> None:
+        self._pending.append(
+            {"action": action, "table_name": table, "row_id": row_id, "before": before, "after": after}
+        )
+        if len(self._pending) >= AUDIT_BATCH:
+            self.flush_audit()
+
+    def flush_audit(self) -> None:
+        if self._pending:
+            from amkit.store.audit import append
+
+            append(self.session, self.who, self.command, self._pending)
+            self._pending.clear()
+
+
+def _before_write(obj: SQLModel) -> None:
+    if obj.__tablename__ == "customers":
+        from amkit.core.pinyin import keys
+
+        obj.name_pinyin, obj.name_initials = keys(obj.name)

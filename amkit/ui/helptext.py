@@ -1,0 +1,161 @@
+"""Help texts and one-line error messages in the user's language.
+
+Command modules write English help (docstrings, `help=`, `example(...)` epilogs); those
+strings are the message ids. When the language is zh, `translate_tree` walks the click
+command tree once per run and swaps every help, epilog and parameter help for its catalog
+entry (`amkit/locale/zh.toml`), paragraph by paragraph, so an untranslated paragraph simply
+stays English. In English nothing is walked or loaded: `amkit --help` stays as fast as before.
+
+`message()` does the same for the `amkit: ...` error line: the catalog holds templates
+keyed by the English line (``"amkit: customer not found: {ref}"``); a message that matches
+one is reworded, its parts translated when they are catalog entries themselves (field
+names, reasons), values kept as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterator
+
+from amkit import config
+from amkit.ui.i18n import _catalog, t
+
+PREFIX = "amkit: "
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def translate_tree(root: Any) -> None:
+    """Translate every command's help in place (only when the language is zh)."""
+    lang = _language()
+    if lang != "zh":
+        _restore_panel_titles()
+        return
+    catalog = _catalog(lang)
+    for cmd in walk(root):
+        if getattr(cmd, "_amkit_zh", False):
+            continue
+        cmd._amkit_zh = True
+        cmd.help = translate(cmd.help, catalog)
+        cmd.short_help = translate(cmd.short_help, catalog)
+        cmd.epilog = translate(cmd.epilog, catalog)
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = translate(param.help, catalog)
+        cmd.format_help = _zh_format_help(cmd.format_help)
+
+
+def walk(cmd: Any) -> Iterator[Any]:
+    yield cmd
+    for sub in getattr(cmd, "commands", {}).values():
+        yield from walk(sub)
+
+
+def _language() -> str:
+    """The user's language; English when the config file cannot be read (that error is
+    reported by whatever command reads the config, in English)."""
+    from amkit.errors import AmkitError
+
+    try:
+        return config.language()
+    except AmkitError:
+        return "en"
+
+
+def translate(text: str | None, catalog: dict[str, str]) -> str | None:
+    """A help text in the user's language: whole, else paragraph by paragraph.
+
+    Paragraph keys are whitespace-normalised (one line each) so the catalog stays readable;
+    paragraphs of examples (`  $ amkit ...`) are kept as written.
+    """
+    if not text:
+        return text
+    if text in catalog:
+        return catalog[text]
+    out = []
+    for para in text.split("\n\n"):
+        key = " ".join(para.split())
+        out.append(catalog.get(key, para) if not para.lstrip().startswith("$") else para)
+    return "\n\n".join(out)
+
+
+def _zh_format_help(original: Any) -> Any:
+    def format_help(ctx: Any, formatter: Any) -> Any:
+        _panel_titles()
+        option = ctx.command.get_help_option(ctx)
+        if option is not None and option.help:
+            option.help = t(option.help)
+        return original(ctx, formatter)
+
+    return format_help
+
+
+_PANEL_NAMES = ("ARGUMENTS_PANEL_TITLE", "OPTIONS_PANEL_TITLE", "COMMANDS_PANEL_TITLE", "REQUIRED_LONG_STRING",
+                "DEFAULT_STRING")
+_ENGLISH: dict[str, str] = {}
+
+
+def _panel_titles() -> None:
+    """Typer's panel headings (Arguments, Options, Commands) and markers; at help time only
+    (rich_utils loads Rich)."""
+    from typer import rich_utils
+
+    for name in _PANEL_NAMES:
+        english = _ENGLISH.setdefault(name, getattr(rich_utils, name))
+        setattr(rich_utils, name, t(english))
+
+
+def _restore_panel_titles() -> None:
+    """Back to English after a zh run in the same process (tests run many)."""
+    if _ENGLISH:
+        import sys
+
+        rich_utils = sys.modules["typer.rich_utils"]
+        for name, english in _ENGLISH.items():
+            setattr(rich_utils, name, english)
+
+
+# --- error lines ------------------------------------------------------------------------
+
+def message(text: str) -> str:
+    """The message of an `amkit: ...` line in the user's language (English unchanged)."""
+    lang = _language()
+    if lang == "en":
+        return text
+    return _reword(text, _catalog(lang), _templates(lang), depth=2)
+
+
+def _reword(text: str, catalog: dict[str, str], templates: list, depth: int) -> str:
+    exact = catalog.get(PREFIX + text)
+    if exact is not None:
+        return exact[len(PREFIX):] if exact.startswith(PREFIX) else exact
+    for pattern, template in templates:
+        m = pattern.fullmatch(text)
+        if m:
+            parts = {k: _part(v, catalog, templates, depth) for k, v in m.groupdict().items()}
+            out = template.format(**parts)
+            return out[len(PREFIX):] if out.startswith(PREFIX) else out
+    return text
+
+
+def _part(value: str, catalog: dict[str, str], templates: list, depth: int) -> str:
+    """A captured part: a catalog word (field name, reason) or a nested message, else as is."""
+    if value in catalog:
+        return catalog[value]
+    return _reword(value, catalog, templates, depth - 1) if depth > 0 else value
+
+
+@lru_cache(maxsize=4)
+def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
+    """Catalog keys `amkit: ...{name}...` as regexes; longer literal text first (more specific)."""
+    out = []
+    for key, value in _catalog(lang).items():
+        if key.startswith(PREFIX) and _FIELD.search(key):
+            body = key[len(PREFIX):]
+            regex = ""
+            for i, piece in enumerate(_FIELD.split(body)):
+                regex += re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)"
+            literal = len(_FIELD.sub("", body))
+            out.append((literal, re.compile(regex, re.S), value))
+    out.sort(key=lambda item: -item[0])
+    return [(pattern, value) for _, pattern, value in out]

@@ -1,0 +1,84 @@
+"""Options shared by every command (one definition each, like sqlite-utils' output_options)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Via(str, Enum):
+    """Chat services `--notify` posts to (amkit.notify builds each one's message format)."""
+
+    wecom = "wecom"
+    dingtalk = "dingtalk"
+    feishu = "feishu"
+    slack = "slack"
+    generic = "generic"
+
+
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
+                                                   metavar="FILE")]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
+OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Manager name.", metavar="NAME")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Report as of DATE (default today).",
+                                                 metavar="DATE")]
+
+
+def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of customer names (prefix, pinyin initials or full pinyin; at most 20).
+
+    Never fails and never creates a database: any problem completes nothing.
+    """
+    try:
+        from amkit.ui.completion import customer_names
+
+        root = ctx.find_root() if ctx is not None else None
+        return customer_names(incomplete, root.params.get("db") if root is not None else None)
+    except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
+        return []
+
+
+complete_customer.unfiltered = True  # pinyin candidates do not start with the typed text
+
+
+CUSTOMER_HELP = "Id, name, unique prefix or pinyin initials."
+CustomerArg = Annotated[str, typer.Argument(help=CUSTOMER_HELP, metavar="CUSTOMER", autocompletion=complete_customer)]
+CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="Only this customer.", metavar="CUSTOMER",
+                                                    autocompletion=complete_customer)]
+
+
+def example(*lines: str) -> str:
+    """A help epilog with examples (every command shows at least one)."""
+    return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)
+
+
+def emit(rows, cols, fmt: Fmt, output: str | None = None, bom: bool = False, one: bool = False) -> None:  # noqa: ANN001
+    from amkit.ui.render import render, render_one, write_to
+
+    with write_to(output) as stream:
+        if one:
+            render_one(rows, cols, fmt.value, out=stream)
+        else:
+            render(rows, cols, fmt.value, out=stream, bom=bom)
+
+
+def emit_created(row, cols, fmt: Fmt) -> None:  # noqa: ANN001
+    """What every `add` prints: the new id (table), or the created row (-f json/csv)."""
+    if fmt == Fmt.table:
+        typer.echo(row["id"])
+    else:
+        emit(row, cols, fmt, one=True)
+
+
+def note(message: str) -> None:
+    """Chatter goes to stderr."""
+    typer.echo(message, err=True)
