@@ -14,7 +14,7 @@ from amkit.ui.click import exceptions as cx
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from amkit import __version__, config
+from amkit import __version__, config, context
 from amkit.errors import AmkitError
 
 
@@ -153,7 +153,7 @@ def root(
                                      metavar="PATH"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
-    config.CLI_DB[0] = db
+    context.current().db = db
 
 
 # Every top-level command: name -> (module under amkit, what it exports, the line shown
@@ -216,7 +216,23 @@ def load_command(name: str) -> Any:
         holder.add_typer(getattr(module, export), name=name, help=summary)
     command = typer.main.get_command(holder).commands[name]
     command.short_help = summary  # the line in `amkit --help`, loaded or not
+    _stamp(command)
     return command
+
+
+def _stamp(command: Any) -> None:
+    """Each leaf command records its path in the app context when it runs (the audit log's
+    ``command``): storage is told who is running, it never asks click."""
+    for sub in getattr(command, "commands", {}).values():
+        _stamp(sub)
+    if not hasattr(command, "commands"):
+        run = command.invoke
+
+        def invoke(ctx: Any, run: Any = run) -> Any:
+            context.current().command = ctx.command_path
+            return run(ctx)
+
+        command.invoke = invoke
 
 
 def _nothing() -> None:

@@ -16,9 +16,6 @@ from amkit.errors import BadInput, bad_value
 
 APP = "amkit"
 
-# The global `--db` option, set by the root callback for this process.
-CLI_DB: list[str | None] = [None]
-
 # Defaults for every config key amkit reads. `config list` shows these merged with the file.
 DEFAULTS: dict[str, Any] = {
     "language": "",  # "" = follow AMKIT_LANG / LANG

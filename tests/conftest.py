@@ -51,17 +51,18 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
 def template_db(tmp_path_factory):  # noqa: ANN001, ANN201
     """A database migrated once per session; each test starts from a copy of it (creating
     and migrating a database per test would dominate the suite's time)."""
-    from amkit.store import engine as db
+    from amkit import store
+    from amkit.store import engine
 
     if BACKEND == "sqlite":
         path = tmp_path_factory.mktemp("template") / "template.db"
-        db.engine_for(f"sqlite:///{path}")
-        db.dispose()
+        engine.engine_for(f"sqlite:///{path}")
+        engine.dispose()
         yield path
         return
     name, url = _create_pg_database()
-    db.engine_for(url)
-    db.dispose()
+    engine.engine_for(url)
+    engine.dispose()
     yield name
     _drop_pg_database(name)
 
@@ -85,9 +86,9 @@ def env(tmp_path, monkeypatch, template_db):  # noqa: ANN001, ANN201
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     yield values
-    from amkit import config
+    from amkit import context
 
-    config.CLI_DB[0] = None
+    context.reset()
     if "amkit.store.engine" in sys.modules:
         sys.modules["amkit.store.engine"].dispose()
     if pg_db:

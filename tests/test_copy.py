@@ -52,16 +52,19 @@ def test_sqlite_to_postgresql_move(cli, tmp_path):
         with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database) as con:
             pg_counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES_WITH_ROWS}
         assert pg_counts == _sqlite_counts(src)
-        from amkit.store import copy as copydb, engine as db
+        from amkit import store
+        from amkit.store import engine
+        from amkit.store import copy as copydb
 
-        assert copydb.checksums(sa.create_engine(f"sqlite:///{src}")) == copydb.checksums(db.engine_for(url))
+        assert copydb.checksums(sa.create_engine(f"sqlite:///{src}")) == copydb.checksums(engine.engine_for(url))
         # the team database keeps working: new ids continue after the copied ones
         added = cli("customer", "add", "新客户", "-f", "json", extra_env={"AMKIT_DATABASE_URL": url})
         assert added.exit_code == 0, added.stderr
         assert added.json()["id"] == _sqlite_counts(src)["customers"] + 1
         assert cli("audit", "verify", extra_env={"AMKIT_DATABASE_URL": url}).exit_code == 0
     finally:
-        from amkit.store import engine as db
+        from amkit import store
+        from amkit.store import engine
 
-        db.dispose()
+        engine.dispose()
         _drop_pg_database(name)

@@ -114,11 +114,12 @@ def test_a_late_entry_for_an_old_contact_does_not_reactivate(cli, sql):
 def test_reactivate_for_other_features(cli, sql):
     import datetime as dt
 
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.followups import writes as followups
 
     seed(cli, lifecycle="churned")
-    with db.store("deal move") as st:
+    with store.write("deal move") as st:
         c = lookup.customer(st.session, "中国银行")
         assert followups.reactivate(st, c, dt.date(2026, 11, 23), "deal 7 won") is True
         assert followups.reactivate(st, c, dt.date(2026, 11, 23), "again") is False
@@ -262,9 +263,9 @@ def test_index_follows_updates_and_deletes(cli, sql, tmp_path):
     assert search_ids(cli, "原来的内容") == [] and search_ids(cli, "改过的内容") == [1]
     assert cli("customer", "add", "临时客户").exit_code == 0
     assert cli("followup", "log", "临时客户", "--channel", "call", "--summary", "临时记录内容").exit_code == 0
-    from amkit.store import engine as db
+    from amkit import store
 
-    with db.store() as st:  # deleting the customer cascades to its follow-ups
+    with store.write() as st:  # deleting the customer cascades to its follow-ups
         st.session.execute(sa.text("DELETE FROM customers WHERE name = '临时客户'"))
     assert search_ids(cli, "临时记录") == []
     assert sql("INSERT INTO followups_fts(followups_fts) VALUES ('integrity-check')") == []

@@ -267,10 +267,10 @@ def test_actuals_by_owner_one_query_per_metric(activity, env):
     from sqlalchemy import event
 
     from amkit.metrics import actuals
-    from amkit.store import engine as db
+    from amkit import store
 
     statements = []
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         event.listen(sess.get_bind().engine, "before_cursor_execute",
                      lambda *a: statements.append(a[2]))
         values = actuals.by_owner(sess, "2026Q4", dt.date(2026, 11, 23))

@@ -199,9 +199,9 @@ def test_erase_leaves_no_personal_string_in_the_file(cli, sql, env):
 def _everything(sql, env) -> bytes:  # noqa: ANN001
     """SQLite: the database file with its WAL; PostgreSQL: every text value of every table."""
     if "AMKIT_DB" in env:
-        from amkit.store import engine as db
+        from amkit.store import engine
 
-        db.dispose()
+        engine.dispose()
         path = Path(env["AMKIT_DB"])
         return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
     tables = [r[0] for r in sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]

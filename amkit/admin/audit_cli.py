@@ -21,11 +21,12 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None,
 ) -> None:
     """List audit entries: who changed what, when, with which command."""
-    from amkit.store import audit, engine as db
+    from amkit import store
+    from amkit.store import audit
     from amkit.core.parse import parse_date
     from amkit.ui.render import Col
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = audit.list_rows(sess, table, row_id, parse_date("--since", since), limit)
     cols = [Col("id", "id", "int"), Col("at", "At", "datetime"), Col("who", "Who"), Col("command", "Command"),
             Col("action", "Action"), Col("table", "Table"), Col("row_id", "Row", "int"), Col("fields", "Fields")]
@@ -37,10 +38,11 @@ def verify(
     chain_only: Annotated[bool, typer.Option("--chain-only", help="Check the hash chain only, not the rows.")] = False,
 ) -> None:
     """Check the hash chain and that every audited row still matches the log (exit 4 if not)."""
-    from amkit.store import audit, engine as db
+    from amkit import store
+    from amkit.store import audit
     from amkit.errors import Conflict
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         problems = audit.verify(sess, replay=not chain_only)
         count = audit.count(sess)
     if problems:

@@ -16,14 +16,15 @@ def copy(
     """Copy the whole database (ids, history and audit log included) into an empty one, then
     check a row count and checksum per table on both sides."""
     from amkit import config
-    from amkit.store import copy as copydb, engine as db
+    from amkit.store import engine
+    from amkit.store import copy as copydb
     from amkit.errors import Conflict
 
-    source = db.engine()
+    source = engine.engine()
     target_url = config.database_url(to) if "://" not in to else to
-    if target_url == db.url():
+    if target_url == engine.url():
         raise Conflict("--to is the database being copied")
-    target = db.engine_for(target_url)
+    target = engine.engine_for(target_url)
     counts = copydb.copy(source, target)
     before, after = copydb.checksums(source), copydb.checksums(target)
     mismatched = [t for t in before if t != "amkit_meta" and before[t] != after.get(t)]

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from amkit import config
-from amkit.store import engine as db
+from amkit import store
 from amkit.errors import Conflict
 from amkit.store.writer import Store
 
@@ -39,7 +39,7 @@ TAGS = ["vip", "上市公司", "国企", "外企", "续约", "新签"]
 def build(reset: bool = False, seed: int = 7) -> dict[str, int]:
     from amkit.store.models import Customer, Meta
 
-    with db.store("amkit demo") as st:
+    with store.write("amkit demo") as st:
         has_data = st.session.execute(sa.select(sa.func.count()).select_from(Customer)).scalar_one()
         is_demo = st.session.get(Meta, "demo") is not None
         if has_data and not is_demo:

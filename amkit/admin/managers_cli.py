@@ -28,10 +28,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a manager."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.admin import managers
 
-    with db.store() as st:
+    with store.write() as st:
         m = managers.add(st, name, team=team, lead=lead, email=email, active=not inactive)
         row = managers.manager_row(m, 0)
     emit_created(row, columns(), fmt)
@@ -43,9 +43,9 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List managers with the number of customers each owns."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.admin import managers
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = managers.list_rows(sess, team)
     emit(rows, columns(), fmt, output, bom)

@@ -11,12 +11,13 @@ from amkit.ui.opts import example, note
 
 def init() -> None:
     """Create (or migrate) the database explicitly."""
-    from amkit.store import engine as db
+    from amkit import store
+    from amkit.store import engine
     from amkit.store.migrations import latest
 
-    with db.session(write=True):
+    with store.session(write=True):
         pass
-    note(f"database ready at {db.url()} (schema {latest()})")
+    note(f"database ready at {engine.url()} (schema {latest()})")
 
 
 def demo(

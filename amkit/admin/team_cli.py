@@ -30,10 +30,10 @@ def columns():  # noqa: ANN201
 @app.command("setup", epilog=example("AMKIT_DATABASE_URL=postgresql+psycopg://owner@db.example/amkit amkit team setup"))
 def setup() -> None:
     """Create the group roles, row-level-security policies and grants (idempotent, versioned)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.admin import teamsetup
 
-    with db.store() as st:
+    with store.write() as st:
         ran = teamsetup.setup(st)
     note(f"team setup: applied {', '.join(ran)}" if ran else "team setup: policies up to date; grants refreshed")
 
@@ -52,11 +52,11 @@ def grant(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Give a database login a role; creates the login role and grants its group."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.admin import teamsetup
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with db.store() as st:
+    with store.write() as st:
         row = teamsetup.grant(st, name, role.value, team=team, manager=manager, password=password)
     if fmt == Fmt.table:
         note(f"{row['login']}: {row['role']}" + (f", team {row['team']}" if row["team"] else ""))
@@ -67,8 +67,9 @@ def grant(
 @user_app.command("list", epilog=example("amkit user list", "amkit user list -f json"))
 def list_(fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False) -> None:
     """List the logins with their role, manager record and team."""
-    from amkit.store import engine as db, scope as team
+    from amkit import store
+    from amkit.store import scope as team
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = team.users(sess)
     emit(rows, columns(), fmt, output, bom)

@@ -74,8 +74,8 @@ def run(echo: Callable[[str], None], steps: list[tuple[str, str]] | None = None)
 
 def demo_ready() -> bool:
     """True when this database already holds the demo data (`--tour` then just runs)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.store.models import Meta
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         return sess.get(Meta, "demo") is not None

@@ -42,9 +42,9 @@ def add(
 ) -> None:
     """Add a customer. New customers are tier C unless given."""
     from amkit.customers import writes as customers
-    from amkit.store import engine as db
+    from amkit import store
 
-    with db.store() as st:
+    with store.write() as st:
         c = customers.add(st, name, owner=owner, extra=customers.parse_extra(extra), industry=industry,
                           region=region, source=source, tier=tier, lifecycle=stage, tags=tag)
         row = customers.customer_row(c, owner and customers.owner_name(st.session, c))
@@ -69,11 +69,11 @@ def list_(
 ) -> None:
     """List customers, filtered."""
     from amkit.customers import writes as customers
-    from amkit.store import engine as db
+    from amkit import store
 
     filters = customers.Filters(owner=owner, tier=tier, lifecycle=stage, tags=tag or [], search=search,
                                 industry=industry, region=region, limit=limit)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = customers.list_rows(sess, filters)
     emit(rows, columns(), fmt, output, bom)
 
@@ -85,9 +85,10 @@ def show(
 ) -> None:
     """A one-screen briefing: the record, key contacts, and recent activity."""
     from amkit.customers import writes as customers
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         row = customers.briefing(sess, lookup.customer(sess, customer))
     if fmt != Fmt.table:
         emit(row, columns() + _extra_cols(), fmt, one=True)
@@ -115,9 +116,10 @@ def edit(
 ) -> None:
     """Change a customer's fields; prints what changed. A stage change is kept in lifecycle history."""
     from amkit.customers import writes as customers
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
 
-    with db.store() as st:
+    with store.write() as st:
         c = lookup.customer(st.session, customer)
         diff = customers.edit(st, c, owner=owner, extra=customers.parse_extra(extra), add_tags=add_tag,
                               remove_tags=remove_tag, reason=reason, name=name, industry=industry, region=region,
@@ -145,11 +147,11 @@ def handover(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Move customers, their open deals and pending actions to another manager, with a note each."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.customers.handover import handover as run
     from amkit.ui.render import Col
 
-    with db.store() as st:
+    with store.write() as st:
         moved = run(st, from_, to, customer, note_text, dry_run)
         if dry_run:
             st.discard()
@@ -168,10 +170,11 @@ def merge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would move; write nothing.")] = False,
 ) -> None:
     """Merge a duplicate customer into another: contacts, follow-ups, deals and the rest move."""
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.customers.merge import merge as run
 
-    with db.store() as st:
+    with store.write() as st:
         k, d = lookup.customer(st.session, keep), lookup.customer(st.session, drop)
         names = (k.name, d.name)
         counts = run(st, k, d, dry_run)
@@ -185,11 +188,11 @@ def merge(
 @app.command("dupes", epilog=example("amkit customer dupes", "amkit customer dupes -f json"))
 def dupes(fmt: FormatOpt = Fmt.table) -> None:
     """Likely duplicates: same normalised name (全角/半角, 有限公司/Co., Ltd.), phone or e-mail."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.customers.merge import dupes as find
     from amkit.ui.render import Col
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = find(sess)
     emit(rows, [Col("reason", "Reason"), Col("key", "Key"), Col("ids", "id"), Col("customers", "Customers")], fmt)
 
@@ -202,17 +205,18 @@ def erase(
     """Erase a customer's personal data (PIPL); anonymised figures stay for reports."""
     import sys
 
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.customers.erase import erase as run, scrub_file
     from amkit.errors import BadInput
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         name = lookup.customer(sess, customer).name
     if not yes:
         if not sys.stdin.isatty():
             raise BadInput(f"refusing to erase {name!r} without --yes (no terminal to ask)")
         typer.confirm(f"Erase all personal data of {name!r}? This cannot be undone", abort=True)
-    with db.store() as st:
+    with store.write() as st:
         counts = run(st, lookup.customer(st.session, customer))
     scrub_file()
     note(f"erased {name!r}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))

@@ -37,9 +37,10 @@ def add(
 ) -> None:
     """Add a key contact to a customer."""
     from amkit.customers import contacts
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
 
-    with db.store() as st:
+    with store.write() as st:
         c = lookup.customer(st.session, customer)
         row = contacts.add(st, c, name=name, role=role, is_decision_maker=decision_maker, phone=phone,
                            email=email, wechat=wechat, birthday=birthday, birthday_lunar=lunar)
@@ -60,12 +61,13 @@ def list_(
 ) -> None:
     """List contacts. With AMKIT_KEY set, sensitive values are masked unless --reveal."""
     from amkit.customers import contacts
-    from amkit.store import crypto, engine as db
+    from amkit import store
+    from amkit.store import crypto
 
     if reveal:
-        crypto.record_reveal("contacts", {"command": "contact list", "customer": customer, "owner": owner,
+        store.record_reveal("contacts", {"command": "contact list", "customer": customer, "owner": owner,
                                           "phone": crypto.mask("phone", phone), "output": output})
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = contacts.list_rows(sess, customer=customer, owner=owner, decision_maker=decision_maker,
                                   phone=phone, email=email, reveal=reveal)
     emit(rows, columns(), fmt, output, bom)

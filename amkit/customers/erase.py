@@ -83,10 +83,10 @@ def _rebuild_fts(session: Any) -> None:
 
 def scrub_file() -> None:
     """After the erase commits: rewrite the SQLite file and empty the WAL."""
-    from amkit.store import engine as db
+    from amkit.store import engine
 
-    eng = db.engine()
-    if not db.is_sqlite(eng):
+    eng = engine.engine()
+    if not engine.is_sqlite(eng):
         return
     raw = eng.raw_connection()
     try:

@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from amkit.core.text import normalise_name, normalise_phone
 from amkit.errors import bad_value
 from amkit.store.models import (Complaint, Contact, Customer, Deal, Followup, Handover, KbEntry, LifecycleChange, Survey,
                           TierChange)
 from amkit.store.writer import Store
-
-_SUFFIXES = [
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "分公司",
-    "co ltd", "co., ltd", "company limited", "limited", "ltd", "inc", "corporation", "corp", "company", "llc",
-    "gmbh", "plc", "co",
-]
-_PUNCT = re.compile(r"[\s\.,，。()（）\-_&'\"·]+")
-
-
-def normalise_name(name: str) -> str:
-    """Full-width → half-width (NFKC), case, punctuation and company-form suffixes folded."""
-    text = unicodedata.normalize("NFKC", name).lower().strip()
-    changed = True
-    while changed:
-        changed = False
-        flat = _PUNCT.sub(" ", text).strip()
-        for suffix in _SUFFIXES:
-            if flat.endswith(" " + suffix) or (flat.endswith(suffix) and not suffix.isascii()):
-                text = flat[: -len(suffix)].strip()
-                changed = bool(text)
-                break
-    return _PUNCT.sub("", text) or _PUNCT.sub("", unicodedata.normalize("NFKC", name).lower())
-
-
-def normalise_phone(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits if len(digits) >= 6 else None
-
 
 def dupes(session: Session) -> list[dict[str, Any]]:
     """Groups of customers sharing a normalised name, a contact phone or a contact e-mail."""

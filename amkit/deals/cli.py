@@ -52,10 +52,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a deal; prints its id (-f json: the row). A won/lost deal closes on its created date."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import writes as deals
 
-    with db.store() as st:
+    with store.write() as st:
         deal = deals.add(st, customer, stage=stage, amount=amount, owner=owner, title=title, created=created,
                          external_id=external_id)
         row = deals.one_row(st.session, deal.id)
@@ -79,10 +79,10 @@ def move(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Move a deal to another stage; won/lost set the close date, reopening clears it."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import writes as deals
 
-    with db.store() as st:
+    with store.write() as st:
         diff = deals.move(st, deal_id, stage, on=on, reason=reason, reason_code=reason_code, amount=amount)
         row = deals.one_row(st.session, deal_id)
     if fmt == Fmt.table:
@@ -103,12 +103,12 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List deals (newest first); the table adds the weighted pipeline on stderr."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import writes as deals
 
     filters = deals.Filters(owner=owner, customer=customer, stage=stage, open_only=open_, since=since,
                             until=until)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = deals.list_rows(sess, filters)
     emit(rows, _all_columns() if fmt != Fmt.table else columns(), fmt, output, bom)
     if fmt == Fmt.table:

@@ -39,10 +39,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Record a payment on a won deal; prints its id. Overpaying warns on stderr."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import payments
 
-    with db.store() as st:
+    with store.write() as st:
         payment, warnings = payments.add(st, deal_id, amount, date, note_)
         rows = payments.list_rows(st.session, payments.Filters(deal=str(payment.deal_id)))
     for warning in warnings:
@@ -67,11 +67,11 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List payments, or the collection per won deal (--by-deal)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import payments
 
     filters = payments.Filters(deal=deal, owner=owner, since=since, until=until)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = payments.by_deal_rows(sess, filters) if by_deal else payments.list_rows(sess, filters)
     emit(rows, deal_columns() if by_deal else columns(), fmt, output, bom)
     if fmt == Fmt.table and by_deal:

@@ -39,10 +39,10 @@ def funnel(
 ) -> None:
     """The sales funnel of the deals created in the period: entered, advanced, conversion,
     lost and median days per stage, plus repurchases (复购). See amkit/funnel.py for the rules."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.deals import writes as deals
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = deals.funnel_report(sess, period, owner)
     if fmt == Fmt.table:
         top = max((r["entered"] for r in rows), default=0)

@@ -40,10 +40,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Open a complaint; prints its id."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.feedback import writes as feedback
 
-    with db.store() as st:
+    with store.write() as st:
         c = feedback.add_complaint(st, customer, text, opened)
         row = _one(st, c.id)
     emit_created(row, columns(), fmt)
@@ -59,10 +59,10 @@ def resolve(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Resolve a complaint; prints the response time in hours."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.feedback import writes as feedback
 
-    with db.store() as st:
+    with store.write() as st:
         c = feedback.resolve(st, complaint_id, resolution, on)
         row = _one(st, c.id)
     if fmt == Fmt.table:
@@ -81,10 +81,10 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List complaints with the response time (hours from opened to resolved)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.feedback import writes as feedback
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = feedback.complaint_rows(sess, feedback.Filters(customer=customer, owner=owner, since=since,
                                                               until=until, open_only=open_))
     emit(rows, columns(), fmt, output, bom)

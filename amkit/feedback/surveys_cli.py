@@ -32,10 +32,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Record a satisfaction score; prints its id."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.feedback import writes as feedback
 
-    with db.store() as st:
+    with store.write() as st:
         s = feedback.add_survey(st, customer, score, nps=nps, date=date, note=note_)
         row = next(r for r in feedback.survey_rows(st.session, feedback.Filters(customer=str(s.customer_id)))
                    if r["id"] == s.id)
@@ -50,10 +50,10 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List surveys; the table adds the average score and NPS on stderr."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.feedback import writes as feedback
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = feedback.survey_rows(sess, feedback.Filters(customer=customer, owner=owner, since=since,
                                                            until=until))
     emit(rows, columns(), fmt, output, bom)

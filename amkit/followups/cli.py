@@ -48,11 +48,12 @@ def log(
 ) -> None:
     """Log a follow-up. It resets the cadence clock, closes earlier next actions and
     makes a dormant/churned/lead/prospect customer active."""
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.followups import writes as followups
     from amkit.ui.i18n import t
 
-    with db.store() as st:
+    with store.write() as st:
         c = lookup.customer(st.session, customer)
         done = followups.log(st, c, channel=channel, summary=summary, at=at, contact=contact, outcome=outcome,
                              next_action=next_, next_date=next_date, keep_actions=keep_actions)
@@ -80,12 +81,12 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """List follow-ups, newest first."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.followups import writes as followups
 
     filters = followups.Filters(customer=customer, owner=owner, channel=channel, since=since, until=until,
                                 limit=limit)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = followups.list_rows(sess, filters)
     emit(rows, columns(), fmt, output, bom)
 

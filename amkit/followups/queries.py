@@ -1,4 +1,4 @@
-"""Full-text search of the follow-up log on the light read path (amkit.fastdb).
+"""Full-text search of the follow-up log on the light read path (amkit.store.raw).
 
 Follow-ups whose summary, outcome or next action contain every term: terms of 3+ characters
 go through the FTS5 trigram index ``followups_fts`` (ranked by bm25, then newest); shorter
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amkit.store import raw as fastdb, fts
+from amkit import store
+from amkit.store import raw, fts
 
 SEARCHED = ("f.summary", "f.outcome", "f.next_action")
 KEYS = ("id", "at", "customer", "owner", "channel", "contact", "summary", "outcome", "next_action", "next_date",
@@ -18,7 +19,7 @@ KEYS = ("id", "at", "customer", "owner", "channel", "contact", "summary", "outco
 
 
 def followups(text: str, limit: int = 50) -> list[dict[str, Any]]:
-    with fastdb.reader() as r:
+    with store.reader() as r:
         join, where, rank, params = fts.sql_filter(r, text, index="followups_fts", id_sql="f.id",
                                                    columns=SEARCHED)
         # rank and cut on follow-ups alone, then name the rows that made the cut
@@ -36,8 +37,8 @@ def followups(text: str, limit: int = 50) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         item = dict(zip(KEYS, row))
-        item["at"] = fastdb.moment(item["at"])
-        item["next_date"] = fastdb.day(item["next_date"])
-        item["action_done"] = fastdb.day(item["action_done"])
+        item["at"] = raw.moment(item["at"])
+        item["next_date"] = raw.day(item["next_date"])
+        item["action_done"] = raw.day(item["action_done"])
         out.append(item)
     return out

@@ -54,10 +54,10 @@ def set_(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Set a goal for a manager or a team; setting it again updates it and prints what changed."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.goals import writes as goalstore
 
-    with db.store() as st:
+    with store.write() as st:
         who = goalstore.resolve(st.session, owner, team)
         lines = goalstore.parse_lines(metric, target, excellent, stretch)
         goal, diff, created = goalstore.set_goal(st, who, period, lines)
@@ -112,9 +112,9 @@ def plan(
     if target is not None:
         lines = goalstore.parse_lines(metric, target, excellent, stretch)
     else:
-        from amkit.store import engine as db
+        from amkit import store
 
-        with db.session(write=False) as sess:
+        with store.session(write=False) as sess:
             who = goalstore.resolve(sess, owner, team)
             lines = goalreport.stored_lines(sess, who, period, metric)
     rows = goalreport.plan_rows(lines, period, by, cal)
@@ -138,11 +138,11 @@ def split(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Spread a team goal over the team's active managers so every line sums exactly."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.goals import writes as goalstore
     from amkit.ui.render import Col
 
-    with db.store() as st:
+    with store.write() as st:
         rows, basis = goalstore.split(st, team, period, metric, weights, by_history)
         if dry_run:
             st.discard()
@@ -183,13 +183,13 @@ def progress(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Actual against each line, pace against the plan to date, and the projected end value."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.goals import report as goalreport, writes as goalstore
     from amkit.core.parse import parse_date
 
     period = period or goalreport.default_period()
     day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         who = goalstore.resolve(sess, owner, team, required=False)
         rows = goalreport.progress_rows(sess, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
     if not rows:
@@ -220,13 +220,13 @@ def replan(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Spread what is left of each line over the remaining workdays, beside the original plan."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.goals import report as goalreport, writes as goalstore
     from amkit.core.parse import parse_date
 
     period = period or goalreport.default_period()
     day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         who = goalstore.resolve(sess, owner, team)
         rows, info = goalreport.replan_rows(sess, who, period, metric, day, by, cal)
     note(f"{info['owner']} {info['period']} {info['metric']}: actual {info['actual']} as of "
@@ -247,13 +247,13 @@ def suggest(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Propose target/excellent/stretch from history (average, min, max, growth, seasonality)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.goals import report as goalreport, writes as goalstore
     from amkit.core.parse import parse_date
     from amkit.ui.render import Col
 
     period = period or goalreport.default_period()
-    with (db.store() if save else db.session(write=False)) as handle:  # a write lock only with --save
+    with (store.write() if save else store.session(write=False)) as handle:  # a write lock only with --save
         sess = handle.session if save else handle
         who = goalstore.resolve(sess, owner, team)
         row, lines = goalreport.suggestion(sess, who, period, metric, periods, parse_date("as_of", as_of))

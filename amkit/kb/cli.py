@@ -40,10 +40,10 @@ def add(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a case or talk track; prints its id (-f json: the entry)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.kb import writes as kb
 
-    with db.store() as st:
+    with store.write() as st:
         entry = kb.add(st, kb.NewEntry(title, body, file, tag, industry, stage, customer))
         row = kb.row(st.session, entry.id)
     emit_created(row, columns(True), fmt)
@@ -56,10 +56,10 @@ def search(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Full-text search in titles, bodies and tags (Chinese works, also two-character words)."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.kb import writes as kb
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = kb.search(sess, text, limit)
     _emit_list(rows, fmt, output, bom)
 
@@ -70,10 +70,10 @@ def show(
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """One entry with its full text."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.kb import writes as kb
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         row = kb.row(sess, entry_id)
     if fmt != Fmt.table:
         emit(row, columns(True), fmt, one=True)
@@ -89,10 +89,10 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Entries, newest first, filtered by tags (all must match), industry and stage."""
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.kb import writes as kb
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         rows = kb.list_rows(sess, tag, industry, stage, limit)
     _emit_list(rows, fmt, output, bom)
 

@@ -83,14 +83,14 @@ def remind(
 
 def _snooze(customer: str | None, until: str | None) -> None:
     from amkit import config
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.reminders import queries as reminders
     from amkit.errors import BadInput
     from amkit.ui.i18n import t
 
     if not customer or not until:
         raise BadInput("--snooze CUSTOMER and --until DATE go together")
-    with db.store() as st:
+    with store.write() as st:
         c, day = reminders.snooze(st, customer, until, config.today())
     typer.echo(t("snoozed {customer} until {date}: no cadence or dormant reminders until then",
                  customer=c.name, date=day.isoformat()))

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from amkit import config
-from amkit.store import raw as fastdb
+from amkit import store
+from amkit.store import raw
 from amkit.reminders import calc as remind
 from amkit.errors import BadInput, bad_value
 from amkit.core.parse import parse_date
@@ -28,10 +29,10 @@ ROW_KEYS = ("kind", "customer", "owner", "due", "days_overdue", "reason")
 
 # ---------------------------------------------------------------- the three queries
 
-def load_customers(r: fastdb.Reader, today: dt.date, owner_id: int | None = None) -> list[CustomerState]:
+def load_customers(r: raw.Reader, today: dt.date, owner_id: int | None = None) -> list[CustomerState]:
     """Every customer existing by ``today``, with its last follow-up up to ``today`` (one seek
     per customer on the (customer_id, at) index: 3x quicker than grouping every follow-up)."""
-    cutoff = fastdb.end_of(today)
+    cutoff = raw.end_of(today)
     rows = r.rows(f"""
         SELECT c.id, c.name, m.name, c.tier, c.industry, c.lifecycle, c.created_at,
                (SELECT max(f.at) FROM followups f WHERE f.customer_id = c.id AND f.at < :cutoff),
@@ -40,12 +41,12 @@ def load_customers(r: fastdb.Reader, today: dt.date, owner_id: int | None = None
           LEFT JOIN managers m ON m.id = c.owner_id
          WHERE c.created_at < :cutoff {'AND c.owner_id = :owner' if owner_id is not None else ''}""",
                   cutoff=cutoff, owner=owner_id)
-    day = fastdb.day
+    day = raw.day
     return [CustomerState(cid, name, owner, tier, industry, lifecycle, day(created), day(last), day(snoozed))
             for cid, name, owner, tier, industry, lifecycle, created, last, snoozed in rows]
 
 
-def load_actions(r: fastdb.Reader, end: dt.date, owner_id: int | None = None) -> list[PendingAction]:
+def load_actions(r: raw.Reader, end: dt.date, owner_id: int | None = None) -> list[PendingAction]:
     """Open next actions due by ``end`` (overdue ones whatever their age); a follow-up belongs
     to its own owner, else to the customer's."""
     rows = r.rows(f"""
@@ -56,11 +57,11 @@ def load_actions(r: fastdb.Reader, end: dt.date, owner_id: int | None = None) ->
          WHERE f.next_date IS NOT NULL AND f.next_date <= :end AND f.action_done IS NULL
                {'AND coalesce(f.owner_id, c.owner_id) = :owner' if owner_id is not None else ''}""",
                   end=end, owner=owner_id)
-    day = fastdb.day
+    day = raw.day
     return [PendingAction(fid, cid, name, owner, action, day(due)) for fid, cid, name, owner, action, due in rows]
 
 
-def load_birthdays(r: fastdb.Reader, start: dt.date, end: dt.date,
+def load_birthdays(r: raw.Reader, start: dt.date, end: dt.date,
                    owner_id: int | None = None) -> list[ContactBirthday]:
     """Contacts ('YYYY-MM-DD' or 'MM-DD') that may have a birthday from ``start`` to ``end``.
 
@@ -173,7 +174,7 @@ class Run:
 def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
     """Compute the reminders; on today's run (no past/future --as-of) write the lifecycle moves.
 
-    Read on the light path (amkit.fastdb); only a run with moves to write opens a write
+    Read on the light path (amkit.store.raw); only a run with moves to write opens a write
     transaction, and reads again inside it so the moves rest on what is being committed."""
     today = parse_date("--as-of", as_of) or config.today()
     days = remind.parse_within(within)
@@ -181,14 +182,12 @@ def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
     remind.lifecycle_days(cfg)  # a bad config value fails before any query
     write = today == config.today()
     end = today + dt.timedelta(days=days)
-    with fastdb.reader() as r:
-        owner_id = fastdb.manager_id(r, owner) if owner else None
+    with store.reader() as r:
+        owner_id = raw.manager_id(r, owner) if owner else None
         customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
     if write and transitions:
-        from amkit.store import engine as db
-
-        with db.store() as st:
-            r = fastdb.Reader.of_session(st.session)
+        with store.write() as st:
+            r = raw.Reader.of_session(st.session)
             customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
             if transitions:
                 apply_transitions(st, transitions, today)
@@ -198,7 +197,7 @@ def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
     return Run(today, reminders, transitions, write)
 
 
-def _gather(r: fastdb.Reader, today: dt.date, end: dt.date, owner_id: int | None, cfg: dict) -> tuple:
+def _gather(r: raw.Reader, today: dt.date, end: dt.date, owner_id: int | None, cfg: dict) -> tuple:
     customers = load_customers(r, today, owner_id)
     transitions = remind.lifecycle_transitions(today, customers, cfg)
     return customers, transitions, load_actions(r, end, owner_id), load_birthdays(r, today, end, owner_id)

@@ -42,7 +42,7 @@ def review(
     deals were lost, customers gone dormant or churned, tier changes, reminders ignored for more
     than a week, top visits, and what changed since the previous period."""
     from amkit import config
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.review import queries as domain
     from amkit.errors import BadInput
     from amkit.review import doc as review_doc
@@ -56,7 +56,7 @@ def review(
 
         check_url(notify)
         reminders.notify_options()
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         doc = domain.build(sess, period or _last_week(), team, owner, config.language())
     with write_to(output) as stream:
         if fmt == ReviewFmt.json:

@@ -64,13 +64,14 @@ def _period(text: str | None):  # noqa: ANN202
 
 
 def _load(period_text: str | None, owner: str | None, team: str | None):  # noqa: ANN202
-    from amkit.store import raw as fastdb
+    from amkit import store
+    from amkit.store import raw
     from amkit.scores import queries as scorestore
     from amkit.errors import NotFound
 
     period = _period(period_text)
-    with fastdb.reader() as r:
-        name = fastdb.manager(r, owner)[1] if owner else None
+    with store.reader() as r:
+        name = raw.manager(r, owner)[1] if owner else None
         result = scorestore.cards(r, period, scorestore.Scope(team=team, owner=name))
     if team and not result.teams:
         raise NotFound(f"team not found: {team!r} (no active manager has it)")

@@ -1,5 +1,5 @@
 """Scorecard metrics from the database (SPEC §3.3), one set-based query per period, on the
-light read path (amkit.fastdb).
+light read path (amkit.store.raw).
 
 Every metric is an aggregated subquery grouped by manager, LEFT JOINed to ``managers`` in
 one SELECT. Definitions (period = the inclusive dates of ``--period``):

@@ -105,7 +105,7 @@ def open_(field: str, value: str | None) -> str | None:
 
 
 def normal_phone(phone: str) -> str:
-    from amkit.customers.merge import normalise_phone
+    from amkit.core.text import normalise_phone
 
     return normalise_phone(phone) or phone.strip()
 
@@ -185,14 +185,6 @@ def revealed(on: bool = True) -> Iterator[None]:
         yield
     finally:
         _REVEAL.reset(token)
-
-
-def record_reveal(table: str, detail: dict[str, Any]) -> None:
-    """`--reveal` is audited (action "reveal"), in its own transaction, before anything is shown."""
-    from amkit.store import engine as db
-
-    with db.store() as st:
-        st.record("reveal", table, None, None, {"key_set": active(), **detail})
 
 
 def check_key(session: Any) -> None:

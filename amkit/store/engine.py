@@ -8,17 +8,15 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
-from amkit import config
+from amkit import config, context
 
-if TYPE_CHECKING:
-    from amkit.store.writer import Store
 from amkit.errors import BadInput, Conflict, OutOfScope, ServiceError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -26,7 +24,7 @@ _engines: dict[str, sa.Engine] = {}
 
 
 def url() -> str:
-    return config.database_url(config.CLI_DB[0])
+    return context.current().database_url
 
 
 def is_sqlite(engine: sa.Engine) -> bool:
@@ -104,24 +102,6 @@ def _sqlite_events(eng: sa.Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-@contextmanager
-def store(command: str | None = None) -> Iterator["Store"]:
-    """A write transaction with its Store; the audit entries land before the commit."""
-    from amkit.store.writer import Store
-
-    with session(write=True) as sess:
-        st = Store(sess, command or current_command())
-        yield st
-        st.flush_audit()
-
-
-def current_command() -> str:
-    from amkit.ui.click import get_current_context
-
-    ctx = get_current_context(silent=True)
-    return ctx.command_path if ctx else "amkit"
-
-
 def dispose() -> None:
     for eng in _engines.values():
         eng.dispose()
@@ -187,7 +167,7 @@ def _audit_refusal(eng: sa.Engine, refused: OutOfScope) -> None:
     try:
         with eng.connect() as conn, Session(bind=conn) as sess:
             scope = team.scope(sess)
-            audit.append(sess, scope.login if scope else config.current_user(), current_command(), [entry])
+            audit.append(sess, scope.login if scope else config.current_user(), context.current().command, [entry])
             sess.commit()
     except sa.exc.DBAPIError as exc:
         refused.details.append(f"(the refusal could not be audited: {_short(exc)})")

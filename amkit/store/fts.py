@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from amkit.errors import bad_value
 
-if TYPE_CHECKING:  # imported where used: the follow-up search runs on amkit.fastdb without them
+if TYPE_CHECKING:  # imported where used: the follow-up search runs on amkit.store.raw without them
     import sqlalchemy as sa
     from sqlmodel import Session
 
@@ -128,7 +128,7 @@ def apply(session: Session, query: sa.Select, text: str, *, index: str, id_colum
 
 def sql_filter(r: Reader, text: str, *, index: str, id_sql: str,
                columns: Sequence[str]) -> tuple[str, str, str | None, dict]:
-    """`apply` for a query written as SQL text on amkit.fastdb: the JOIN, the WHERE conditions
+    """`apply` for a query written as SQL text on amkit.store.raw: the JOIN, the WHERE conditions
     (joined by AND), the rank to order by first (bm25; None without the index, so that an
     ORDER BY on an indexed column can stop early), and their parameters."""
     has = r.sqlite and bool(r.rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n", n=index))

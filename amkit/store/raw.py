@@ -4,25 +4,23 @@ Importing SQLAlchemy, SQLModel and the models costs about half a second per proc
 than the queries of a report on 100k customers. The hot read paths (remind, followup
 search, tier run --dry-run, score card) therefore run their set-based SQL here:
 
-    with fastdb.reader() as r:
+    with store.reader() as r:
         rows = r.rows("SELECT id, name FROM customers WHERE created_at < :cutoff", cutoff=moment)
 
 SQL is written once, portable, with `:name` parameters; date and datetime parameters are
 stored the way SQLAlchemy stores them (ISO text on SQLite), and `day()`/`moment()` read them
-back from either backend. Writes never come here: they go through amkit.db and the Store
-(audit log). A database that does not exist yet or has pending migrations is handed to
-amkit.db first, which creates and migrates it.
+back from either backend. Writes never come here: they go through amkit.store.writer (audit
+log). A database that does not exist yet or has pending migrations is created and migrated by
+amkit.store.engine first (amkit.store.reader() does that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
-from amkit import config
 from amkit.errors import Conflict, NotFound, ServiceError
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -37,7 +35,7 @@ class Reader:
 
     @classmethod
     def of_session(cls, session: Any) -> "Reader":
-        """The same queries inside an amkit.db session's transaction (e.g. before a write)."""
+        """The same queries inside an amkit.store.engine session's transaction (e.g. before a write)."""
         raw = session.connection().connection.dbapi_connection
         return cls(raw, session.get_bind().dialect.name)
 
@@ -53,7 +51,7 @@ class Reader:
             else:
                 cur.execute(_NAMED.sub(r"%(\1)s", sql.replace("%", "%%")), params)
             return cur.fetchall()
-        except Exception as exc:  # noqa: BLE001 - the driver's errors, mapped like amkit.db does
+        except Exception as exc:  # noqa: BLE001 - the driver's errors, mapped like amkit.store.engine does
             raise _mapped(exc) from None
         finally:
             cur.close()
@@ -140,32 +138,24 @@ def _mapped(exc: Exception) -> Exception:
     return ServiceError(f"database error ({message})")
 
 
-@contextmanager
-def reader() -> Iterator[Reader]:
-    url = config.database_url(config.CLI_DB[0])
+def connect(url: str) -> tuple[Any, str] | None:
+    """A read connection (one read transaction) and its dialect, or None when the database
+    does not exist yet or has migrations pending (amkit.store prepares it, then asks again)."""
     if url.startswith("sqlite:"):
         conn = _sqlite(url)
-        dialect = "sqlite"
-    else:
-        conn = _postgres(url)
-        dialect = "postgresql"
+        return (conn, "sqlite") if conn is not None else None
+    conn = _postgres(url)
+    return (conn, "postgresql") if conn is not None else None
+
+
+def close(conn: Any) -> None:
     try:
-        yield Reader(conn, dialect)
+        conn.rollback()  # read-only: nothing to keep
     finally:
-        try:
-            conn.rollback()  # read-only: nothing to keep
-        finally:
-            conn.close()
+        conn.close()
 
 
-BUSY_TIMEOUT_S = 30.0  # as amkit.db
-
-
-def _prepare(url: str) -> None:
-    """Create and migrate the database (or raise its one-line error) through amkit.db."""
-    from amkit.store import engine as db
-
-    db.engine_for(url)
+BUSY_TIMEOUT_S = 30.0  # as amkit.store.engine
 
 
 def _pending(done: list[str] | None) -> bool:
@@ -188,34 +178,31 @@ def _sqlite(url: str) -> Any:
 
     path = url.split("sqlite:///", 1)[-1]
     if not Path(path).is_file():
-        _prepare(url)
-    for attempt in (1, 2):
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        try:
-            conn.execute("BEGIN DEFERRED")
-            if attempt == 2 or not _pending(_migrations_done(conn)):
-                return conn
-        except sqlite3.Error as exc:
-            conn.close()
-            raise _mapped(exc) from None
+        return None
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("BEGIN DEFERRED")
+        if not _pending(_migrations_done(conn)):
+            return conn
+    except sqlite3.Error as exc:
         conn.close()
-        _prepare(url)
-    raise AssertionError("unreachable")
+        raise _mapped(exc) from None
+    conn.close()
+    return None
 
 
 def _postgres(url: str) -> Any:
     try:
         import psycopg
     except ImportError:
-        _prepare(url)  # amkit.db names the missing driver (exit 2)
-        raise
+        return None  # amkit.store.engine names the missing driver (exit 2)
     try:
         conn = psycopg.connect(re.sub(r"^postgresql\+\w+://", "postgresql://", url))
     except psycopg.Error:
-        _prepare(url)  # amkit.db reports why (exit 2 or 5)
-        raise
+        return None  # amkit.store.engine reports why (exit 2 or 5)
     done = _migrations_done(conn)
     conn.rollback()
     if _pending(done):
-        _prepare(url)
+        conn.close()
+        return None
     return conn

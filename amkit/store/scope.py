@@ -88,7 +88,7 @@ def out_of_scope(session: Session, what: str, table: str, ref: str) -> OutOfScop
 
 
 def visible_manager_ids_of(r: Reader) -> set[int] | None:
-    """Managers whose numbers the acting user may see, read on amkit.fastdb: a manager their
+    """Managers whose numbers the acting user may see, read on amkit.store.raw: a manager their
     own, a lead their team's (and their own), others all (None)."""
     row = r.rows(SCOPE_SQL) if not r.sqlite else []
     found = _limiting(Scope(*row[0]) if row else None)

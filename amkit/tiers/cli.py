@@ -80,7 +80,7 @@ def run(
     is C. Locked customers keep their tier. Every change goes to tier history.
     JSON/CSV list every customer; the table lists only changes unless --all or --dry-run.
     """
-    from amkit.store import raw as fastdb
+    from amkit import store
     from amkit.tiers import queries as tierread
     from amkit.errors import BadInput
 
@@ -92,14 +92,14 @@ def run(
     day = _as_of(as_of)
     parsed = tierread.read_rules(rules) if chosen == "rules" else None
     if dry_run:
-        with fastdb.reader() as r:
+        with store.reader() as r:
             rows = tierread.compute(r, chosen, day, parsed)
         counts = tierread.summary(rows)
     else:
-        from amkit.store import engine as db
+        from amkit import store
         from amkit.tiers import writes as tierstore
 
-        with db.store() as st:
+        with store.write() as st:
             rows, counts = tierstore.run(st, chosen, day, parsed)
     shown = [_row(r) for r in rows if dry_run or all_rows or fmt != Fmt.table or r.changed]
     if shown or fmt != Fmt.table:
@@ -116,7 +116,8 @@ def lock(
 ) -> None:
     """Pin a customer's tier so tier runs never change it (recorded in tier history)."""
     from amkit import config
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.tiers import writes as tierstore
     from amkit.core.enums import parse_tier
     from amkit.errors import BadInput
@@ -126,7 +127,7 @@ def lock(
     if not unlock and not tier:
         raise BadInput("missing TIER (A, B or C) or --unlock")
     parsed = None if unlock else parse_tier(tier)
-    with db.store() as st:
+    with store.write() as st:
         message = tierstore.lock(st, lookup.customer(st.session, customer), parsed, unlock, config.today())
     note(message)
 
@@ -137,15 +138,16 @@ def list_(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Customers by stored tier (then value), with lock and the current 12-month value."""
-    from amkit.store import raw as fastdb
+    from amkit import store
+    from amkit.store import raw
     from amkit.tiers import queries as tierread
     from amkit.core.enums import parse_tier
     from amkit.ui.render import Col
 
     day = _as_of(as_of)
-    with fastdb.reader() as r:
+    with store.reader() as r:
         filters = tierread.ListFilters(tier=parse_tier(tier) if tier else None,
-                                       owner_id=fastdb.manager_id(r, owner) if owner else None)
+                                       owner_id=raw.manager_id(r, owner) if owner else None)
         rows = tierread.list_rows(r, day, filters)
     cols = [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("tier", "Tier"),
             Col("locked", "Locked", "bool"), Col("value", "Value (12 months)", "money")]
@@ -160,11 +162,12 @@ def history(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Tier changes, newest first: runs (pareto/rfm/rules), locks and unlocks."""
-    from amkit.store import engine as db, lookup
+    from amkit import store
+    from amkit.store import lookup
     from amkit.tiers import writes as tierstore
     from amkit.ui.render import Col
 
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         cid = lookup.customer(sess, customer).id if customer else None
         rows = tierstore.history_rows(sess, cid, limit)
     cols = [Col("on", "Date", "date"), Col("customer", "Customer"), Col("old_tier", "Old tier"),

@@ -53,13 +53,13 @@ def pareto_cmd(
     {rank, customer, value, share, cumulative_share, customer_share}.
     """
     from amkit import config
-    from amkit.store import raw as fastdb
+    from amkit import store
     from amkit.tiers import calc as tiering, queries as tierread
     from amkit.core.parse import parse_date
     from amkit.ui.render import Col
 
     day = parse_date("--as-of", as_of) if as_of else config.today()
-    with fastdb.reader() as r:
+    with store.reader() as r:
         curve = tiering.pareto_curve(tierread.load_values(r, day))
     rows = curve_rows(curve)[: top or None]
     cols = [Col("rank", "#", "int"), Col("customer", "Customer"), Col("value", "Value (12 months)", "money"),

@@ -1,4 +1,4 @@
-"""The reads of tiering (SPEC §3.2), on the light read path (amkit.fastdb): one set-based
+"""The reads of tiering (SPEC §3.2), on the light read path (amkit.store.raw): one set-based
 statement per method over all customers (``customers LEFT JOIN`` aggregated subqueries), so
 the cost does not grow with per-customer round trips. Writes are amkit.tierstore's.
 

@@ -72,11 +72,12 @@ def export(
                                                           "(audited).")] = False,
 ) -> None:
     """Export a table; the file imports back unchanged (with AMKIT_KEY set: contacts need --reveal)."""
+    from amkit import store
     from amkit.store import crypto
     from amkit.transfer.service import export_table
 
     if reveal:
-        crypto.record_reveal(table.value, {"command": "export", "format": fmt.value, "output": output})
+        store.record_reveal(table.value, {"command": "export", "format": fmt.value, "output": output})
     with crypto.revealed(reveal):
         count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout)
     note(f"exported {count} {table.value}" + (f" to {output}" if output else ""))

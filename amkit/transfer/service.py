@@ -74,7 +74,7 @@ def build_options(table: str, maps: list[str], value_maps: list[str], mapping: s
 def import_file(table: str, file: str, maps: list[str], value_maps: list[str], mapping: str | None,
                 encoding: str, mode: str | None, key: str | None, create_missing: bool, skip_invalid: bool,
                 dry_run: bool) -> str:
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.transfer.readers import open_source
     from amkit.transfer.specs import specs
 
@@ -83,7 +83,7 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
         raise bad_value("table", table, "cannot be imported yet")
     opts, data = build_options(table, maps, value_maps, mapping, mode, key, create_missing, skip_invalid)
     source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding)
-    with _no_gc(), db.store() as st, _progress(file) as progress, _page_cache(st.session):
+    with _no_gc(), store.write() as st, _progress(file) as progress, _page_cache(st.session):
         importer = Importer(st, spec, source, opts, progress)
         with _indexes_built_after(st.session, spec.model.__table__.name, importer.key_columns,
                                   importer.started_empty):
@@ -195,7 +195,7 @@ class _progress:
 
 
 def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str]) -> int:
-    from amkit.store import engine as db
+    from amkit import store
     from amkit.ui.render import open_output
     from amkit.transfer import exporter
     from amkit.transfer.specs import specs
@@ -209,7 +209,7 @@ def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: 
         raise bad_value("--encoding", encoding, "unknown encoding") from None
     if fmt == "xlsx" and not output:
         raise bad_value("--output", "", "xlsx needs -o FILE")
-    with db.session(write=False) as sess:
+    with store.session(write=False) as sess:
         if fmt == "xlsx":
             return exporter.write_xlsx(output, sess, spec)
         stream = open_output(output, encoding) if output else stdout

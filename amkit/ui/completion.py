@@ -15,13 +15,14 @@ def customer_names(incomplete: str, cli_db: str | None = None, limit: int = LIMI
     from sqlmodel import Session
 
     from amkit import config
-    from amkit.store import engine as db, lookup
+    from amkit.store import engine
+    from amkit.store import lookup
 
     db_url = config.database_url(cli_db)  # the --db typed before the TAB counts
-    path = db.sqlite_path(db_url)
+    path = engine.sqlite_path(db_url)
     if path is not None and not path.exists():
         return []
-    with Session(db.engine_for(db_url)) as sess:
+    with Session(engine.engine_for(db_url)) as sess:
         names = lookup.complete_names(sess, incomplete, limit)
     return [_for_shell(n) for n in names]
 

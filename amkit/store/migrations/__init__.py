@@ -12,7 +12,7 @@ import importlib
 import pkgutil
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: amkit.fastdb reads names() without it
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: amkit.store.raw reads names() without it
     import sqlalchemy as sa
     from alembic.operations import Operations
 
