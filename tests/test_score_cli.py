@@ -5,17 +5,19 @@ complete) and A2 (created 2025, no region). Deals: d1 A1 won 100,000 on 2026-10-
 won 50,000 on 2026-11-01 (a repurchase: A2 won d5 10,000 on 2026-09-30, Q3); d3 A1 lost
 30,000; d4 open. Revenue 150,000; won 2, lost 1 → win rate 2/3; repurchase rate 1/2.
 Payments dated in Q4 on her deals: 60,000 (d1) + 10,000 (d5, an older deal) = 70,000
-(a Q3 prepayment and a 2027 payment are outside) → collection 70,000 / 150,000 = 0.4667.
-Follow-ups in Q4: 2 visits + 1 call + 1 call without owner on her customer = 4 (a Q3 visit
-is outside) → visits 2, followups 4. Surveys in Q4: 4 and 5 (an NPS 2 and a Q3 score are
+(a Q3 prepayment and a 2027 payment are outside) → collection 70,000, collection_rate
+70,000 / 150,000 = 0.4667. Follow-ups in Q4: 2 visits + 1 call = 3; 1 call logged without an
+owner on her customer counts for nobody (SPEC §6: a follow-up counts for its owner when
+logged) and a Q3 visit is outside → visits 2, followups 3. Surveys in Q4: 4 and 5 (an NPS 2 and a Q3 score are
 out) → 4.5. Completeness 1/2. Complaints opened in Q4 and resolved: 30 h and 6 h → 18 h.
-Goals: revenue 120,000, collection 0.8, new_customers 2, visits 4, satisfaction 4,
-completeness 0.8 → ratios min(1.25, 1.2), 0.58333, 0.5, 0.5, 1.125, 0.625 →
+Goals: revenue 120,000, collection 120,000 (money), new_customers 2, visits 4, satisfaction 4,
+completeness 0.8 → ratios min(1.25, 1.2), 70,000/120,000 = 0.58333, 0.5, 0.5, 1.125, 0.625 →
 score 40·1.2 + 15·0.58333 + 15·0.5 + 10·0.5 + 10·1.125 + 10·0.625 = 86.75 → grade B.
 
 Bob (East): B1 (2025, complete via e-mail); won 80,000 on 2026-12-31 (last day: in), won
-20,000 on 2027-01-01 (out); paid 80,000 → collection 1.0; no follow-ups, no surveys.
-Goals: revenue 100,000, collection 0.8, visits 2, satisfaction 4 (no surveys: left out)
+20,000 on 2027-01-01 (out); paid 80,000 → collection 80,000, rate 1.0; no follow-ups, no
+surveys. Goals: revenue 100,000, collection 60,000 (80,000/60,000 → capped 1.2), visits 2,
+satisfaction 4 (no surveys: left out)
 → (40·0.8 + 15·1.2 + 10·0) / 65 · 100 = 76.92 → grade C.
 Dan (West): the same numbers as Bob on D1 → 76.92, a tie: both rank 2, Cat (no data, no
 goals) rank 4.
@@ -113,11 +115,11 @@ def db(cli, env):  # noqa: ANN001, ANN201
         won = d.deal(customer, owner, 80_000, "won", closed)
         d.payment(won, 80_000, "2026-12-31")
     d.deal("B1", "Bob", 20_000, "won", "2027-01-01")
-    for metric, target in [("revenue", 120_000), ("collection", 0.8), ("new_customers", 2), ("visits", 4),
+    for metric, target in [("revenue", 120_000), ("collection", 120_000), ("new_customers", 2), ("visits", 4),
                            ("satisfaction", 4), ("completeness", 0.8)]:
         d.goal("Ann", metric, target)
     for owner in ("Bob", "Dan"):
-        for metric, target in [("revenue", 100_000), ("collection", 0.8), ("visits", 2), ("satisfaction", 4)]:
+        for metric, target in [("revenue", 100_000), ("collection", 60_000), ("visits", 2), ("satisfaction", 4)]:
             d.goal(owner, metric, target)
     return d
 
@@ -133,8 +135,8 @@ def test_every_metric_by_hand(cli, db):
     ann = cards["Ann"]
     assert ann["revenue"] == 150_000 and ann["target"] == 120_000 and ann["achievement"] == 1.25
     assert (ann["deals_won"], ann["deals_lost"], ann["win_rate"]) == (2, 1, 0.6667)
-    assert ann["new_customers"] == 1 and ann["visits"] == 2 and ann["followups"] == 4
-    assert ann["payments"] == 70_000 and ann["collection_rate"] == 0.4667
+    assert ann["new_customers"] == 1 and ann["visits"] == 2 and ann["followups"] == 3
+    assert ann["collection"] == ann["payments"] == 70_000 and ann["collection_rate"] == 0.4667
     assert ann["satisfaction"] == 4.5 and ann["completeness"] == 0.5
     assert ann["repurchases"] == 1 and ann["repurchase_rate"] == 0.5
     assert ann["complaint_response_hours"] == 18
@@ -207,12 +209,19 @@ def test_bad_weights_exit_2(cli, db, env):
     assert result.exit_code == 2 and "score.weights" in result.stderr and "100" in result.stderr
 
 
-def test_money_collection_goal_is_ignored_with_warning(cli, db):
-    db.run("UPDATE goals SET target = 70000 WHERE metric = 'collection' AND owner_id = ?", db.mid("Bob"))
+def test_collection_rate_goal_is_a_fraction(cli, db):
+    # Bob's collection goal becomes a rate goal of 0.8: actual 80,000 / 80,000 = 1.0 → 1.25 →
+    # capped 1.2, weighted like the money goal was when configured as score.weights.collection_rate
+    db.run("UPDATE goals SET metric = 'collection_rate', target = 0.8 WHERE metric = 'collection' "
+           "AND owner_id = ?", db.mid("Bob"))
     result = cli("score", "card", "-p", PERIOD, "-f", "json")
-    assert result.exit_code == 0 and "collection goal of Bob" in result.stderr
     bob = {r["owner"]: r for r in result.json()}["Bob"]
-    assert bob["score"] == 64.0  # (40·0.8 + 10·0) / 50
+    assert result.exit_code == 0 and result.stderr == ""
+    assert bob["score"] == 64.0  # no default weight for collection_rate: (40·0.8 + 10·0) / 50
+    # a rate goal out of its scale is ignored with a warning
+    db.run("UPDATE goals SET target = 70000 WHERE metric = 'collection_rate' AND owner_id = ?", db.mid("Bob"))
+    result = cli("score", "card", "-p", PERIOD, "-f", "json")
+    assert result.exit_code == 0 and "collection_rate goal of Bob" in result.stderr
 
 
 @pytest.mark.parametrize("args, code, needle", [

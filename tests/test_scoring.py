@@ -7,10 +7,10 @@ from decimal import Decimal as D
 import pytest
 
 from amkit.errors import BadInput
+from amkit.metrics.figures import Tally
 from amkit.scores.calc import (
     DEFAULT_GRADES,
     DEFAULT_WEIGHTS,
-    ManagerMetrics,
     grade_for,
     rank,
     rank_change,
@@ -19,6 +19,23 @@ from amkit.scores.calc import (
     validate_grades,
     validate_weights,
 )
+
+def ManagerMetrics(owner, revenue=0, deals_won=0, deals_lost=0, new_customers=0, visits=0, followups=0,  # noqa: N802
+                   payments=0, satisfaction=None, completeness=None, repurchases=0,
+                   complaint_response_hours=None):
+    """A manager's sums as the metrics layer tallies them (averages as one survey/customer/complaint)."""
+    from amkit.scores.calc import ManagerMetrics as Card
+
+    def one(value):  # an average as (sum, count)
+        return (0, 0) if value is None else (D(str(value)), 1)
+
+    return Card(owner, Tally(
+        won_cents=int(D(revenue) * 100), won=deals_won, lost=deals_lost, repurchases=repurchases,
+        paid_cents=int(D(payments) * 100), followups=followups, visits=visits, new=new_customers,
+        complete=one(completeness)[0], owned=one(completeness)[1], score_sum=one(satisfaction)[0],
+        surveys=one(satisfaction)[1], hours_sum=one(complaint_response_hours)[0],
+        resolved=one(complaint_response_hours)[1]))
+
 
 WANG = ManagerMetrics(
     owner="王芳",
@@ -29,18 +46,17 @@ WANG = ManagerMetrics(
     visits=12,
     followups=30,
     payments=D("90000.00"),
-    won_amount_for_collection=D("120000.00"),
     satisfaction=4.5,
     completeness=0.8,
     repurchases=1,
     complaint_response_hours=6.0,
 )
 LI = ManagerMetrics("李雷", D("50000"), deals_won=1, deals_lost=3, new_customers=1, visits=5, followups=9,
-                    payments=D("50000"), won_amount_for_collection=D("50000"))
-ADAM = ManagerMetrics("Adam", D("80000"), deals_won=2, payments=D("20000"), won_amount_for_collection=D("80000"))
+                    payments=D("50000"))
+ADAM = ManagerMetrics("Adam", D("80000"), deals_won=2, payments=D("20000"))
 ZED = ManagerMetrics("Zed", D("999999"), deals_won=9)  # no goals at all
 GOALS = {
-    "王芳": {"revenue": D("100000"), "collection": 0.9, "new_customers": 5, "visits": 10, "satisfaction": 4,
+    "王芳": {"revenue": D("100000"), "collection": D("108000"), "new_customers": 5, "visits": 10, "satisfaction": 4,
              "completeness": 0.9},
     "李雷": {"revenue": 100000, "new_customers": 2, "visits": 10, "followups": 99, "calls": 7},
     "Adam": {"revenue": 160000},
@@ -71,7 +87,7 @@ def test_weighted_score_all_default_metrics():
     wang = cards()["王芳"]
     # ratio = min(actual / goal, 1.2):
     #   revenue 120000/100000 = 1.2        × 40 = 48
-    #   collection 0.75/0.9 = 0.8333…       × 15 = 12.5
+    #   collection 90000/108000 = 0.8333…   × 15 = 12.5
     #   new_customers 4/5 = 0.8             × 15 = 12
     #   visits 12/10 = 1.2                  × 10 = 12
     #   satisfaction 4.5/4 = 1.125          × 10 = 11.25
@@ -120,10 +136,10 @@ def test_period_without_data_gives_none_not_errors():
     assert (no_goal.win_rate, no_goal.collection_rate, no_goal.repurchase_rate) == (None, None, None)
     assert (no_goal.satisfaction, no_goal.completeness, no_goal.complaint_response_hours) == (None, None, None)
     assert (no_goal.score, no_goal.grade, no_goal.rank) == (None, None, 1)
-    with_goals = score_cards([empty], {"空": {"revenue": 100, "collection": 0.9, "satisfaction": 4}})[0]
-    # revenue 0/100 = 0 is counted; collection and satisfaction are unknown → left out → score 0.
+    with_goals = score_cards([empty], {"空": {"revenue": 100, "completeness": 0.9, "satisfaction": 4}})[0]
+    # revenue 0/100 = 0 is counted; completeness and satisfaction are unknown → left out → score 0.
     assert with_goals.achievement == D("0.0000") and with_goals.score == D("0.00") and with_goals.grade == "D"
-    only_unknown = score_cards([empty], {"空": {"collection": 0.9}})[0]
+    only_unknown = score_cards([empty], {"空": {"satisfaction": 4}})[0]
     assert only_unknown.score is None and only_unknown.grade is None
     assert score_cards([], {}) == []
 
@@ -182,13 +198,14 @@ def test_validate_grades_errors(grades, word):
 
 
 def test_validate_goal_scales():
-    assert validate_goal("collection", 0.9) == D("0.9")
+    assert validate_goal("collection_rate", 0.9) == D("0.9")
+    assert validate_goal("collection", 90000) == D(90000)  # collection is money
     assert validate_goal("satisfaction", 5) == D(5)
-    for metric, target in [("collection", 90), ("completeness", 0), ("satisfaction", 6), ("revenue", -1)]:
+    for metric, target in [("collection_rate", 90), ("completeness", 0), ("satisfaction", 6), ("revenue", -1)]:
         with pytest.raises(BadInput, match=f"goal {metric}"):
             validate_goal(metric, target)
-    with pytest.raises(BadInput, match="goal collection"):
-        score_cards([WANG], {"王芳": {"collection": 90}})
+    with pytest.raises(BadInput, match="goal collection_rate"):
+        score_cards([WANG], {"王芳": {"collection_rate": 90}})
 
 
 def test_bad_metrics_and_duplicates():

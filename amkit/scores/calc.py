@@ -1,20 +1,17 @@
 """KPI scorecards and ranking (SPEC §3.3, §5). Pure: no database, no clock, no printing.
 
-The DB layer fills one :class:`ManagerMetrics` per manager for the period and passes the
-goals as ``{owner: {metric: target}}``; :func:`score_cards` returns ranked :class:`ScoreCard`s.
+The DB layer fills one :class:`ManagerMetrics` per manager for the period: the manager's
+:class:`amkit.metrics.figures.Tally` (the raw sums), from which every metric is computed by
+the metrics layer's one definition; goals come as ``{owner: {metric: target}}``.
+:func:`score_cards` returns ranked :class:`ScoreCard`s.
 
-Score = Σ wᵢ·min(actualᵢ / goalᵢ, 1.2) / Σ wᵢ × 100 over the weighted metrics (weight > 0)
-that have a goal AND a known actual, i.e. the weights are rescaled to 100. A metric whose
-actual is unknown (no surveys, nothing won to collect) is left out rather than counted as 0.
-With no such metric, score and grade are None. What a goal means per metric:
-
-* revenue, deals_won, new_customers, visits, followups: the target amount/count;
-* collection: the target collection rate as a fraction (0.9 = 90 %), 0 < goal <= 1;
-* satisfaction: the target average survey score on the 1–5 scale, 0 < goal <= 5;
-* completeness: the target record completeness as a fraction, 0 < goal <= 1;
-* win_rate, repurchase: target fractions, 0 < goal <= 1;
-* response_hours: the target average complaint response time in hours; lower is better,
-  so its ratio is goal / actual (an actual of 0 hours scores the 1.2 cap).
+Score = Σ wᵢ·min(ratioᵢ, 1.2) / Σ wᵢ × 100 over the weighted metrics (weight > 0) that have a
+goal AND a known actual, i.e. the weights are rescaled to 100. ratio = actual / goal, or
+goal / actual for the metrics where lower is better (complaint_response_hours, deals_lost; an
+actual of 0 scores the 1.2 cap). A metric whose actual is unknown (no surveys, nothing won) is
+left out rather than counted as 0. With no such metric, score and grade are None. A goal is in
+the metric's unit: money and counts as amounts, fractions 0 < goal <= 1 (collection_rate 0.9 =
+90 %), satisfaction 0 < goal <= 5, hours > 0. ``collection`` is money received (回款), not a rate.
 
 Ratios (achievement, win_rate, collection_rate, repurchase_rate, completeness) are Decimal
 fractions rounded half up to 4 places; money and score to 2 places; unknown = None.
@@ -27,27 +24,17 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from amkit.errors import BadInput, bad_value
+from amkit.metrics import figures
+from amkit.metrics.figures import Tally
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
 CAP = Decimal("1.2")
 
-# Metric names usable as score.weights.<metric> and as goal metrics.
-METRICS = (
-    "revenue",
-    "deals_won",
-    "new_customers",
-    "visits",
-    "followups",
-    "collection",
-    "satisfaction",
-    "completeness",
-    "win_rate",
-    "repurchase",
-    "response_hours",
-)
-FRACTION_GOALS = ("collection", "completeness", "win_rate", "repurchase")
+# Metric names usable as score.weights.<metric> and as goal metrics: every metric of the
+# metrics layer (amkit.metrics.figures), old names accepted as aliases.
+METRICS = tuple(figures.METRICS)
 DEFAULT_WEIGHTS = {
     "revenue": 40,
     "collection": 15,
@@ -58,7 +45,7 @@ DEFAULT_WEIGHTS = {
 }
 GRADES = ("S", "A", "B", "C")  # below the C threshold: "D"
 DEFAULT_GRADES = {"S": 110, "A": 95, "B": 80, "C": 60}
-# Fields `score rank --by` accepts; all rank high-to-low except complaint_response_hours.
+# Fields `score rank --by` accepts; high-to-low, except the metrics where lower is better.
 RANK_FIELDS = (
     "score",
     "revenue",
@@ -68,40 +55,23 @@ RANK_FIELDS = (
     "new_customers",
     "visits",
     "followups",
+    "collection",
     "collection_rate",
     "satisfaction",
     "completeness",
+    "repurchases",
     "repurchase_rate",
     "complaint_response_hours",
+    "deals_lost",
 )
 
 
 @dataclass(frozen=True)
 class ManagerMetrics:
-    """One manager's raw numbers for the period.
-
-    Suggested sources: revenue / deals_won = won deals closed in the period; deals_lost = lost
-    deals closed in the period; new_customers = customers created in the period; visits =
-    follow-ups with channel visit; followups = all follow-ups; won_amount_for_collection = amount
-    of the deals won in the period and payments = payments (up to the period end) on those
-    deals; satisfaction = average 1–5 survey score; completeness = average share of filled
-    key fields per customer; repurchases = won deals in the period that are repurchases;
-    complaint_response_hours = average hours from complaint opened to resolved.
-    """
+    """One manager's raw sums for the period (amkit.metrics.figures.tallies)."""
 
     owner: str
-    revenue: Decimal = ZERO
-    deals_won: int = 0
-    deals_lost: int = 0
-    new_customers: int = 0
-    visits: int = 0
-    followups: int = 0
-    payments: Decimal = ZERO
-    won_amount_for_collection: Decimal = ZERO
-    satisfaction: float | Decimal | None = None
-    completeness: float | Decimal | None = None
-    repurchases: int = 0
-    complaint_response_hours: float | Decimal | None = None
+    tally: Tally = field(default_factory=Tally)
 
 
 @dataclass(frozen=True)
@@ -128,7 +98,8 @@ class ScoreCard:
     new_customers: int
     visits: int
     followups: int
-    payments: Decimal
+    collection: Decimal
+    payments: Decimal  # = collection (the key scripts read before collection was a metric)
     collection_rate: Decimal | None
     satisfaction: Decimal | None
     completeness: Decimal | None
@@ -187,9 +158,9 @@ def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
     """Known metric names, numbers >= 0, summing to exactly 100 (BadInput otherwise)."""
     out = {}
     for key, value in weights.items():
-        if key not in METRICS:
+        if key not in METRICS and key not in figures.ALIASES:
             raise bad_value("score.weights key", key, "expected one of " + ", ".join(METRICS))
-        out[key] = _nonneg(value, f"score.weights.{key}")
+        out[figures.metric(key).name] = _nonneg(value, f"score.weights.{key}")
     total = sum(out.values(), ZERO)
     if total != 100:
         raise bad_value("score.weights", f"sum {total.normalize():f}", "weights must sum to 100")
@@ -213,9 +184,10 @@ def validate_grades(grades: Mapping[str, object]) -> dict[str, Decimal]:
 
 
 def validate_goal(metric: str, target: object) -> Decimal:
-    """A goal target for a scorecard metric: > 0, and within the scale of fraction metrics."""
+    """A goal target for a scorecard metric: > 0, and within the scale of fraction/score metrics."""
+    unit = figures.metric(metric).unit
     goal = _number(target, f"goal {metric}")
-    limit = 1 if metric in FRACTION_GOALS else 5 if metric == "satisfaction" else None
+    limit = 1 if unit == "fraction" else 5 if unit == "score" else None
     if goal <= 0 or (limit is not None and goal > limit):
         scale = f"between 0 and {limit}" if limit is not None else "above 0"
         raise bad_value(f"goal {metric}", target, f"expected a target {scale}")
@@ -236,24 +208,14 @@ def grade_for(score: Decimal | None, grades: Mapping[str, Decimal] = DEFAULT_GRA
 
 
 def _actuals(m: ManagerMetrics) -> dict[str, Decimal | None]:
-    """Exact (unrounded) values of every scorecard metric."""
-    won, lost = m.deals_won, m.deals_lost
-    return {
-        "revenue": _nonneg(m.revenue, f"revenue of {m.owner}"),
-        "deals_won": Decimal(won),
-        "new_customers": Decimal(m.new_customers),
-        "visits": Decimal(m.visits),
-        "followups": Decimal(m.followups),
-        "collection": _div(
-            _nonneg(m.payments, f"payments of {m.owner}"),
-            _nonneg(m.won_amount_for_collection, f"won amount of {m.owner}"),
-        ),
-        "satisfaction": _optional(m.satisfaction, f"satisfaction of {m.owner}", 1, 5),
-        "completeness": _optional(m.completeness, f"completeness of {m.owner}", 0, 1),
-        "win_rate": _div(Decimal(won), Decimal(won + lost)),
-        "repurchase": _div(Decimal(m.repurchases), Decimal(won)),
-        "response_hours": _optional(m.complaint_response_hours, f"response hours of {m.owner}", 0, None),
-    }
+    """Exact (unrounded) values of every scorecard metric, as the metrics layer defines them."""
+    values = m.tally.values()
+    for name in ("revenue", "collection"):
+        _nonneg(values[name], f"{name} of {m.owner}")
+    _optional(values["satisfaction"], f"satisfaction of {m.owner}", 1, 5)
+    _optional(values["completeness"], f"completeness of {m.owner}", 0, 1)
+    _optional(values["complaint_response_hours"], f"response hours of {m.owner}", 0, None)
+    return {k: None if v is None else Decimal(v) for k, v in values.items()}
 
 
 def _optional(value: object, name: str, low: int, high: int | None) -> Decimal | None:
@@ -266,16 +228,13 @@ def _optional(value: object, name: str, low: int, high: int | None) -> Decimal |
 
 
 def _display(metric: str, value: Decimal | None) -> Decimal | None:
-    """An actual rounded like it is shown: fractions 4 places, counts whole, others 2."""
-    if metric in FRACTION_GOALS:
-        return _q(value, RATIO)
-    if metric in ("revenue", "satisfaction", "response_hours"):
-        return _q(value, CENT)
-    return _q(value, Decimal(1))
+    """An actual rounded like it is shown (amkit.metrics.figures.rounded)."""
+    shown = figures.rounded(metric, value)
+    return None if shown is None else Decimal(shown)
 
 
 def _ratio(metric: str, actual: Decimal, goal: Decimal) -> Decimal:
-    if metric == "response_hours":
+    if figures.metric(metric).lower_is_better:
         return CAP if actual == 0 else min(goal / actual, CAP)
     return min(actual / goal, CAP)
 
@@ -316,30 +275,33 @@ def score_card(
     weights: Mapping[str, Decimal],
     grades: Mapping[str, Decimal],
 ) -> ScoreCard:
-    """One unranked card. ``goals`` = this owner's {metric: target}; metrics not in METRICS
-    are ignored. ``weights``/``grades`` must already be validated."""
-    known = {k: validate_goal(k, v) for k, v in goals.items() if k in METRICS and v is not None}
+    """One unranked card. ``goals`` = this owner's {metric: target} (old metric names accepted);
+    names that are no metric are ignored. ``weights``/``grades`` must already be validated."""
+    known = {figures.metric(k).name: validate_goal(k, v) for k, v in goals.items()
+             if (k in figures.METRICS or k in figures.ALIASES) and v is not None}
     actuals = _actuals(m)
     score, subscores = _score(actuals, known, weights)
     target = known.get("revenue")
+    t = m.tally
     return ScoreCard(
         owner=m.owner,
         revenue=_q(actuals["revenue"], CENT),
         target=_q(target, CENT),
         achievement=_q(_div(actuals["revenue"], target) if target else None, RATIO),
-        deals_won=m.deals_won,
-        deals_lost=m.deals_lost,
-        win_rate=_q(actuals["win_rate"], RATIO),
-        new_customers=m.new_customers,
-        visits=m.visits,
-        followups=m.followups,
-        payments=_q(_nonneg(m.payments, f"payments of {m.owner}"), CENT),
-        collection_rate=_q(actuals["collection"], RATIO),
-        satisfaction=_q(actuals["satisfaction"], CENT),
-        completeness=_q(actuals["completeness"], RATIO),
-        repurchases=m.repurchases,
-        repurchase_rate=_q(actuals["repurchase"], RATIO),
-        complaint_response_hours=_q(actuals["response_hours"], CENT),
+        deals_won=t.won,
+        deals_lost=t.lost,
+        win_rate=_display("win_rate", actuals["win_rate"]),
+        new_customers=t.new,
+        visits=t.visits,
+        followups=t.followups,
+        collection=_q(actuals["collection"], CENT),
+        payments=_q(actuals["collection"], CENT),
+        collection_rate=_display("collection_rate", actuals["collection_rate"]),
+        satisfaction=_display("satisfaction", actuals["satisfaction"]),
+        completeness=_display("completeness", actuals["completeness"]),
+        repurchases=t.repurchases,
+        repurchase_rate=_display("repurchase_rate", actuals["repurchase_rate"]),
+        complaint_response_hours=_display("complaint_response_hours", actuals["complaint_response_hours"]),
         score=score,
         grade=grade_for(score, grades),
         subscores=subscores,
@@ -373,7 +335,8 @@ def _rank_key(card: ScoreCard, by: str) -> tuple:
     value = getattr(card, by)
     if value is None:
         return (2, ZERO)
-    return (0, value if by == "complaint_response_hours" else -value)
+    lower = by in figures.METRICS and figures.metric(by).lower_is_better
+    return (0, value if lower else -value)
 
 
 def rank(cards: Sequence[ScoreCard], by: str = "score") -> list[ScoreCard]:

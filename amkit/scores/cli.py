@@ -24,7 +24,7 @@ PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="2026Q4
 TeamOpt = Annotated[Optional[str], typer.Option("--team", help="Only this team (ranked within it).")]
 CardFmtOpt = Annotated[CardFmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 
-MONEY = ("revenue", "target", "payments")
+MONEY = ("revenue", "target", "payments", "collection")
 RATIOS = ("achievement", "win_rate", "collection_rate", "completeness", "repurchase_rate")
 COUNTS = ("deals_won", "deals_lost", "new_customers", "visits", "followups", "repurchases", "rank", "previous_rank", "change")
 
@@ -43,13 +43,13 @@ CARD_LABELS = [
     ("rank", "Rank"), ("owner", "Owner"), ("team", "Team"), ("revenue", "Revenue"), ("target", "Target"),
     ("achievement", "Achievement"), ("deals_won", "Won"), ("deals_lost", "Lost"), ("win_rate", "Win rate"),
     ("new_customers", "New customers"), ("visits", "Visits"), ("followups", "Follow-ups"),
-    ("payments", "Payments"), ("collection_rate", "Collection rate"), ("satisfaction", "Satisfaction"),
+    ("collection", "Collection"), ("payments", "Payments"), ("collection_rate", "Collection rate"), ("satisfaction", "Satisfaction"),
     ("completeness", "Completeness"), ("repurchases", "Repurchases"), ("repurchase_rate", "Repurchase rate"),
     ("complaint_response_hours", "Complaint response (h)"), ("score", "Score"), ("grade", "Grade"),
 ]
 # -f html: the verdict first, two narrow tables so the page fits a mail window.
 HTML_MAIN = ("rank", "owner", "team", "score", "grade", "revenue", "target", "achievement", "deals_won",
-             "deals_lost", "win_rate", "payments", "collection_rate")
+             "deals_lost", "win_rate", "collection", "collection_rate")
 HTML_SERVICE = ("owner", "new_customers", "visits", "followups", "satisfaction", "completeness",
                 "repurchases", "repurchase_rate", "complaint_response_hours")
 DETAIL_LABELS = [("owner", "Owner"), ("metric", "Metric"), ("actual", "Actual"), ("goal", "Goal"),
