@@ -261,25 +261,24 @@ def activity(team, env):  # noqa: ANN001, ANN201
     return team
 
 
-def test_actuals_by_owner_one_query_per_metric(activity, env):
+def test_figures_by_owner_one_query_per_metric_group(activity, env):
     import datetime as dt
 
-    from sqlalchemy import event
-
-    from amkit.metrics import actuals
     from amkit import store
+    from amkit.metrics import figures
 
-    statements = []
-    with store.session(write=False) as sess:
-        event.listen(sess.get_bind().engine, "before_cursor_execute",
-                     lambda *a: statements.append(a[2]))
-        values = actuals.by_owner(sess, "2026Q4", dt.date(2026, 11, 23))
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1 + 6
-    assert values["张伟"] == {"revenue": Decimal("50000.50"), "collection": Decimal("12500.00"), "deals_won": 2,
-                             "new_customers": 2, "visits": 6, "followups": 7}
-    assert values["李娜"] == {"revenue": Decimal("11111.00"), "collection": Decimal("1111.00"), "deals_won": 1,
-                             "new_customers": 1, "visits": 0, "followups": 1}
-    assert values["刘洋"]["revenue"] == Decimal("0.00") and values["刘洋"]["visits"] == 0
+    metrics = ["revenue", "collection", "deals_won", "new_customers", "visits", "followups"]
+    with store.reader() as r:
+        ids = dict(r.rows("SELECT name, id FROM managers"))
+        statements, rows = [], r.rows
+        r.rows = lambda sql, **params: (statements.append(sql), rows(sql, **params))[1]
+        values = figures.by_owner_id(r, dt.date(2026, 10, 1), dt.date(2026, 11, 23), metrics)
+    assert len(statements) == 4  # deals, payments, follow-ups, new customers: each grouped by manager
+    assert values[ids["张伟"]] == {"revenue": Decimal("50000.50"), "collection": Decimal("12500.00"), "deals_won": 2,
+                                   "new_customers": 2, "visits": 6, "followups": 7}
+    assert values[ids["李娜"]] == {"revenue": Decimal("11111.00"), "collection": Decimal("1111.00"), "deals_won": 1,
+                                   "new_customers": 1, "visits": 0, "followups": 1}
+    assert ids["刘洋"] not in values  # nothing in the window
 
 
 def test_progress_hand_computed(activity):

@@ -36,11 +36,29 @@ def bad(fn, *args, **kwargs) -> str:
 
 # --- metrics and lines -------------------------------------------------------------------
 
+def test_rate_and_lower_is_better_goals():
+    rate = default_lines("collection_rate", "0.9")
+    assert (rate.target, rate.excellent, rate.stretch) == (D("0.9000"), D("1.0800"), D("1.3500"))
+    hours = default_lines("complaint_response_hours", 12)  # lower is better: 12 / 1.2, 12 / 1.5
+    assert (hours.target, hours.excellent, hours.stretch) == (D("12.00"), D("10.00"), D("8.00"))
+    p = progress(rate, "2026Q4", WorkCalendar("none"), date(2026, 11, 20), D("0.45"))
+    # a rate is not prorated: pace = achievement = 0.45 / 0.9; projected = the rate itself
+    assert (p.achievement, p.pace, p.projected, p.projected_line) == (D("0.5000"), D("0.5000"), D("0.45"), "below")
+    h = progress(hours, "2026Q4", WorkCalendar("none"), date(2026, 11, 20), D("9.60"))
+    assert (h.achievement, h.projected_line) == (D("1.2500"), "excellent")  # 12 / 9.6
+    unknown = progress(rate, "2026Q4", WorkCalendar("none"), date(2026, 11, 20), None)
+    assert unknown.actual is None and unknown.achievement is None and unknown.projected is None
+    assert "not an amount" in bad(plan, "2026Q4", rate, "week", WorkCalendar("none"))
+
+
 def test_metrics_registry():
+    # every metric of the metrics layer can be a goal (SPEC §6), each in its unit
     assert {m: METRICS[m].kind for m in METRICS} == {
-        "revenue": "money", "collection": "money", "deals_won": "count",
-        "new_customers": "count", "visits": "count", "followups": "count"}
-    assert quantum("revenue") == D("0.01") and quantum("visits") == 1
+        "revenue": "money", "collection": "money", "deals_won": "count", "deals_lost": "count",
+        "new_customers": "count", "visits": "count", "followups": "count", "win_rate": "fraction",
+        "collection_rate": "fraction", "satisfaction": "score", "completeness": "fraction",
+        "repurchases": "count", "repurchase_rate": "fraction", "complaint_response_hours": "hours"}
+    assert quantum("revenue") == D("0.01") and quantum("visits") == 1 and quantum("collection_rate") == D("0.0001")
     msg = bad(metric_info, "profit")
     assert "metric 'profit'" in msg and "revenue" in msg and "followups" in msg
 

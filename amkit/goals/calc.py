@@ -27,8 +27,9 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from amkit.core.workcal import WorkCalendar
-from amkit.errors import bad_value
 from amkit.core.periods import Period, parse_period
+from amkit.errors import bad_value
+from amkit.metrics import figures
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -36,34 +37,33 @@ LINES = ("target", "excellent", "stretch")
 Value = Decimal | int
 
 
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    kind: str  # "money" or "count"
-    description: str
-
-
-METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("revenue", "money", "won deal amount closed in the period (签约金额)"),
-    Metric("collection", "money", "payments received in the period (回款)"),
-    Metric("deals_won", "count", "deals won in the period (签约单数)"),
-    Metric("new_customers", "count", "customers created in the period (新客户)"),
-    Metric("visits", "count", "follow-ups with channel visit (拜访)"),
-    Metric("followups", "count", "follow-ups of any channel (跟进)"),
-)}
+METRICS = figures.METRICS  # every metric of the metrics layer can be a goal (SPEC §6)
+Metric = figures.Metric
 
 
 def metric_info(name: str) -> Metric:
-    """The registry entry; BadInput on ``metric`` listing the valid names if unknown."""
-    try:
-        return METRICS[name]
-    except (KeyError, TypeError):
-        raise bad_value("metric", name, f"expected one of {', '.join(METRICS)}") from None
+    """The definition (amkit.metrics.figures); BadInput on ``metric`` listing the valid names if unknown."""
+    return figures.metric(name)
 
 
 def quantum(metric: str) -> Value:
-    """Rounding unit of a metric: Decimal('0.01') for money, 1 for counts."""
-    return CENT if metric_info(metric).kind == "money" else 1
+    """Rounding unit of a metric: 0.01 for money, scores and hours, 0.0001 for fractions, 1 for counts."""
+    return figures.QUANTUM[metric_info(metric).unit]
+
+
+def line_quantum(metric: str) -> Value:
+    """Rounding unit of a goal's lines: as the metric, but fractions in whole percents (0.01),
+    the precision a stored goal keeps (NUMERIC(18, 2))."""
+    return CENT if metric_info(metric).unit == "fraction" else quantum(metric)
+
+
+def to_line(metric: str, value: object, field: str) -> Value:
+    """A goal line: a value of the metric within the line precision (see line_quantum)."""
+    number = to_value(metric, value, field)
+    unit = line_quantum(metric)
+    if unit != quantum(metric) and number != number.quantize(unit):
+        raise bad_value(field, value, f"{metric} goals are whole percents (at most 2 decimals, 0.85 = 85 %)")
+    return number
 
 
 def to_value(metric: str, value: object, field: str) -> Value:
@@ -78,13 +78,16 @@ def to_value(metric: str, value: object, field: str) -> Value:
         raise bad_value(field, value, "expected a finite number")
     if number < 0:
         raise bad_value(field, value, "must not be negative")
-    if quantum(metric) == 1:
+    unit = quantum(metric)
+    if unit == 1:
         if number != number.to_integral_value():
             raise bad_value(field, value, f"{metric} is a count and must be a whole number")
         return int(number)
-    if number != number.quantize(CENT):
-        raise bad_value(field, value, "money has at most 2 decimals")
-    return number.quantize(CENT)
+    if number != number.quantize(unit):
+        places = -unit.as_tuple().exponent
+        what = "money has" if unit == CENT and metric_info(metric).unit == "money" else f"{metric} has"
+        raise bad_value(field, value, f"{what} at most {places} decimals")
+    return number.quantize(unit)
 
 
 def half_up(x: Fraction | Value, unit: Value) -> Value:
@@ -112,13 +115,16 @@ class GoalLines:
 
 def default_lines(metric: str, target: object, excellent: object = None,
                   stretch: object = None) -> GoalLines:
-    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up."""
-    unit = quantum(metric)
-    tgt = to_value(metric, target, "target")
-    exc = half_up(Fraction(tgt) * Fraction(6, 5), unit) if excellent is None \
-        else to_value(metric, excellent, "excellent")
-    stc = half_up(Fraction(tgt) * Fraction(3, 2), unit) if stretch is None \
-        else to_value(metric, stretch, "stretch")
+    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up. Where
+    lower is better (hours, lost deals) the lines go down: excellent target/1.2, stretch target/1.5."""
+    unit = line_quantum(metric)
+    tgt = to_line(metric, target, "target")
+    if metric_info(metric).lower_is_better:
+        return _lower_lines(metric, tgt, excellent, stretch)
+    exc = _at(metric, half_up(Fraction(tgt) * Fraction(6, 5), unit)) if excellent is None \
+        else to_line(metric, excellent, "excellent")
+    stc = _at(metric, half_up(Fraction(tgt) * Fraction(3, 2), unit)) if stretch is None \
+        else to_line(metric, stretch, "stretch")
     if exc < tgt:
         raise bad_value("excellent", excellent, f"must be at least the target {tgt}")
     if stc < exc:
@@ -126,6 +132,24 @@ def default_lines(metric: str, target: object, excellent: object = None,
             raise bad_value("excellent", excellent,
                             f"exceeds the default stretch {stc}; give stretch too")
         raise bad_value("stretch", stretch, f"must be at least excellent {exc}")
+    return GoalLines(metric, tgt, exc, stc)
+
+
+def _at(metric: str, value: Value) -> Value:
+    """A line in the metric's own precision (0.90 → 0.9000 for a fraction)."""
+    return to_value(metric, value, "line")
+
+
+def _lower_lines(metric: str, tgt: Value, excellent: object, stretch: object) -> GoalLines:
+    unit = line_quantum(metric)
+    exc = _at(metric, half_up(Fraction(tgt) * Fraction(5, 6), unit)) if excellent is None \
+        else to_line(metric, excellent, "excellent")
+    stc = _at(metric, half_up(Fraction(tgt) * Fraction(2, 3), unit)) if stretch is None \
+        else to_line(metric, stretch, "stretch")
+    if exc > tgt:
+        raise bad_value("excellent", excellent, f"must be at most the target {tgt} ({metric}: lower is better)")
+    if stc > exc:
+        raise bad_value("stretch", stretch, f"must be at most excellent {exc} ({metric}: lower is better)")
     return GoalLines(metric, tgt, exc, stc)
 
 
@@ -183,6 +207,7 @@ def plan(period: Period | str, lines: GoalLines, by: str = "week",
          calendar: WorkCalendar | None = None) -> list[PlanRow]:
     """Split each line over ISO-week or month buckets in proportion to workdays."""
     period = parse_period(period)
+    additive_only(lines.metric, "plan")
     calendar = calendar or WorkCalendar()
     buckets = period.buckets(by)
     days = [calendar.workdays(b.start, b.end) for b in buckets]
@@ -263,6 +288,7 @@ def split_team(lines_or_total: GoalLines | Value, members: list[str], weights=No
         raise bad_value("members", ",".join(members), "a member is listed twice")
     shares = _member_shares(members, weights, by_history)
     if isinstance(lines_or_total, GoalLines):
+        additive_only(lines_or_total.metric, "split")
         lines, unit = lines_or_total, quantum(lines_or_total.metric)
         cols = {n: largest_remainder(v, shares, unit) for n, v in lines.items()}
         return {m: GoalLines(lines.metric, *(cols[n][i] for n in LINES))
@@ -291,29 +317,50 @@ class Progress:
 
 
 def _line_reached(lines: GoalLines, value: Value) -> str:
+    lower = metric_info(lines.metric).lower_is_better
     for name in ("stretch", "excellent", "target"):
-        if value >= getattr(lines, name):
+        line = getattr(lines, name)
+        if (value <= line) if lower else (value >= line):
             return name
     return "below"
+
+
+def _achieved(metric: str, actual: Value, line: Value) -> Decimal | None:
+    """actual / line, or line / actual where lower is better (None when the divisor is 0)."""
+    if metric_info(metric).lower_is_better:
+        return _ratio(line, actual)
+    return _ratio(actual, line)
 
 
 def progress(lines: GoalLines, period: Period | str, calendar: WorkCalendar | None,
              as_of: date, actual: object) -> Progress:
     """Actual to ``as_of`` against the three lines, the plan to date and the run-rate.
 
-    Workdays elapsed = workdays from the period start to ``as_of`` inclusive (capped at
-    the period end). planned_to_date = target × elapsed / total workdays; pace = actual /
-    planned_to_date (None while it is 0). projected = actual / elapsed × total, rounded like
-    the metric; once the period is over it is the actual; before any workday has elapsed
-    (as_of before the start, or only rest days so far) projected and projected_line are
-    None. A period without workdays projects the actual. projected_line is the highest line
-    the projection reaches (stretch, excellent, target) or "below".
+    Money and count goals add up over the period: workdays elapsed = workdays from the period
+    start to ``as_of`` inclusive (capped at the period end); planned_to_date = target × elapsed
+    / total workdays; pace = actual / planned_to_date (None while it is 0). projected = actual /
+    elapsed × total, rounded like the metric; once the period is over it is the actual; before
+    any workday has elapsed (as_of before the start, or only rest days so far) projected and
+    projected_line are None. A period without workdays projects the actual.
+    Rates, averages and hours do not add up: planned_to_date is the target itself, pace the
+    achievement and projected the actual as it stands. Where lower is better, achievement is
+    line / actual. An unknown actual (a rate with nothing to divide by) gives None throughout.
+    projected_line is the best line the projection reaches (stretch, excellent, target) or "below".
     """
     period, calendar = parse_period(period), calendar or WorkCalendar()
     unit = quantum(lines.metric)
-    value = to_value(lines.metric, actual, "actual")
     total = calendar.workdays(period.start, period.end)
     elapsed = calendar.workdays(period.start, min(as_of, period.end))
+    if actual is None:
+        return Progress(lines.target, lines.excellent, lines.stretch, None, None, None, None, None, None, None,
+                        lines.target, elapsed, total)
+    value = to_value(lines.metric, actual, "actual")
+    m = lines.metric
+    if not metric_info(m).additive:
+        achievement = _achieved(m, value, lines.target)
+        return Progress(lines.target, lines.excellent, lines.stretch, value, achievement,
+                        _achieved(m, value, lines.excellent), _achieved(m, value, lines.stretch), achievement,
+                        value, _line_reached(lines, value), lines.target, elapsed, total)
     planned = Fraction(lines.target) * elapsed / total if total else Fraction(0)
     if as_of >= period.end or total == 0:
         projected = value
@@ -323,8 +370,8 @@ def progress(lines: GoalLines, period: Period | str, calendar: WorkCalendar | No
         projected = None
     return Progress(
         lines.target, lines.excellent, lines.stretch, value,
-        _ratio(value, lines.target), _ratio(value, lines.excellent),
-        _ratio(value, lines.stretch), _ratio(value, planned), projected,
+        _achieved(m, value, lines.target), _achieved(m, value, lines.excellent),
+        _achieved(m, value, lines.stretch), _ratio(value, planned), projected,
         None if projected is None else _line_reached(lines, projected),
         half_up(planned, unit), elapsed, total)
 
@@ -355,6 +402,7 @@ def replan(period: Period | str, lines: GoalLines, as_of: date, actual: object,
     the period, BadInput on ``as_of``.
     """
     period, calendar = parse_period(period), calendar or WorkCalendar()
+    additive_only(lines.metric, "replan")
     value = to_value(lines.metric, actual, "actual")
     original = plan(period, lines, by, calendar)
     tomorrow = as_of + timedelta(days=1)
@@ -369,6 +417,14 @@ def replan(period: Period | str, lines: GoalLines, as_of: date, actual: object,
                       r.target, cols["target"][i], r.excellent, cols["excellent"][i],
                       r.stretch, cols["stretch"][i])
             for i, r in enumerate(original)]
+
+
+def additive_only(metric: str, what: str) -> None:
+    """Plans, replans and splits spread an amount; a rate or an average cannot be spread."""
+    m = metric_info(metric)
+    if not m.additive:
+        raise bad_value("metric", metric, f"is a {m.unit} ({'lower' if m.lower_is_better else 'higher'} is "
+                        f"better), not an amount: {what} spreads money and count goals only")
 
 
 @dataclass(frozen=True)

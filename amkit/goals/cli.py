@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from amkit.metrics.figures import METRICS as FIGURES
 from amkit.ui.opts import AsOfOpt, BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
 
 app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
@@ -15,7 +16,8 @@ PeriodOpt = Annotated[Optional[str], typer.Option(
 PeriodReq = Annotated[str, typer.Option("--period", "-p", help="2026Q4, 2026-11, 2026W47 or 2026.", metavar="P")]
 TeamOpt = Annotated[Optional[str], typer.Option("--team", help="Team name (managers' team).", metavar="TEAM")]
 MetricOpt = Annotated[str, typer.Option(
-    "--metric", "-m", help="revenue, collection, deals_won, new_customers, visits or followups.")]
+    "--metric", "-m", help="revenue, collection (money), collection_rate (0–1), deals_won, new_customers, visits, "
+    "followups or any other metric of the README table.")]
 MetricFilter = Annotated[Optional[str], typer.Option("--metric", "-m", help="Only this metric.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Buckets: week (ISO weeks) or month.")]
 CalendarOpt = Annotated[Optional[str], typer.Option(
@@ -24,15 +26,15 @@ CalendarOpt = Annotated[Optional[str], typer.Option(
 Target = Annotated[Optional[str], typer.Option("--target", help="达标 line (money: 30000, 3万, ¥1,200).")]
 Excellent = Annotated[Optional[str], typer.Option("--excellent", help="优秀 line (default 1.2 × target).")]
 Stretch = Annotated[Optional[str], typer.Option("--stretch", help="冲刺 line (default 1.5 × target).")]
-METRIC_NAMES = {"revenue": "签约金额", "collection": "回款", "deals_won": "签约单数", "new_customers": "新客户",
-                "visits": "拜访", "followups": "跟进"}
+METRIC_NAMES = {name: m.zh for name, m in FIGURES.items()}
 LINE_NAMES = {"below": "未达标", "target": "达标", "excellent": "优秀", "stretch": "冲刺"}
 
 
 def _kind(metric: str) -> str:
     from amkit.goals.calc import metric_info
 
-    return "money" if metric_info(metric).kind == "money" else "int"
+    unit = metric_info(metric).unit
+    return "money" if unit == "money" else "int" if unit == "count" else "number"
 
 
 def _goal_cols(metric: str | None = None):  # noqa: ANN202
@@ -113,10 +115,11 @@ def plan(
         lines = goalstore.parse_lines(metric, target, excellent, stretch)
     else:
         from amkit import store
+        from amkit.goals import queries
 
-        with store.session(write=False) as sess:
-            who = goalstore.resolve(sess, owner, team)
-            lines = goalreport.stored_lines(sess, who, period, metric)
+        with store.reader() as r:
+            who = queries.resolve(r, owner, team)
+            lines = goalreport.stored_lines(r, who, period, metric)
     rows = goalreport.plan_rows(lines, period, by, cal)
     shown = rows + [_total_row(rows)] if fmt == Fmt.table else rows
     emit(shown, _plan_cols(lines.metric), fmt, output, bom)
@@ -184,14 +187,14 @@ def progress(
 ) -> None:
     """Actual against each line, pace against the plan to date, and the projected end value."""
     from amkit import store
-    from amkit.goals import report as goalreport, writes as goalstore
     from amkit.core.parse import parse_date
+    from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
     day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
-    with store.session(write=False) as sess:
-        who = goalstore.resolve(sess, owner, team, required=False)
-        rows = goalreport.progress_rows(sess, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
+    with store.reader() as r:
+        who = queries.resolve(r, owner, team, required=False)
+        rows = goalreport.progress_rows(r, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
     if not rows:
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
@@ -221,14 +224,14 @@ def replan(
 ) -> None:
     """Spread what is left of each line over the remaining workdays, beside the original plan."""
     from amkit import store
-    from amkit.goals import report as goalreport, writes as goalstore
     from amkit.core.parse import parse_date
+    from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
     day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
-    with store.session(write=False) as sess:
-        who = goalstore.resolve(sess, owner, team)
-        rows, info = goalreport.replan_rows(sess, who, period, metric, day, by, cal)
+    with store.reader() as r:
+        who = queries.resolve(r, owner, team)
+        rows, info = goalreport.replan_rows(r, who, period, metric, day, by, cal)
     note(f"{info['owner']} {info['period']} {info['metric']}: actual {info['actual']} as of "
          f"{info['as_of']}; {info['remaining_target']} left to target over {info['remaining_workdays']} workdays")
     emit(rows, _replan_cols(metric), fmt, output, bom)
@@ -252,11 +255,14 @@ def suggest(
     from amkit.core.parse import parse_date
     from amkit.ui.render import Col
 
+    from amkit.goals import queries
+    from amkit.store.raw import Reader
+
     period = period or goalreport.default_period()
-    with (store.write() if save else store.session(write=False)) as handle:  # a write lock only with --save
-        sess = handle.session if save else handle
-        who = goalstore.resolve(sess, owner, team)
-        row, lines = goalreport.suggestion(sess, who, period, metric, periods, parse_date("as_of", as_of))
+    with (store.write() if save else store.reader()) as handle:  # a write lock only with --save
+        r = Reader.of_session(handle.session) if save else handle
+        who = queries.resolve(r, owner, team)
+        row, lines = goalreport.suggestion(r, who, period, metric, periods, parse_date("as_of", as_of))
         if save:
             goalstore.set_goal(handle, who, period, lines)
     if fmt != Fmt.table:

@@ -1,8 +1,9 @@
 """Goal reports from the database: plan, progress, replan and suggest as plain rows.
 
-Glue between :mod:`amkit.goalstore` (stored goals), :mod:`amkit.actuals` (actual values by
-set-based SQL) and the pure :mod:`amkit.goals` arithmetic. Rows use the SPEC keys
-(§3.1 plan, §5 progress); commands only render them.
+Glue between :mod:`amkit.goals.queries` (stored goals, on a raw Reader), the metrics layer
+(:mod:`amkit.metrics.figures`: every actual, one definition per figure) and the pure
+:mod:`amkit.goals.calc` arithmetic. Rows use the SPEC keys (§3.1 plan, §5 progress); commands
+only render them.
 
 ``goal suggest`` history: the ``n`` periods of the same kind before the asked one that are
 complete on ``as_of`` (default today), with leading periods of zero dropped (before the
@@ -16,15 +17,13 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
-from sqlmodel import Session
-
-from amkit.metrics import actuals
 from amkit import config
-from amkit.goals import calc as goals
-from amkit.core.workcal import WorkCalendar
-from amkit.goals.calc import GoalLines
-from amkit.goals.writes import Who, get, goals_for, lines_of
 from amkit.core.periods import MIN_YEAR, Period, parse_period, period_containing
+from amkit.core.workcal import WorkCalendar
+from amkit.goals import calc as goals
+from amkit.goals.calc import GoalLines
+from amkit.goals.queries import Actuals, Who, get, goals_for, value_of
+from amkit.store.raw import Reader
 
 BAR_WIDTH = 20
 
@@ -44,14 +43,14 @@ def plan_rows(lines: GoalLines, period: Period | str, by: str, cal: WorkCalendar
     return [asdict(r) for r in goals.plan(period, lines, by, cal)]
 
 
-def stored_lines(session: Session, who: Who, period: Period | str, metric: str) -> GoalLines:
-    return lines_of(get(session, who, period, metric))
+def stored_lines(r: Reader, who: Who, period: Period | str, metric: str) -> GoalLines:
+    return get(r, who, period, metric)
 
 
 def bar(progress: goals.Progress) -> str:
     """A text bar to the stretch line: █ done, | the target and excellent marks, · the rest."""
     top = progress.stretch or progress.excellent or progress.target
-    if not top:
+    if not top or progress.actual is None:
         return ""
     filled = min(round(BAR_WIDTH * progress.actual / top), BAR_WIDTH)
     marks = {min(round(BAR_WIDTH * line / top), BAR_WIDTH) - 1 for line in (progress.target, progress.excellent)}
@@ -59,23 +58,19 @@ def bar(progress: goals.Progress) -> str:
     return "".join(cells) + ("+" if progress.actual > top else "")
 
 
-def progress_rows(session: Session, period: Period | str, who: Who | None = None, metric: str | None = None,
+def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metric: str | None = None,
                   as_of: dt.date | None = None, cal: WorkCalendar | None = None,
                   with_bar: bool = False) -> list[dict[str, Any]]:
     """One row per stored goal of the period (filtered), SPEC §5 keys first; ``bar`` for tables."""
     period, cal = parse_period(period), cal or calendar()
     as_of = as_of or config.today()
     if who is not None and metric is not None:
-        get(session, who, period, metric)  # NotFound names the missing goal
-    found = goals_for(session, period, who, metric)
-    values = actuals.per_metric(session, period, as_of, sorted({g.metric for g, _ in found}))
-    teams = actuals.team_of(session)
+        get(r, who, period, metric)  # NotFound names the missing goal
+    found = goals_for(r, period, who, metric)
+    values = Actuals(r, period, as_of, sorted({g.metric for g, _ in found}))
     rows = []
     for goal, holder in found:
-        per_owner = values[goal.metric]
-        actual = (actuals.team_total(per_owner, teams, holder.team, goal.metric) if holder.team is not None
-                  else per_owner.get(holder.owner_id, actuals.zero(goal.metric)))
-        p = goals.progress(lines_of(goal), period, cal, as_of, actual)
+        p = goals.progress(goal, period, cal, as_of, values.of(holder, goal.metric))
         rows.append({
             "owner": holder.name, "period": period.key, "metric": goal.metric, "target": p.target,
             "excellent": p.excellent, "stretch": p.stretch, "actual": p.actual, "achievement": p.achievement,
@@ -86,13 +81,14 @@ def progress_rows(session: Session, period: Period | str, who: Who | None = None
     return rows
 
 
-def replan_rows(session: Session, who: Who, period: Period | str, metric: str, as_of: dt.date | None = None,
+def replan_rows(r: Reader, who: Who, period: Period | str, metric: str, as_of: dt.date | None = None,
                 by: str = "week", cal: WorkCalendar | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The original plan beside what is left spread over the remaining workdays, and a summary."""
     period, cal = parse_period(period), cal or calendar()
     as_of = as_of or config.today()
-    lines = stored_lines(session, who, period, metric)
-    actual = actuals.value_of(session, metric, period, as_of, owner_id=who.owner_id, team=who.team)
+    lines = stored_lines(r, who, period, metric)
+    goals.additive_only(metric, "replan")
+    actual = value_of(r, who, metric, period, as_of)
     rows = [asdict(r) for r in goals.replan(period, lines, as_of, actual, by, cal)]
     summary = {"owner": who.name, "period": period.key, "metric": metric, "as_of": as_of, "actual": actual,
                "remaining_target": max(lines.target - actual, 0),
@@ -100,7 +96,7 @@ def replan_rows(session: Session, who: Who, period: Period | str, metric: str, a
     return rows, summary
 
 
-def history(session: Session, who: Who, period: Period, metric: str, n: int,
+def history(r: Reader, who: Who, period: Period, metric: str, n: int,
             as_of: dt.date) -> list[tuple[str, Any]]:
     """(period key, value) of the last ``n`` periods of the same kind before ``period`` that are
     complete on ``as_of``, oldest first, leading zeros dropped."""
@@ -109,22 +105,21 @@ def history(session: Session, who: Who, period: Period, metric: str, n: int,
         cursor = cursor.previous()
         if cursor.end <= as_of:  # the current (incomplete) and future periods are skipped
             past.append(cursor)
-    pairs = [(p.key, actuals.value_of(session, metric, p, as_of, owner_id=who.owner_id, team=who.team))
-             for p in reversed(past)]
+    pairs = [(p.key, value_of(r, who, metric, p, as_of)) for p in reversed(past)]
+    pairs = [(k, v) for k, v in pairs if v is not None]  # a rate without anything to divide: no data
     while pairs and not pairs[0][1]:
         pairs.pop(0)
     return pairs
 
 
-def suggestion(session: Session, who: Who, period: Period | str, metric: str, n: int = 4,
+def suggestion(r: Reader, who: Who, period: Period | str, metric: str, n: int = 4,
                as_of: dt.date | None = None) -> tuple[dict[str, Any], GoalLines]:
     """goals.suggest from the holder's history: a plain dict with the numbers and why, and the lines."""
     period, as_of = parse_period(period), as_of or config.today()
     metric = goals.metric_info(metric).name
-    past = history(session, who, period, metric, n, as_of)
+    past = history(r, who, period, metric, n, as_of)
     last = period.same_period_last_year()
-    last_value = actuals.value_of(session, metric, last, as_of, owner_id=who.owner_id, team=who.team) \
-        if last.end <= as_of else None
+    last_value = value_of(r, who, metric, last, as_of) if last.end <= as_of else None
     s = goals.suggest(past, last_value or None, metric=metric)
     return {"owner": who.name, "period": period.key, "metric": metric, "target": s.lines.target,
             "excellent": s.lines.excellent, "stretch": s.lines.stretch,

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,22 +19,10 @@ from amkit import config
 from amkit.store import lookup
 from amkit.errors import BadInput, NotFound
 from amkit.goals.calc import LINES, GoalLines, default_lines, metric_info
+from amkit.goals.queries import Who
 from amkit.store.models import Goal, Manager
 from amkit.core.periods import Period, parse_period
 from amkit.store.writer import Store
-
-
-@dataclass(frozen=True)
-class Who:
-    """The holder of a goal: a manager (owner_id, name) or a team (team name)."""
-
-    owner_id: int | None
-    team: str | None
-    name: str
-
-    @property
-    def kind(self) -> str:
-        return "team" if self.team is not None else "manager"
 
 
 def resolve(session: Session, owner: str | None, team: str | None, *, required: bool = True) -> Who | None:
@@ -82,11 +69,10 @@ def _money(field: str, value: object) -> object:
 
 
 def lines_of(goal: Goal) -> GoalLines:
-    """A stored goal as GoalLines (counts back to int, money to 2 places)."""
-    count = metric_info(goal.metric).kind == "count"
-    values = [Decimal(str(getattr(goal, n))) for n in LINES]
-    values = [int(v) if count else v.quantize(Decimal("0.01")) for v in values]
-    return GoalLines(goal.metric, *values)
+    """A stored goal as GoalLines in the metric's precision (amkit.goals.queries reads them so)."""
+    from amkit.goals.queries import lines_from
+
+    return lines_from(goal.metric, [getattr(goal, n) for n in LINES])
 
 
 def _where(who: Who, period: str, metric: str) -> list:
@@ -154,11 +140,13 @@ def members(session: Session, team: str) -> list[Manager]:
 
 def _history_weights(session: Session, names: dict[int, str], period: Period, metric: str) -> tuple[dict, str]:
     """Each member's actual in the previous period; all zero → the same period last year."""
-    from amkit.metrics import actuals
+    from amkit.goals.queries import Actuals
+    from amkit.store.raw import Reader
 
+    r = Reader.of_session(session)
     for basis in (period.previous(), period.same_period_last_year()):
-        values = actuals.metric_by_owner_id(session, metric, basis, config.today())
-        shares = {name: values.get(mid, 0) for mid, name in names.items()}
+        values = Actuals(r, basis, config.today(), [metric])
+        shares = {name: values.of(Who(mid, None, name), metric) or 0 for mid, name in names.items()}
         if any(shares.values()):
             return shares, f"{metric} in {basis.key}"
     raise BadInput(f"invalid history {metric!r}: no team member has any {metric} in "
