@@ -174,8 +174,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("transfer.cli", "register", "Export a table; the file imports back unchanged (with AMKIT_KEY set: "
                                        "contacts need --reveal)."),
     "remind": ("reminders.cli", "register", "Overdue and upcoming next actions, cadence breaches, dormant customers, "
-                                     "birthdays and holidays, grouped per owner. Moves silent customers to "
-                                     "dormant/churned (audited)."),
+                                     "birthdays and holidays, grouped per owner. A read: it never writes (dormancy is "
+                                     "derived from activity)."),
     "review": ("review.cli", "register", "One document for the review meeting: goal progress with pace, new/won/lost "
                                      "deals and why deals were lost, customers gone dormant or churned, tier "
                                      "changes, reminders ignored for more than a week, top visits, and what "

@@ -18,20 +18,34 @@ TODAY = "2026-11-23"
 
 # Each query is what an engineer would hand-write against amkit's schema and indexes for the
 # same rows: the best shape we know, not a strawman (the last follow-up by a seek per customer,
-# deals pre-aggregated before the window, one GROUP BY per source table).
+# deals pre-aggregated before the window, one GROUP BY per source table). remind's baseline
+# derives dormancy from all activity (deals, stage moves, payments, surveys, complaints), as amkit does.
 
 REMIND = """
-WITH c AS (SELECT c.id, c.name, m.name AS owner, c.tier, c.lifecycle,
-                  julianday(:today) - julianday(date(coalesce(
-                    (SELECT max(at) FROM followups f WHERE f.customer_id = c.id AND f.at < :tomorrow),
-                    c.created_at))) AS silent
-           FROM customers c LEFT JOIN managers m ON m.id = c.owner_id
-           WHERE c.created_at < :tomorrow)
-SELECT 'cadence' AS kind, name, owner, silent FROM c
- WHERE lifecycle NOT IN ('dormant', 'churned') AND silent < 90
-   AND silent > CASE tier WHEN 'A' THEN 7 WHEN 'B' THEN 14 ELSE 30 END
+WITH act AS (SELECT cid, max(d) AS d FROM (
+           SELECT customer_id AS cid, max(created) AS d FROM deals WHERE created <= :today GROUP BY customer_id
+           UNION ALL SELECT customer_id, max(closed_at) FROM deals WHERE closed_at <= :today GROUP BY customer_id
+           UNION ALL SELECT d.customer_id, max(h."on") FROM deal_stage_history h JOIN deals d ON d.id = h.deal_id
+                      WHERE h."on" <= :today GROUP BY d.customer_id
+           UNION ALL SELECT d.customer_id, max(p.date) FROM payments p JOIN deals d ON d.id = p.deal_id
+                      WHERE p.date <= :today GROUP BY d.customer_id
+           UNION ALL SELECT customer_id, max(date) FROM surveys WHERE date <= :today GROUP BY customer_id
+           UNION ALL SELECT customer_id, max(substr(opened, 1, 10)) FROM complaints WHERE opened < :tomorrow
+                      GROUP BY customer_id
+           UNION ALL SELECT customer_id, max(substr(resolved, 1, 10)) FROM complaints WHERE resolved < :tomorrow
+                      GROUP BY customer_id) GROUP BY cid),
+     c AS (SELECT c.id, c.name, m.name AS owner, c.tier, c.lifecycle,
+                  date(coalesce((SELECT max(at) FROM followups f WHERE f.customer_id = c.id AND f.at < :tomorrow),
+                                c.created_at)) AS contact,
+                  act.d AS other
+           FROM customers c LEFT JOIN managers m ON m.id = c.owner_id LEFT JOIN act ON act.cid = c.id
+           WHERE c.created_at < :tomorrow),
+     s AS (SELECT name, owner, tier, julianday(:today) - julianday(contact) AS silent,
+                  julianday(:today) - julianday(max(contact, coalesce(other, contact))) AS quiet FROM c)
+SELECT 'cadence' AS kind, name, owner, silent FROM s
+ WHERE quiet < 90 AND silent > CASE tier WHEN 'A' THEN 7 WHEN 'B' THEN 14 ELSE 30 END
 UNION ALL
-SELECT 'dormant', name, owner, silent FROM c WHERE lifecycle != 'churned' AND silent >= 90 AND silent < 180
+SELECT 'dormant', name, owner, quiet FROM s WHERE quiet >= 90 AND quiet < 180
 UNION ALL
 SELECT 'next_action', cu.name, m.name, julianday(:today) - julianday(f.next_date)
   FROM followups f JOIN customers cu ON cu.id = f.customer_id

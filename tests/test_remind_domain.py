@@ -16,7 +16,7 @@ from icalendar import Calendar
 from amkit.errors import BadInput
 from amkit.reminders.calc import (
     ContactBirthday, CustomerState, PendingAction, Reminder, cadence_days, check_birthday,
-    compute, due_count, group_by_owner, holiday_periods, lifecycle_transitions, lunar_birthday,
+    compute, due_count, group_by_owner, holiday_periods, lunar_birthday,
     parse_within, to_ics, to_text,
 )
 
@@ -142,25 +142,6 @@ def test_dormant_days_from_config():
     with pytest.raises(BadInput, match="churn_days"):
         run([cust()], config={"lifecycle": {"dormant_days": 90, "churn_days": 90}})
 
-
-def test_lifecycle_transitions():
-    customers = [cust(1, lifecycle="active", last=TODAY - timedelta(days=90)),
-                 cust(2, lifecycle="lead", created=TODAY - timedelta(days=100)),
-                 cust(3, lifecycle="prospect", last=TODAY - timedelta(days=89)),
-                 cust(4, lifecycle="dormant", last=TODAY - timedelta(days=180)),
-                 cust(5, lifecycle="active", last=TODAY - timedelta(days=400)),
-                 cust(6, lifecycle="churned", last=TODAY - timedelta(days=400)),
-                 cust(7, lifecycle="dormant", last=TODAY - timedelta(days=100))]
-    got = [(t.customer_id, t.old, t.new) for t in lifecycle_transitions(TODAY, customers)]
-    assert got == [(1, "active", "dormant"), (2, "lead", "dormant"),
-                   (4, "dormant", "churned"), (5, "active", "churned")]
-    cid, old, new, reason = lifecycle_transitions(TODAY, customers)[0]
-    assert (cid, reason) == (1, "no follow-up for 90 days")
-    assert lifecycle_transitions(TODAY, customers)[1].reason == (
-        "no follow-up for 100 days (never followed up)")
-
-
-# ---------------------------------------------------------------- birthdays
 
 def test_solar_birthday_in_window_and_year_boundary():
     rows = run(birthdays=[bday(5, 25), bday(5, 19), bday(1, 2, contact="王五")],

@@ -126,8 +126,6 @@ def list_rows(session: Session, f: Filters) -> list[dict[str, Any]]:
         query = query.where(Customer.owner_id == lookup.manager(session, f.owner).id)
     if f.tier:
         query = query.where(Customer.tier == parse_tier(f.tier))
-    if f.lifecycle:
-        query = query.where(Customer.lifecycle == parse_lifecycle(f.lifecycle))
     for tag in f.tags:
         query = query.where(("," + Customer.tags + ",").like(f"%,{tag.strip()},%"))
     if f.industry:
@@ -137,9 +135,31 @@ def list_rows(session: Session, f: Filters) -> list[dict[str, Any]]:
     if f.search:
         query = query.where(_search_condition(f.search))
     query = query.order_by(Customer.name)
-    if f.limit:
+    stage = parse_lifecycle(f.lifecycle) if f.lifecycle else None
+    if f.limit and stage is None:
         query = query.limit(f.limit)
-    return [customer_row(c, owner) for c, owner in session.execute(query)]
+    rows = [customer_row(c, owner) for c, owner in session.execute(query)]
+    rows = with_lifecycle(session, rows)
+    if stage is not None:  # the derived stage (SPEC §2), so filtered after it is known
+        rows = [r for r in rows if r["lifecycle"] == stage][:f.limit or None]
+    return rows
+
+
+def with_lifecycle(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Customer rows with their stage as of today, derived from all activity (the stored value
+    is the base: lead/prospect/active or a manual change), and the day of the last activity."""
+    from amkit.metrics import lifecycle
+    from amkit.store.raw import Reader
+
+    standing = lifecycle.states(Reader.of_session(session), config.today(),
+                                [(r["id"], r["lifecycle"], _day(r["created_at"])) for r in rows], config.merged())
+    for r in rows:
+        r["lifecycle"] = standing[r["id"]].stage
+    return rows
+
+
+def _day(value: Any) -> Any:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
 def _search_condition(text: str) -> Any:
@@ -163,6 +183,7 @@ def owner_name(session: Session, customer: Customer) -> str | None:
 def briefing(session: Session, customer: Customer) -> dict[str, Any]:
     """`customer show`: the record, its contacts and whatever later features attach."""
     row = customer_row(customer, owner_name(session, customer))
+    row = with_lifecycle(session, [row])[0]
     contacts = session.execute(
         sa.select(Contact).where(Contact.customer_id == customer.id)
         .order_by(Contact.is_decision_maker.desc(), Contact.name)

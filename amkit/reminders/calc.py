@@ -12,9 +12,10 @@ Decisions (the contract the CLI relies on):
 * ``cadence``: shown once breached (``due = base + cadence <= today``), not ahead of time, so a
   call logged yesterday clears an A-tier (7-day) reminder even with the default 7-day window.
   The window applies to dated events (next actions, birthdays, holidays) only.
-* ``dormant``: days without contact in ``[dormant_days, churn_days)``; it replaces the cadence
-  reminder for that customer. From ``churn_days`` on, or when the stored lifecycle is
-  ``churned``, a customer gets neither (churn is reported by ``lifecycle_transitions``).
+* ``dormant``: days without any activity (follow-ups, deals, payments, surveys, complaints:
+  amkit.metrics.lifecycle) in ``[dormant_days, churn_days)``, due the day it became dormant; it
+  replaces the cadence reminder for that customer. From ``churn_days`` on, or when the
+  customer's (derived) stage is ``churned``, a customer gets neither.
 * Snoozed customers (``snoozed_until >= today``) get no cadence/dormant reminders; their next
   actions and contact birthdays still show.
 * Birthdays: solar MM-DD (Feb 29 -> Feb 28 in non-leap years); lunar birthdays use the regular
@@ -35,19 +36,17 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, NamedTuple
 
+from amkit.core.lifecycle import days_of
 from amkit.errors import bad_value
 
 KINDS = ("next_action", "cadence", "dormant", "birthday", "holiday")
 DEFAULT_CADENCE = {"A": 7, "B": 14, "C": 30}
-DEFAULT_DORMANT_DAYS = 90
-DEFAULT_CHURN_DAYS = 180
-ELIGIBLE_FOR_DORMANT = ("lead", "prospect", "active")
 MAX_WITHIN_DAYS = 366
 
 TEXTS = {  # reason templates and digest labels, by language
     "en": {"next_action": "next action: {text}",
            "cadence": "tier {tier} cadence {cadence}d, {days}d since {since}",
-           "dormant": "no follow-up for {days}d since {since} (dormant after {limit}d)",
+           "dormant": "no activity for {days}d, last on {since} (dormant after {limit}d)",
            "birthday": "birthday of {contact}{lunar}", "lunar": " (lunar {month}-{day})",
            "holiday": "{name} {start} – {end}",
            "since_followup": "last follow-up", "since_created": "creation",
@@ -55,7 +54,7 @@ TEXTS = {  # reason templates and digest labels, by language
            "unassigned": "(unassigned)", "empty": "Nothing due."},
     "zh": {"next_action": "下一步：{text}",
            "cadence": "{tier} 类客户跟进周期 {cadence} 天，距{since}已 {days} 天",
-           "dormant": "距{since}已 {days} 天未跟进（{limit} 天转为沉睡）",
+           "dormant": "已 {days} 天无往来，上次 {since}（{limit} 天转为沉睡）",
            "birthday": "{contact} 生日{lunar}", "lunar": "（农历 {month} 月 {day} 日）",
            "holiday": "{name} {start} – {end}",
            "since_followup": "上次跟进", "since_created": "建档",
@@ -78,6 +77,7 @@ class CustomerState(NamedTuple):
     created_at: date
     last_followup: date | None
     snoozed_until: date | None = None
+    last_activity: date | None = None  # any activity (amkit.metrics.lifecycle); None: the follow-up
 
 
 class PendingAction(NamedTuple):
@@ -116,13 +116,6 @@ class Reminder(NamedTuple):
         return {"kind": self.kind, "customer": self.customer, "owner": self.owner,
                 "due": self.due.isoformat(), "days_overdue": self.days_overdue,
                 "reason": self.reason}
-
-
-class Transition(NamedTuple):
-    customer_id: int
-    old: str
-    new: str
-    reason: str
 
 
 # ---------------------------------------------------------------- parsing and config
@@ -173,15 +166,7 @@ def cadence_days(tier: str | None, industry: str | None, config: dict | None = N
     return _positive_int(base, f"cadence.{tier}")
 
 
-def lifecycle_days(config: dict | None = None) -> tuple[int, int]:
-    """``(dormant_days, churn_days)`` from ``lifecycle.*``; churn must exceed dormant."""
-    section = (config or {}).get("lifecycle") or {}
-    dormant = _positive_int(section.get("dormant_days", DEFAULT_DORMANT_DAYS),
-                            "lifecycle.dormant_days")
-    churn = _positive_int(section.get("churn_days", DEFAULT_CHURN_DAYS), "lifecycle.churn_days")
-    if churn <= dormant:
-        raise bad_value("lifecycle.churn_days", churn, "must be greater than dormant_days")
-    return dormant, churn
+lifecycle_days = days_of  # (dormant_days, churn_days) from config lifecycle.*
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -193,29 +178,13 @@ def _silence(today: date, c: CustomerState) -> tuple[int, date, str]:
     return (today - c.created_at).days, c.created_at, "since_created"
 
 
-def lifecycle_transitions(today: date, customers: Iterable[CustomerState],
-                          config: dict | None = None) -> list[Transition]:
-    """Lifecycle moves found today, by customer_id.
-
-    lead/prospect/active -> dormant after ``dormant_days`` without follow-up and -> churned
-    (directly, if need be) after ``churn_days``; dormant -> churned after ``churn_days``.
-    Snoozing does not stop these (they state a fact). Moving back to active on a new follow-up
-    or won deal is the write path's job, not this function's.
-    """
-    dormant_days, churn_days = lifecycle_days(config)
-    out = []
-    for c in sorted(customers, key=lambda c: c.customer_id):
-        days, _, since = _silence(today, c)
-        if c.lifecycle in ELIGIBLE_FOR_DORMANT + ("dormant",) and days >= churn_days:
-            new = "churned"
-        elif c.lifecycle in ELIGIBLE_FOR_DORMANT and days >= dormant_days:
-            new = "dormant"
-        else:
-            continue
-        never = " (never followed up)" if since == "since_created" else ""
-        out.append(Transition(c.customer_id, c.lifecycle, new,
-                              f"no follow-up for {days} days{never}"))
-    return out
+def _inactivity(today: date, c: CustomerState) -> tuple[int, date]:
+    """(days without any activity, the day counted from): dormancy counts every activity
+    (SPEC §2), the cadence only follow-ups."""
+    if c.last_activity is None:
+        days, since, _ = _silence(today, c)
+        return days, since
+    return (today - c.last_activity).days, c.last_activity
 
 
 # ---------------------------------------------------------------- reminder kinds
@@ -236,11 +205,12 @@ def _customer_reminders(today, customers, config, t):
         if c.lifecycle == "churned" or (c.snoozed_until and c.snoozed_until >= today):
             continue
         days, since, label = _silence(today, c)
-        if days >= churn_days:
+        quiet, anchor = _inactivity(today, c)
+        if quiet >= churn_days:
             continue
-        if days >= dormant_days:
-            due = since + timedelta(days=dormant_days)
-            reason = t["dormant"].format(days=days, since=t[label], limit=dormant_days)
+        if quiet >= dormant_days:
+            due = anchor + timedelta(days=dormant_days)
+            reason = t["dormant"].format(days=quiet, since=anchor.isoformat(), limit=dormant_days)
             yield Reminder("dormant", c.name, c.owner, due, (today - due).days, reason,
                            c.customer_id, None, c.customer_id)
             continue

@@ -47,7 +47,7 @@ def remind(
     as_of: AsOfOpt = None,
 ) -> None:
     """Overdue and upcoming next actions, cadence breaches, dormant customers, birthdays and
-    holidays, grouped per owner. Moves silent customers to dormant/churned (audited)."""
+    holidays, grouped per owner. A read: it never writes (dormancy is derived from activity)."""
     from amkit import config
     from amkit.reminders import queries as reminders
     from amkit.errors import BadInput, Due, ServiceError
@@ -65,7 +65,6 @@ def remind(
         reminders.notify_options()
     lang = config.language()
     result = reminders.run(as_of, within, owner, lang)
-    _report_moves(result)
     from amkit.ui.render import write_to
 
     with write_to(output) as stream:
@@ -84,27 +83,16 @@ def remind(
 def _snooze(customer: str | None, until: str | None) -> None:
     from amkit import config
     from amkit import store
-    from amkit.reminders import queries as reminders
     from amkit.errors import BadInput
+    from amkit.reminders import writes
     from amkit.ui.i18n import t
 
     if not customer or not until:
         raise BadInput("--snooze CUSTOMER and --until DATE go together")
     with store.write() as st:
-        c, day = reminders.snooze(st, customer, until, config.today())
+        c, day = writes.snooze(st, customer, until, config.today())
     typer.echo(t("snoozed {customer} until {date}: no cadence or dormant reminders until then",
                  customer=c.name, date=day.isoformat()))
-
-
-def _report_moves(result) -> None:  # noqa: ANN001
-    from collections import Counter
-
-    from amkit.ui.i18n import t
-
-    counts = Counter(tr.new for tr in result.transitions)
-    for new, n in sorted(counts.items()):
-        key = "{n} customer(s) moved to {stage}" if result.written else "{n} customer(s) would move to {stage}"
-        note(t(key, n=n, stage=new))
 
 
 def register(app: typer.Typer) -> None:

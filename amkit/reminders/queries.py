@@ -1,7 +1,8 @@
-"""`amkit remind` against the database: gathers amkit.remind's inputs with set-based SQL (one
-query each for customers with their last follow-up, pending next actions and contact
-birthdays; never a query per customer), applies lifecycle transitions (audited), snoozes,
-renders and notifies. The rules themselves live in the pure module amkit.remind.
+"""`amkit remind` against the database: gathers amkit.reminders.calc's inputs with set-based SQL
+(one query each for customers with their last follow-up, their last activity, pending next
+actions and contact birthdays; never a query per customer), renders and notifies. A read: it
+never writes (the lifecycle is derived, amkit.metrics.lifecycle). The rules themselves live in
+the pure module amkit.reminders.calc; ``snooze`` is the one write, its own command.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
 
 from amkit import config
 from amkit import store
@@ -17,11 +17,8 @@ from amkit.store import raw
 from amkit.reminders import calc as remind
 from amkit.errors import BadInput, bad_value
 from amkit.core.parse import parse_date
-from amkit.reminders.calc import ContactBirthday, CustomerState, PendingAction, Reminder, Transition
+from amkit.reminders.calc import ContactBirthday, CustomerState, PendingAction, Reminder
 
-if TYPE_CHECKING:
-    from amkit.store.models import Customer
-    from amkit.store.writer import Store
 
 FORMATS = ("text", "json", "csv", "ics")
 ROW_KEYS = ("kind", "customer", "owner", "due", "days_overdue", "reason")
@@ -42,8 +39,19 @@ def load_customers(r: raw.Reader, today: dt.date, owner_id: int | None = None) -
          WHERE c.created_at < :cutoff {'AND c.owner_id = :owner' if owner_id is not None else ''}""",
                   cutoff=cutoff, owner=owner_id)
     day = raw.day
-    return [CustomerState(cid, name, owner, tier, industry, lifecycle, day(created), day(last), day(snoozed))
-            for cid, name, owner, tier, industry, lifecycle, created, last, snoozed in rows]
+    customers = [CustomerState(cid, name, owner, tier, industry, lifecycle, day(created), day(last), day(snoozed))
+                 for cid, name, owner, tier, industry, lifecycle, created, last, snoozed in rows]
+    return with_lifecycle(r, today, customers)
+
+
+def with_lifecycle(r: raw.Reader, today: dt.date, customers: list[CustomerState]) -> list[CustomerState]:
+    """The customers with their derived stage on ``today`` and their last activity (SPEC §2)."""
+    from amkit.metrics import lifecycle
+
+    standing = lifecycle.states(r, today, [(c.customer_id, c.lifecycle, c.created_at) for c in customers],
+                                config.merged())
+    return [c._replace(lifecycle=standing[c.customer_id].stage, last_activity=standing[c.customer_id].last_activity)
+            for c in customers]
 
 
 def load_actions(r: raw.Reader, end: dt.date, owner_id: int | None = None) -> list[PendingAction]:
@@ -133,38 +141,12 @@ def holidays_between(start: dt.date, end: dt.date, code: str, lang: str) -> list
     return out
 
 
-# ---------------------------------------------------------------- lifecycle writes
-
-def apply_transitions(st: Store, transitions: list[Transition], on: dt.date) -> None:
-    """Write each move to customers.lifecycle and lifecycle_history, audited, in batches."""
-    from amkit.store.models import Customer, LifecycleChange
-
-    table = Customer.__table__
-    for new in sorted({t.new for t in transitions}):
-        moves = [t for t in transitions if t.new == new]
-        for i in range(0, len(moves), 500):
-            ids = [t.customer_id for t in moves[i:i + 500]]
-            st.session.execute(table.update().where(table.c.id.in_(ids)).values(lifecycle=new))
-        for t in moves:
-            st.record("update", "customers", t.customer_id, {"lifecycle": t.old}, {"lifecycle": t.new})
-    st.insert_many(LifecycleChange, [{"customer_id": t.customer_id, "on": on, "old": t.old, "new": t.new,
-                                      "reason": t.reason} for t in transitions])
-
-
-def _moved(customers: list[CustomerState], transitions: Iterable[Transition]) -> list[CustomerState]:
-    new = {t.customer_id: t.new for t in transitions}
-    return [c._replace(lifecycle=new[c.customer_id]) if c.customer_id in new else c
-            for c in customers]
-
-
 # ---------------------------------------------------------------- one run
 
 @dataclass
 class Run:
     today: dt.date
     reminders: list[Reminder] = field(default_factory=list)
-    transitions: list[Transition] = field(default_factory=list)
-    written: bool = False
 
     @property
     def due(self) -> int:
@@ -172,49 +154,20 @@ class Run:
 
 
 def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
-    """Compute the reminders; on today's run (no past/future --as-of) write the lifecycle moves.
-
-    Read on the light path (amkit.store.raw); only a run with moves to write opens a write
-    transaction, and reads again inside it so the moves rest on what is being committed."""
+    """Compute the reminders on the light read path (amkit.store.raw); nothing is written."""
     today = parse_date("--as-of", as_of) or config.today()
     days = remind.parse_within(within)
     cfg = config.merged()
     remind.lifecycle_days(cfg)  # a bad config value fails before any query
-    write = today == config.today()
     end = today + dt.timedelta(days=days)
     with store.reader() as r:
         owner_id = raw.manager_id(r, owner) if owner else None
-        customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
-    if write and transitions:
-        with store.write() as st:
-            r = raw.Reader.of_session(st.session)
-            customers, transitions, actions, birthdays = _gather(r, today, end, owner_id, cfg)
-            if transitions:
-                apply_transitions(st, transitions, today)
+        customers = load_customers(r, today, owner_id)
+        actions = load_actions(r, end, owner_id)
+        birthdays = load_birthdays(r, today, end, owner_id)
     holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
-    reminders = remind.compute(today, days, _moved(customers, transitions), actions, birthdays, holidays, cfg,
-                               lang)
-    return Run(today, reminders, transitions, write)
-
-
-def _gather(r: raw.Reader, today: dt.date, end: dt.date, owner_id: int | None, cfg: dict) -> tuple:
-    customers = load_customers(r, today, owner_id)
-    transitions = remind.lifecycle_transitions(today, customers, cfg)
-    return customers, transitions, load_actions(r, end, owner_id), load_birthdays(r, today, end, owner_id)
-
-
-def snooze(st: Store, ref: str, until: str, today: dt.date) -> tuple[Customer, dt.date]:
-    """No cadence/dormant reminders for the customer until ``until`` (inclusive)."""
-    from amkit.store import lookup
-
-    day = parse_date("--until", until)
-    if day is None:
-        raise bad_value("--until", until, "expected a date YYYY-MM-DD")
-    if day < today:
-        raise bad_value("--until", until, f"is before today ({today.isoformat()})")
-    customer = lookup.customer(st.session, ref)
-    st.update(customer, {"snoozed_until": day})
-    return customer, day
+    reminders = remind.compute(today, days, customers, actions, birthdays, holidays, cfg, lang)
+    return Run(today, reminders)
 
 
 # ---------------------------------------------------------------- output

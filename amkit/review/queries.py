@@ -8,8 +8,8 @@ Everything is about one period (``2026W47``, ``2026-11``, ``2026Q4``) and one sc
   contains its last day (the first such period that has any): ``goals_period`` names it.
 * ``deals``: created in the period (new), won and lost with ``closed_at`` in it, the lost
   deals with their reasons and the breakdown per ``reason_code`` (null = not given).
-* ``lifecycle``: customers that went dormant or churned in the period (lifecycle_history),
-  with the reason recorded (remind's "no follow-up for N days", or ``customer edit --reason``).
+* ``lifecycle``: customers that went dormant or churned in the period,
+  dated the day it became true (amkit.metrics.lifecycle), and manual ``customer edit --reason`` changes.
 * ``tier_changes``: tier_history rows of the period whose tier actually changed.
 * ``ignored_reminders``: cadence breaches overdue by more than ``review.ignored_days`` (7) days
   as of min(period end, today), computed by amkit.remind from the follow-ups up to that day.
@@ -206,16 +206,12 @@ def lost_reasons(lost: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def lifecycle(session: Session, period: Period, scope: Scope) -> list[dict[str, Any]]:
-    query = (sa.select(Customer.name, Manager.name, LifecycleChange.on, LifecycleChange.old, LifecycleChange.new,
-                       LifecycleChange.reason)
-             .join(Customer, Customer.id == LifecycleChange.customer_id)
-             .join(Manager, Manager.id == Customer.owner_id, isouter=True)
-             .where(_between(LifecycleChange.on, period), LifecycleChange.new.in_(("dormant", "churned")),
-                    scope.where(Customer.owner_id))
-             .order_by(LifecycleChange.on, Customer.name, LifecycleChange.id))
-    keys = ("customer", "owner", "on", "old", "new", "reason")
-    return [dict(zip(keys, r)) for r in session.execute(query)]
+    """Customers that went dormant or churned in the period, dated the day it became true
+    (derived from all activity, whether or not anything ran that day), and manual changes."""
+    from amkit.metrics import lifecycle as stages
+    from amkit.store.raw import Reader
 
+    return stages.moves(Reader.of_session(session), period.start, period.end, scope.owner_ids, config.merged())
 
 def tier_changes(session: Session, period: Period, scope: Scope) -> list[dict[str, Any]]:
     query = (sa.select(Customer.name, Manager.name, TierChange.on, TierChange.old_tier, TierChange.new_tier,
