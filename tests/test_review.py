@@ -95,7 +95,8 @@ def test_review_json_has_the_hand_worked_figures(week):
     assert [(f["customer"], f["outcome"]) for f in doc["top_followups"]] == [("中国银行", "客户同意续约")]
     assert doc["figures"] == {"new_deals": 2, "won_deals": 1, "won_amount": 60000, "lost_deals": 3,
                               "lost_amount": 100000, "win_rate": 0.25, "went_dormant": 1, "churned": 1,
-                              "tier_changes": 1, "ignored_reminders": 1, "followups": 2, "visits": 1}
+                              "tier_changes": 1, "ignored_reminders": 1, "followups": 2, "visits": 1,
+                              "new_customers": 0, "collection": 0}  # customers added 1 Sep; no payments
     prev = doc["previous"]
     assert (prev["period"], prev["new_deals"], prev["won_deals"], prev["won_amount"], prev["win_rate"]) == (
         "2026W46", 1, 1, 40000, 1.0)

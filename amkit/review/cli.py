@@ -56,8 +56,8 @@ def review(
 
         check_url(notify)
         reminders.notify_options()
-    with store.session(write=False) as sess:
-        doc = domain.build(sess, period or _last_week(), team, owner, config.language())
+    with store.reader() as r:
+        doc = domain.build(r, period or _last_week(), team, owner, config.language())
     with write_to(output) as stream:
         if fmt == ReviewFmt.json:
             render_one(doc, [], "json", out=stream)

@@ -14,7 +14,8 @@ from amkit.ui.render import Col, Locale, cell_text
 
 FIGURE_LABELS = {
     "new_deals": "New deals", "won_deals": "Won deals", "won_amount": "Won amount", "lost_deals": "Lost deals",
-    "lost_amount": "Lost amount", "win_rate": "Win rate", "went_dormant": "Went dormant", "churned": "Churned",
+    "lost_amount": "Lost amount", "win_rate": "Win rate", "new_customers": "New customers",
+    "collection": "Collection", "went_dormant": "Went dormant", "churned": "Churned",
     "tier_changes": "Tier changes", "ignored_reminders": "Ignored reminders", "followups": "Follow-ups",
     "visits": "Visits",
 }
@@ -26,7 +27,7 @@ def _number(value: Any, kind: str, loc: Locale) -> str:
 
 
 def _figure_kind(key: str) -> str:
-    return "money" if key.endswith("_amount") else "ratio" if key == "win_rate" else "int"
+    return "money" if key.endswith("_amount") or key == "collection" else "ratio" if key == "win_rate" else "int"
 
 
 def _delta(value: Any, kind: str, loc: Locale) -> str:
@@ -41,7 +42,8 @@ def _goal_rows(doc: dict[str, Any], loc: Locale) -> list[dict[str, Any]]:
 
     rows = []
     for g in doc["goals"]:
-        kind = "money" if metric_info(g["metric"]).kind == "money" else "int"
+        unit = metric_info(g["metric"]).unit
+        kind = "money" if unit == "money" else "int" if unit == "count" else "number"
         rows.append({**g, **{k: _number(g[k], kind, loc) for k in ("actual", "target", "excellent", "stretch",
                                                                      "projected")}})
     return rows
@@ -68,6 +70,11 @@ def sections(doc: dict[str, Any]) -> list[Section]:
           Col("target", "Target", "number"), Col("achievement", "Achievement", "ratio"),
           Col("excellent", "Excellent", "number"), Col("stretch", "Stretch", "number"), Col("pace", "Pace", "ratio"),
           Col("projected", "Projected", "number"), Col("projected_line", "Line")]),
+        (t("By manager"), doc["managers"],
+         [Col("owner", "Owner"), Col("revenue", "Revenue", "money"), Col("deals_won", "Won", "int"),
+          Col("win_rate", "Win rate", "ratio"), Col("new_customers", "New customers", "int"),
+          Col("visits", "Visits", "int"), Col("followups", "Follow-ups", "int"),
+          Col("collection", "Collection", "money"), Col("collection_rate", "Collection rate", "ratio")]),
         (t("Deals"), deal_rows, [Col("what", "Deals"), Col("count", "Count", "int"),
                                  Col("amount", "Amount", "money"), Col("rate", "Win rate", "ratio")]),
         (t("Lost reasons"), reasons, [Col("reason_code", "Reason code"), Col("count", "Count", "int"),

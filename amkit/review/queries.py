@@ -16,6 +16,12 @@ Everything is about one period (``2026W47``, ``2026-11``, ``2026Q4``) and one sc
 * ``top_followups``: the latest visits/meetings of the period that have an outcome.
 * ``figures``/``previous``/``changes``: the headline numbers of this period and of the one
   before (Period.previous()), with deltas: "what changed since the last review".
+* ``managers``: each manager in scope with the metrics the goals and the score card show.
+
+Every metric (won deals and amount, win rate, new customers, visits, follow-ups, collection)
+comes from amkit.metrics.figures, summed over the managers in scope: the same numbers as
+``goal progress`` and ``score card``. The deal lists show the deals behind them (deals without
+an owner count for nobody and are not listed). Reads only, on a raw Reader.
 """
 
 from __future__ import annotations
@@ -26,19 +32,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session
-
 from amkit import config
-from amkit.store import lookup
-from amkit.errors import NotFound, bad_value
-from amkit.store.models import Customer, Deal, Followup, LifecycleChange, Manager, TierChange
 from amkit.core.parse import from_cents
 from amkit.core.periods import Period, parse_period, period_containing
+from amkit.errors import NotFound, bad_value
+from amkit.metrics import figures
+from amkit.store import raw
+from amkit.store.raw import Reader, day, end_of, moment
 
 TOP_CHANNELS = ("visit", "meeting")
-FIGURES = ("new_deals", "won_deals", "won_amount", "lost_deals", "lost_amount", "win_rate", "went_dormant",
-           "churned", "tier_changes", "ignored_reminders", "followups", "visits")
+FIGURES = ("new_deals", "won_deals", "won_amount", "lost_deals", "lost_amount", "win_rate", "new_customers",
+           "collection", "went_dormant", "churned", "tier_changes", "ignored_reminders", "followups", "visits")
+# per manager: the metrics goals and score cards show
+MANAGER_METRICS = ("revenue", "deals_won", "deals_lost", "win_rate", "new_customers", "visits", "followups",
+                   "collection", "collection_rate")
 GOAL_KEYS = ("owner", "kind", "metric", "target", "excellent", "stretch", "actual", "achievement",
              "excellent_achievement", "stretch_achievement", "planned_to_date", "pace", "projected",
              "projected_line")
@@ -51,19 +58,23 @@ class Scope:
     owner_ids: frozenset[int] | None = None  # None: everyone
     names: frozenset[str] | None = None
 
-    def where(self, column: Any) -> Any:
-        return sa.true() if self.owner_ids is None else column.in_(sorted(self.owner_ids))
+    def where(self, r: Reader, column: str) -> tuple[str, dict[str, Any]]:
+        """``AND column IN (...)`` for a scope (``AND column IS NOT NULL`` for everyone)."""
+        if self.owner_ids is None:
+            return f" AND {column} IS NOT NULL", {}
+        listed, params = r.in_list("scope", sorted(self.owner_ids))
+        return f" AND {column} IN {listed}", params
 
 
-def resolve_scope(session: Session, team: str | None, owner: str | None) -> Scope:
+def resolve_scope(r: Reader, team: str | None, owner: str | None) -> Scope:
     if team and owner:
         raise bad_value("--team", team, "give either --team or --owner, not both")
     if owner:
-        m = lookup.manager(session, owner)
-        return Scope(owner=m.name, owner_ids=frozenset([m.id]), names=frozenset([m.name]))
+        mid, name = raw.manager(r, owner)
+        return Scope(owner=name, owner_ids=frozenset([mid]), names=frozenset([name]))
     if team:
         name = team.strip()
-        members = session.execute(sa.select(Manager.id, Manager.name).where(Manager.team == name)).all()
+        members = r.rows("SELECT id, name FROM managers WHERE team = :team", team=name)
         if not members:
             raise NotFound(f"team not found: {name!r} (no manager has team {name!r})")
         return Scope(team=name, owner_ids=frozenset(i for i, _ in members), names=frozenset(n for _, n in members))
@@ -86,44 +97,60 @@ def settings() -> tuple[int, int]:
 
 # ---------------------------------------------------------------- the document
 
-def build(session: Session, period: str | Period, team: str | None = None, owner: str | None = None,
+def build(r: Reader, period: str | Period, team: str | None = None, owner: str | None = None,
           lang: str = "en") -> dict[str, Any]:
     period, today = parse_period(period), config.today()
     if period.start > today:
         raise bad_value("--period", period.key, f"starts after today ({today.isoformat()})")
-    scope = resolve_scope(session, team, owner)
+    scope = resolve_scope(r, team, owner)
     ignored_days, top = settings()
     as_of = min(period.end, today)
-    current = _collect(session, period, scope, as_of, ignored_days, lang)
+    current = _collect(r, period, scope, as_of, ignored_days, lang)
     before = period.previous()
-    previous = _collect(session, before, scope, min(before.end, today), ignored_days, lang)
-    goals_period, goal_rows = goals(session, period, scope, as_of)
+    previous = _collect(r, before, scope, min(before.end, today), ignored_days, lang)
+    goals_period, goal_rows = goals(r, period, scope, as_of)
     return {
         "period": period.key, "start": period.start, "end": period.end, "as_of": as_of,
         "team": scope.team, "owner": scope.owner, "goals_period": goals_period, "goals": goal_rows,
         "deals": current["deals"], "lifecycle": current["lifecycle"], "tier_changes": current["tier_changes"],
         "ignored_days": ignored_days, "ignored_reminders": current["ignored_reminders"],
-        "top_followups": top_followups(session, period, scope, top),
+        "top_followups": top_followups(r, period, scope, top),
+        "managers": current["managers"],
         "figures": current["figures"],
         "previous": {"period": before.key, "start": before.start, "end": before.end, **previous["figures"]},
         "changes": changes(current["figures"], previous["figures"]),
     }
 
 
-def _collect(session: Session, period: Period, scope: Scope, as_of: dt.date, ignored_days: int,
+def _collect(r: Reader, period: Period, scope: Scope, as_of: dt.date, ignored_days: int,
              lang: str) -> dict[str, Any]:
-    deal_part = deals(session, period, scope)
-    moves = lifecycle(session, period, scope)
-    tiers = tier_changes(session, period, scope)
-    ignored = ignored_reminders(session, as_of, scope, ignored_days, lang)
-    counts = followup_counts(session, period, scope)
-    figures = {**{k: deal_part[k] for k in ("new_deals", "won_deals", "won_amount", "lost_deals", "lost_amount",
-                                             "win_rate")},
-               "went_dormant": sum(1 for m in moves if m["new"] == "dormant"),
-               "churned": sum(1 for m in moves if m["new"] == "churned"),
-               "tier_changes": len(tiers), "ignored_reminders": len(ignored), **counts}
+    found = figures.tallies(r, period.start, period.end, MANAGER_METRICS)
+    ids = found.keys() if scope.owner_ids is None else scope.owner_ids
+    whole = figures.total(found, ids)
+    deal_part = deals(r, period, scope, whole)
+    moves = lifecycle(r, period, scope)
+    tiers = tier_changes(r, period, scope)
+    ignored = ignored_reminders(r, as_of, scope, ignored_days, lang)
+    figure = {**{k: deal_part[k] for k in ("new_deals", "won_deals", "won_amount", "lost_deals", "lost_amount",
+                                            "win_rate")},
+              "new_customers": whole.value("new_customers"), "collection": whole.value("collection"),
+              "went_dormant": sum(1 for m in moves if m["new"] == "dormant"),
+              "churned": sum(1 for m in moves if m["new"] == "churned"),
+              "tier_changes": len(tiers), "ignored_reminders": len(ignored),
+              "followups": whole.value("followups"), "visits": whole.value("visits")}
     return {"deals": deal_part, "lifecycle": moves, "tier_changes": tiers, "ignored_reminders": ignored,
-            "figures": figures}
+            "figures": figure, "managers": managers(r, scope, found)}
+
+
+def managers(r: Reader, scope: Scope, found: dict[int, figures.Tally]) -> list[dict[str, Any]]:
+    """One row per manager in scope (active ones, and anyone with figures), by name."""
+    rows = []
+    for mid, name, active in r.rows("SELECT id, name, active FROM managers ORDER BY name"):
+        if (scope.owner_ids is not None and mid not in scope.owner_ids) or (not active and mid not in found):
+            continue
+        tally = found.get(mid, figures.Tally())
+        rows.append({"owner": name, **{m: figures.rounded(m, tally.value(m)) for m in MANAGER_METRICS}})
+    return rows
 
 
 def changes(current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
@@ -137,7 +164,7 @@ def changes(current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str,
 
 # ---------------------------------------------------------------- sections
 
-def goals(session: Session, period: Period, scope: Scope, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:
+def goals(r: Reader, period: Period, scope: Scope, as_of: dt.date) -> tuple[str, list[dict[str, Any]]]:
     """Progress rows of the first period (itself, then the month/quarter/year containing its
     end) that has goals in scope."""
     from amkit.goals import report as goalreport
@@ -145,9 +172,9 @@ def goals(session: Session, period: Period, scope: Scope, as_of: dt.date) -> tup
     candidates = [period] + [period_containing(kind, period.end) for kind in ("month", "quarter", "year")
                              if _larger(kind, period.kind)]
     for p in candidates:
-        rows = [r for r in goalreport.progress_rows(session, p, as_of=as_of) if _goal_in_scope(r, scope)]
+        rows = [g for g in goalreport.progress_rows(r, p, as_of=as_of) if _goal_in_scope(g, scope)]
         if rows:
-            return p.key, [{k: r[k] for k in GOAL_KEYS} for r in rows]
+            return p.key, [{k: g[k] for k in GOAL_KEYS} for g in rows]
     return period.key, []
 
 
@@ -164,107 +191,105 @@ def _goal_in_scope(row: dict[str, Any], scope: Scope) -> bool:
     return row["owner"] in scope.names
 
 
-def _between(column: Any, period: Period) -> Any:
-    return sa.and_(column >= period.start, column <= period.end)
-
-
-def deals(session: Session, period: Period, scope: Scope) -> dict[str, Any]:
-    query = (sa.select(Deal, Customer.name, Manager.name)
-             .join(Customer, Customer.id == Deal.customer_id)
-             .join(Manager, Manager.id == Deal.owner_id, isouter=True)
-             .where(scope.where(Deal.owner_id), sa.or_(_between(Deal.created, period),
-                                                        _between(Deal.closed_at, period)))
-             .order_by(Deal.closed_at, Deal.id))
+def deals(r: Reader, period: Period, scope: Scope, whole: figures.Tally) -> dict[str, Any]:
+    """The deals created or closed in the period; the won/lost counts, amount and win rate are the
+    metrics layer's (``whole``: the tally of the managers in scope)."""
+    where, params = scope.where(r, "d.owner_id")
+    rows = r.rows(f"""SELECT d.id, c.name, m.name, d.title, d.amount_cents, d.stage, d.created, d.closed_at,
+                             d.reason_code, d.lost_reason
+                        FROM deals d JOIN customers c ON c.id = d.customer_id
+                        LEFT JOIN managers m ON m.id = d.owner_id
+                       WHERE ((d.created >= :start AND d.created <= :end)
+                              OR (d.closed_at >= :start AND d.closed_at <= :end)){where}
+                       ORDER BY d.closed_at, d.id""", start=period.start, end=period.end, **params)
     new, won, lost = [], [], []
-    for d, customer, owner in session.execute(query):
-        row = {"id": d.id, "customer": customer, "owner": owner, "title": d.title,
-               "amount": from_cents(d.amount_cents), "stage": d.stage, "created": d.created,
-               "closed_at": d.closed_at, "reason_code": d.reason_code, "lost_reason": d.lost_reason}
-        if period.contains(d.created):
+    keys = ("id", "customer", "owner", "title", "amount", "stage", "created", "closed_at", "reason_code",
+            "lost_reason")
+    for values in rows:
+        row = dict(zip(keys, values))
+        row.update(amount=from_cents(row["amount"]), created=day(row["created"]), closed_at=day(row["closed_at"]))
+        if period.contains(row["created"]):
             new.append(row)
-        if d.closed_at is not None and period.contains(d.closed_at) and d.stage == "won":
-            won.append(row)
-        elif d.closed_at is not None and period.contains(d.closed_at) and d.stage == "lost":
-            lost.append(row)
-    closed = len(won) + len(lost)
-    return {"new_deals": len(new), "new_amount": _total(new), "won_deals": len(won), "won_amount": _total(won),
-            "lost_deals": len(lost), "lost_amount": _total(lost),
-            "win_rate": round(Decimal(len(won)) / closed, 4) if closed else None,
+        if row["closed_at"] is not None and period.contains(row["closed_at"]):
+            (won if row["stage"] == "won" else lost if row["stage"] == "lost" else []).append(row)
+    win_rate = figures.rounded("win_rate", whole.value("win_rate"))
+    return {"new_deals": len(new), "new_amount": _total(new), "won_deals": whole.value("deals_won"),
+            "won_amount": whole.value("revenue"), "lost_deals": whole.value("deals_lost"),
+            "lost_amount": _total(lost), "win_rate": win_rate,
             "lost_reasons": lost_reasons(lost), "won": won, "lost": lost}
 
 
 def _total(rows: list[dict[str, Any]]) -> Decimal:
-    return sum((r["amount"] for r in rows if r["amount"] is not None), Decimal("0.00"))
+    return sum((row["amount"] for row in rows if row["amount"] is not None), Decimal("0.00"))
 
 
 def lost_reasons(lost: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Count and amount per reason_code, most frequent first (null, 'not given', last)."""
-    counts = Counter(r["reason_code"] for r in lost)
+    counts = Counter(row["reason_code"] for row in lost)
     rows = [{"reason_code": code, "count": n, "share": round(Decimal(n) / len(lost), 4),
-             "amount": _total([r for r in lost if r["reason_code"] == code])} for code, n in counts.items()]
-    return sorted(rows, key=lambda r: (-r["count"], r["reason_code"] is None, r["reason_code"] or ""))
+             "amount": _total([row for row in lost if row["reason_code"] == code])} for code, n in counts.items()]
+    return sorted(rows, key=lambda row: (-row["count"], row["reason_code"] is None, row["reason_code"] or ""))
 
 
-def lifecycle(session: Session, period: Period, scope: Scope) -> list[dict[str, Any]]:
+def lifecycle(r: Reader, period: Period, scope: Scope) -> list[dict[str, Any]]:
     """Customers that went dormant or churned in the period, dated the day it became true
     (derived from all activity, whether or not anything ran that day), and manual changes."""
     from amkit.metrics import lifecycle as stages
-    from amkit.store.raw import Reader
 
-    return stages.moves(Reader.of_session(session), period.start, period.end, scope.owner_ids, config.merged())
+    return stages.moves(r, period.start, period.end, scope.owner_ids, config.merged())
 
-def tier_changes(session: Session, period: Period, scope: Scope) -> list[dict[str, Any]]:
-    query = (sa.select(Customer.name, Manager.name, TierChange.on, TierChange.old_tier, TierChange.new_tier,
-                       TierChange.method)
-             .join(Customer, Customer.id == TierChange.customer_id)
-             .join(Manager, Manager.id == Customer.owner_id, isouter=True)
-             .where(_between(TierChange.on, period), scope.where(Customer.owner_id))
-             .order_by(TierChange.on, Customer.name, TierChange.id))
+
+def tier_changes(r: Reader, period: Period, scope: Scope) -> list[dict[str, Any]]:
+    where, params = scope.where(r, "c.owner_id") if scope.owner_ids is not None else ("", {})
+    rows = r.rows(f"""SELECT c.name, m.name, t."on", t.old_tier, t.new_tier, t.method
+                        FROM tier_history t JOIN customers c ON c.id = t.customer_id
+                        LEFT JOIN managers m ON m.id = c.owner_id
+                       WHERE t."on" >= :start AND t."on" <= :end{where}
+                       ORDER BY t."on", c.name, t.id""", start=period.start, end=period.end, **params)
     out = []
-    for customer, owner, on, old, new, method in session.execute(query):
+    for customer, owner, on, old, new, method in rows:
         if old == new or new is None:
             continue
         direction = "new" if old is None else "up" if new < old else "down"  # A < B < C
-        out.append({"customer": customer, "owner": owner, "on": on, "old_tier": old, "new_tier": new,
+        out.append({"customer": customer, "owner": owner, "on": day(on), "old_tier": old, "new_tier": new,
                     "direction": direction, "method": method})
     return out
 
 
-def ignored_reminders(session: Session, as_of: dt.date, scope: Scope, days: int, lang: str) -> list[dict[str, Any]]:
+def ignored_reminders(r: Reader, as_of: dt.date, scope: Scope, days: int, lang: str) -> list[dict[str, Any]]:
     """Cadence reminders overdue by more than ``days`` days on ``as_of`` (most overdue first)."""
     from amkit.reminders import calc as remind, queries as reminders
-    from amkit.store.raw import Reader
 
     owner_id = next(iter(scope.owner_ids)) if scope.owner_ids and len(scope.owner_ids) == 1 else None
-    customers = [c for c in reminders.load_customers(Reader.of_session(session), as_of, owner_id)
+    customers = [c for c in reminders.load_customers(r, as_of, owner_id)
                  if scope.names is None or c.owner in scope.names]
     found = remind.compute(as_of, 0, customers, [], [], [], config.merged(), lang)
-    rows = [{"customer": r.customer, "owner": r.owner, "due": r.due, "days_overdue": r.days_overdue,
-             "reason": r.reason} for r in found if r.kind == "cadence" and r.days_overdue > days]
-    return sorted(rows, key=lambda r: (-r["days_overdue"], r["customer"] or ""))
+    rows = [{"customer": x.customer, "owner": x.owner, "due": x.due, "days_overdue": x.days_overdue,
+             "reason": x.reason} for x in found if x.kind == "cadence" and x.days_overdue > days]
+    return sorted(rows, key=lambda row: (-row["days_overdue"], row["customer"] or ""))
 
 
-def _window(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    return dt.datetime.combine(period.start, dt.time()), dt.datetime.combine(period.end + dt.timedelta(days=1),
-                                                                             dt.time())
-
-
-def followup_counts(session: Session, period: Period, scope: Scope) -> dict[str, int]:
-    from amkit.followups.writes import owner_id_expr
-
-    start, end = _window(period)
-    query = (sa.select(sa.func.count(), sa.func.sum(sa.case((Followup.channel == "visit", 1), else_=0)))
-             .select_from(Followup).join(Customer, Customer.id == Followup.customer_id)
-             .where(Followup.at >= start, Followup.at < end, scope.where(owner_id_expr())))
-    total, visits = session.execute(query).one()
-    return {"followups": int(total or 0), "visits": int(visits or 0)}
-
-
-def top_followups(session: Session, period: Period, scope: Scope, limit: int) -> list[dict[str, Any]]:
-    from amkit.followups import writes as followups
-
+def top_followups(r: Reader, period: Period, scope: Scope, limit: int) -> list[dict[str, Any]]:
+    """The latest visits/meetings of the period with an outcome, by the manager who made them."""
     if not limit:
         return []
-    start, end = _window(period)
-    return followups.in_window(session, start, end, channels=TOP_CHANNELS, owner_ids=scope.owner_ids,
-                               with_outcome=True, limit=limit)
+    where, params = scope.where(r, "f.owner_id") if scope.owner_ids is not None else ("", {})
+    channels, names = r.in_list("channel", list(TOP_CHANNELS))
+    rows = r.rows(f"""SELECT f.id, f.at, c.name, m.name, f.channel, k.name, f.summary, f.outcome, f.next_action,
+                             f.next_date, f.action_done
+                        FROM followups f JOIN customers c ON c.id = f.customer_id
+                        LEFT JOIN managers m ON m.id = f.owner_id
+                        LEFT JOIN contacts k ON k.id = f.contact_id
+                       WHERE f.at >= :start AND f.at < :end AND f.channel IN {channels}
+                         AND f.outcome IS NOT NULL AND f.outcome != ''{where}
+                       ORDER BY f.at DESC, f.id DESC LIMIT :limit""",
+                  start=dt.datetime.combine(period.start, dt.time()), end=end_of(period.end), limit=limit,
+                  **names, **params)
+    keys = ("id", "at", "customer", "owner", "channel", "contact", "summary", "outcome", "next_action",
+            "next_date", "action_done")
+    out = []
+    for values in rows:
+        row = dict(zip(keys, values))
+        row.update(at=moment(row["at"]), next_date=day(row["next_date"]), action_done=day(row["action_done"]))
+        out.append(row)
+    return out
