@@ -22,8 +22,9 @@ they were created in and their owner):
   that skipped S, has no figure). For `won`: the median sales cycle, days from the deal's
   created date to its first move to won. For `repurchase`: the median days since the
   customer's previous win.
-- **repurchase** row: entered = deals that are a customer's second or later win (wins are
-  ordered by date, then id, over ALL the customer's wins, not only the filtered deals);
+- **repurchase** row: entered = the filtered deals that are repurchases as the metrics layer
+  defines them (amkit.metrics.figures: a won deal whose customer has an earlier win, wins
+  ordered by win day = closed_at else created, then id, over ALL the customer's wins);
   advanced, conversion and lost are null.
 """
 
@@ -72,20 +73,6 @@ def _by_customer(wins: Iterable[Win]) -> dict[int, list[Win]]:
     return groups
 
 
-def repurchases(wins: Iterable[Win]) -> set[int]:
-    """Deal ids of each customer's second and later wins."""
-    return {w.deal_id for items in _by_customer(wins).values() for w in items[1:]}
-
-
-def repurchase_gaps(wins: Iterable[Win]) -> dict[int, int]:
-    """Repurchase deal id → days since the same customer's previous win."""
-    gaps: dict[int, int] = {}
-    for items in _by_customer(wins).values():
-        for prev, cur in zip(items, items[1:]):
-            gaps[cur.deal_id] = (cur.on - prev.on).days
-    return gaps
-
-
 def followed(wins: Iterable[Win]) -> set[int]:
     """Deal ids of wins the same customer followed with a later win."""
     return {w.deal_id for items in _by_customer(wins).values() for w in items[:-1]}
@@ -130,8 +117,11 @@ def _path(deal: DealFacts, changes: list[Change]) -> _Path:
     return path
 
 
-def funnel(deals: Iterable[DealFacts], changes: Iterable[Change], wins: Iterable[Win]) -> list[dict[str, Any]]:
-    """One row per stage plus `repurchase`; `wins` are all won deals of the customers."""
+def funnel(deals: Iterable[DealFacts], changes: Iterable[Change], wins: Iterable[Win],
+           gaps: dict[int, int]) -> list[dict[str, Any]]:
+    """One row per stage plus `repurchase`; `wins` are all won deals of the customers, `gaps` the
+    repurchases (amkit.metrics.figures.repurchases: the one definition) → days since the
+    customer's previous win."""
     deals = list(deals)
     wins = list(wins)
     by_deal: dict[int, list[Change]] = {}
@@ -155,7 +145,6 @@ def funnel(deals: Iterable[DealFacts], changes: Iterable[Change], wins: Iterable
             "lost": sum(1 for d in deals if paths[d.id].lost_at == stage),
             "median_days": _median(days),
         })
-    gaps = repurchase_gaps(wins)
     ids = {d.id for d in deals}
     repeat = [gaps[i] for i in gaps if i in ids]
     rows.append({"stage": "repurchase", "entered": len(repeat), "advanced": None, "conversion": None,

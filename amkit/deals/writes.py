@@ -193,14 +193,13 @@ def list_rows(session: Session, f: Filters) -> list[dict[str, Any]]:
 
 
 def repurchase_ids(session: Session, customer_ids: set[int] | None = None) -> set[int]:
-    """Ids of won deals that are a customer's second or later win (复购)."""
-    from amkit.deals.calc import Win, repurchases
+    """Ids of won deals that are repurchases (复购), by the metrics layer's one definition."""
+    from amkit.metrics import figures
+    from amkit.store.raw import Reader
 
-    query = sa.select(Deal.id, Deal.customer_id, Deal.closed_at, Deal.created).where(Deal.stage == "won")
-    if customer_ids is not None:
-        query = query.where(Deal.customer_id.in_(customer_ids))
-    wins = [Win(i, c, closed or created) for i, c, closed, created in session.execute(query)]
-    return repurchases(wins)
+    if customer_ids is not None and len(customer_ids) > 500:
+        customer_ids = None  # all of them: one query rather than a huge IN list
+    return set(figures.repurchases(Reader.of_session(session), customer_ids))
 
 
 def deal_row(d: Deal, customer: str, owner: str | None, probs: dict[str, Decimal],
@@ -256,8 +255,14 @@ def funnel_report(session: Session, period: str | None = None, owner: str | None
                                          DealStageChange.to_stage, DealStageChange.on, DealStageChange.id)
                                .where(DealStageChange.deal_id.in_(part)))
         changes.extend(Change(*row) for row in rows)
+    from amkit.metrics import figures
+    from amkit.store.raw import Reader
+
     customers = {d.customer_id for d in deals}
-    wins = [Win(i, c, closed or created) for i, c, closed, created in session.execute(
+    wins = [Win(i, c, figures.win_day(closed, created)) for i, c, closed, created in session.execute(
         sa.select(Deal.id, Deal.customer_id, Deal.closed_at, Deal.created).where(Deal.stage == "won"))
         if c in customers]
-    return funnel(deals, changes, wins)
+    previous = figures.repurchases(Reader.of_session(session))  # the one definition of a repurchase
+    on = {w.deal_id: w.on for w in wins}
+    gaps = {i: (on[i] - before).days for i, before in previous.items() if i in on}
+    return funnel(deals, changes, wins, gaps)
