@@ -1,5 +1,7 @@
 """`customer handover`: move customers, their open deals and pending next actions from one
-manager to another, leaving a handover note per customer (SPEC §4). Goals stay put."""
+manager to another, leaving a handover note per customer (SPEC §4). Goals stay put, and so
+does the credit for past follow-ups (followups.owner_id, SPEC §6): pending next actions move
+with the customer because remind gives them to the customer's current owner."""
 
 from __future__ import annotations
 
@@ -51,9 +53,8 @@ def handover(st: Store, from_name: str, to_name: str, customers: list[str] | Non
         st.update(c, {"owner_id": dst.id})
         for d in deals:
             st.update(d, {"owner_id": dst.id})
-        for f in actions:
-            if f.owner_id != dst.id:
-                st.update(f, {"owner_id": dst.id})
+        # pending actions follow the customer (remind gives them to its owner); the follow-ups
+        # themselves keep their owner: a handover never moves the credit for past contact (SPEC §6)
         st.add(Handover(customer_id=c.id, from_owner=src.name, to_owner=dst.name, on=today, note=text))
     return result
 

@@ -55,15 +55,16 @@ def with_lifecycle(r: raw.Reader, today: dt.date, customers: list[CustomerState]
 
 
 def load_actions(r: raw.Reader, end: dt.date, owner_id: int | None = None) -> list[PendingAction]:
-    """Open next actions due by ``end`` (overdue ones whatever their age); a follow-up belongs
-    to its own owner, else to the customer's."""
+    """Open next actions due by ``end`` (overdue ones whatever their age). A pending action is
+    the customer's current owner's to do (a handover moves it without touching who made the
+    follow-up, SPEC §6); a customer without an owner leaves it with the follow-up's owner."""
     rows = r.rows(f"""
         SELECT f.id, f.customer_id, c.name, m.name, coalesce(f.next_action, ''), f.next_date
           FROM followups f
           JOIN customers c ON c.id = f.customer_id
-          LEFT JOIN managers m ON m.id = coalesce(f.owner_id, c.owner_id)
+          LEFT JOIN managers m ON m.id = coalesce(c.owner_id, f.owner_id)
          WHERE f.next_date IS NOT NULL AND f.next_date <= :end AND f.action_done IS NULL
-               {'AND coalesce(f.owner_id, c.owner_id) = :owner' if owner_id is not None else ''}""",
+               {'AND coalesce(c.owner_id, f.owner_id) = :owner' if owner_id is not None else ''}""",
                   end=end, owner=owner_id)
     day = raw.day
     return [PendingAction(fid, cid, name, owner, action, day(due)) for fid, cid, name, owner, action, due in rows]
