@@ -5,19 +5,19 @@ indexed, so Chinese text without spaces is searchable by substring), kept in ste
 table by three triggers (created by the migrations: amkit.store.migrations.fts_index). Terms shorter than 3
 characters (``续约``) cannot match a trigram index and use LIKE; so does every term when the
 index is missing (PostgreSQL: ILIKE; an SQLite without FTS5/trigram).
+
+This module builds the SQL for amkit.store.raw (no SQLAlchemy: the follow-up search is a light
+read); amkit.store.fts_orm applies the same rules to an SQLAlchemy query (the knowledge base).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from amkit.errors import bad_value
 
-if TYPE_CHECKING:  # imported where used: the follow-up search runs on amkit.store.raw without them
-    import sqlalchemy as sa
-    from sqlmodel import Session
-
+if TYPE_CHECKING:
     from amkit.store.raw import Reader
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
@@ -46,44 +46,6 @@ def split_terms(text: str, indexed: bool) -> tuple[list[str], list[str]]:
 def match_expression(terms: Sequence[str]) -> str:
     """An FTS5 MATCH string requiring every term, each as a quoted phrase."""
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
-def has_index(session: Session, index: str) -> bool:
-    import sqlalchemy as sa
-
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    found = session.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-                            {"n": index})
-    return found.first() is not None
-
-
-def like_any(term: str, columns: Sequence[Any]) -> Any:
-    """``term`` is a substring of one of ``columns`` (case-insensitive; ILIKE on PostgreSQL)."""
-    import sqlalchemy as sa
-
-    pattern = "%" + escape_like(term) + "%"
-    return sa.or_(*(col.ilike(pattern, escape="\\") for col in columns))
-
-
-def apply(session: Session, query: sa.Select, text: str, *, index: str, id_column: Any,
-          columns: Sequence[Any]) -> sa.Select:
-    """``query`` narrowed to rows containing every term of ``text`` in one of ``columns``.
-
-    Terms of 3+ characters go through the FTS5 index ``index`` (rows ranked by bm25 first);
-    shorter ones, and all terms without an index, use LIKE/ILIKE. Add the tie-break order after.
-    """
-    import sqlalchemy as sa
-
-    indexed, scanned = split_terms(text, has_index(session, index))
-    for term in scanned:
-        query = query.where(like_any(term, columns))
-    if indexed:
-        fts = sa.table(index, sa.column("rowid"))
-        table = sa.literal_column(index)
-        query = (query.join(fts, fts.c.rowid == id_column).where(table.op("MATCH")(match_expression(indexed)))
-                 .order_by(sa.func.bm25(table)))
-    return query
 
 
 def sql_filter(r: Reader, text: str, *, index: str, id_sql: str,

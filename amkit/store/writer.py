@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from amkit import config
+from amkit.errors import Conflict
 from amkit.store.audit import JSON_READY, append, jsonable
 
 T = TypeVar("T", bound=SQLModel)
@@ -156,11 +157,21 @@ class Store:
         return crypto.seal_row(kept)
 
     def _check_key(self) -> None:
-        if not self._key_checked:
-            from amkit.store import crypto
+        """Remember the key's fingerprint on first use; refuse to mix keys in one database."""
+        if self._key_checked:
+            return
+        from amkit.store import crypto
+        from amkit.store.models import Meta
 
-            crypto.check_key(self.session)
-            self._key_checked = True
+        mark = crypto.fingerprint()
+        if mark is not None:
+            found = self.session.get(Meta, crypto.CHECK_KEY)
+            if found is None:
+                self.session.merge(Meta(key=crypto.CHECK_KEY, value=mark))
+                self.session.flush()
+            elif found.value != mark:
+                raise Conflict("AMKIT_KEY is not the key this database's contacts were encrypted with")
+        self._key_checked = True
 
     # --- audit ----------------------------------------------------------------------
     def record(self, action: str, table: str, row_id: Any, before: Any, after: Any) -> None:
