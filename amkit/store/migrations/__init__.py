@@ -9,10 +9,13 @@ new one. A test migrates an empty database and compares the result with the SQLM
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: amkit.store.raw reads names() without it
+from amkit.store.migrations.catalog import latest, names
+
+__all__ = ["applied", "id_column", "latest", "migrate", "names", "step"]
+
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used
     import sqlalchemy as sa
     from alembic.operations import Operations
 
@@ -21,10 +24,6 @@ def id_column() -> sa.Column:
     import sqlalchemy as sa
 
     return sa.Column("id", sa.Integer, primary_key=True)
-
-
-def names() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "m" and m.name[1:4].isdigit())
 
 
 def step(name: str) -> Callable[["Operations"], None]:
@@ -64,10 +63,6 @@ def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
         )
         ran.append(name)
     return ran
-
-
-def latest() -> str:
-    return names()[-1]
 
 
 def _ensure_table(conn: sa.Connection) -> None:
