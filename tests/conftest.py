@@ -51,7 +51,6 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
 def template_db(tmp_path_factory):  # noqa: ANN001, ANN201
     """A database migrated once per session; each test starts from a copy of it (creating
     and migrating a database per test would dominate the suite's time)."""
-    from amkit import store
     from amkit.store import engine
 
     if BACKEND == "sqlite":

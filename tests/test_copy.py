@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from conftest import PG_URL, _create_pg_database, _drop_pg_database
+from conftest import _create_pg_database, _drop_pg_database
 
 TABLES_WITH_ROWS = ("managers", "customers", "contacts", "deals", "payments", "goals", "audit_log")
 
@@ -52,7 +52,6 @@ def test_sqlite_to_postgresql_move(cli, tmp_path):
         with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database) as con:
             pg_counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES_WITH_ROWS}
         assert pg_counts == _sqlite_counts(src)
-        from amkit import store
         from amkit.store import engine
         from amkit.store import copy as copydb
 
@@ -63,7 +62,6 @@ def test_sqlite_to_postgresql_move(cli, tmp_path):
         assert added.json()["id"] == _sqlite_counts(src)["customers"] + 1
         assert cli("audit", "verify", extra_env={"AMKIT_DATABASE_URL": url}).exit_code == 0
     finally:
-        from amkit import store
         from amkit.store import engine
 
         engine.dispose()

@@ -135,3 +135,14 @@ def test_manual_stage_change_stays_a_stored_event(cli, tmp_path):
     review = cli("review", "--period", "2026-11", "-f", "json").json()
     assert [(m["customer"], str(m["on"]), m["new"], m["reason"]) for m in review["lifecycle"]] == [
         ("倒闭客户", TODAY.isoformat(), "churned", "公司注销")]
+
+
+def test_tier_rules_see_the_derived_stage(cli, tmp_path):
+    _seed(cli, tmp_path, [("沉默客户", "2026-03-01"), ("活跃客户", "2026-03-01")])
+    assert cli("followup", "log", "沉默客户", "--channel", "call", "--summary", "回访", "--at", "2026-08-20").exit_code == 0
+    assert cli("followup", "log", "活跃客户", "--channel", "call", "--summary", "回访", "--at", "2026-11-20").exit_code == 0
+    rules = tmp_path / "rules.toml"
+    rules.write_text('default = "B"\n[[rule]]\ntier = "C"\nlifecycle = ["dormant", "churned"]\n', encoding="utf-8")
+    r = cli("tier", "run", "--method", "rules", "--rules", str(rules), "--dry-run", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    assert {row["customer"]: row["tier"] for row in r.json()} == {"沉默客户": "C", "活跃客户": "B"}

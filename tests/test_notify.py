@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from amkit.errors import BadInput, ServiceError
-from amkit.ui.notify import build_payload, notify_all, send
+from amkit.reminders.notify import build_payload, notify_all, send
 from amkit.reminders.calc import Reminder, group_by_owner
 
 FAST = {"backoff": 0.001, "timeout": 5}

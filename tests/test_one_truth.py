@@ -212,8 +212,8 @@ def test_migration_turns_rate_like_collection_goals_into_collection_rate(cli, sh
     assert sql("SELECT count(*) FROM amkit_migrations WHERE name = 'm090_collection_rate_goals'") == [(1,)]
     verify = sh("audit", "verify")
     assert verify.exit_code == 0, verify.stdout + verify.stderr
-    entries = sql("SELECT table_name, action, command FROM audit_log WHERE command = 'migrate m090'")
-    assert entries == [("goals", "update", "migrate m090")]
+    entries = sql("SELECT table_name, action, who FROM audit_log WHERE command = 'migrate m090_collection_rate_goals'")
+    assert entries == [("goals", "update", "amkit")]
     # and the goal now reads as a rate everywhere
     rows = ok(sh, "goal", "progress", "--period", "2026Q4", "-f", "json").json()
     assert [(r["metric"], r["target"]) for r in rows] == [("collection_rate", 0.9)]

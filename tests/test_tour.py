@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from amkit.admin.tour import STEPS, localized
+from amkit.admin.tour_cli import STEPS, localized
 
 ZH_HEADINGS = ["客户档案：A 级客户", "拼音查找：用首字母打开客户简报", "跟进记录：张伟最近的跟进",
                "提醒：未来 3 天内到期的事项", "目标分解：本季度签约额目标按月分解（含调休）",

@@ -27,7 +27,7 @@ def demo(
                                                           "with their output (reuses existing demo data).")] = False,
 ) -> None:
     """Build a demo database with realistic sample data and print a short tour."""
-    from amkit.admin import tour as guided
+    from amkit.admin import tour_cli as guided
     from amkit.admin.demo import build, tour
     from amkit.ui.i18n import t
 

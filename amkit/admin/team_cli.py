@@ -68,8 +68,8 @@ def grant(
 def list_(fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False) -> None:
     """List the logins with their role, manager record and team."""
     from amkit import store
-    from amkit.store import scope as team
+    from amkit.admin import teamsetup
 
     with store.session(write=False) as sess:
-        rows = team.users(sess)
+        rows = teamsetup.users(sess)
     emit(rows, columns(), fmt, output, bom)

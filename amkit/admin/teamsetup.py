@@ -10,7 +10,7 @@ are covered by running it again.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -217,3 +217,13 @@ def _login_role(session: Session, login: str, role: str, password: str | None) -
     if password:
         literal = "'" + password.replace("'", "''") + "'"
         session.execute(sa.text(f"ALTER ROLE {name} LOGIN PASSWORD {literal}"))
+
+
+def users(session: Session) -> list[dict[str, Any]]:
+    """The logins with their role, manager record and team (`amkit user list`)."""
+    from amkit.store.models import Manager, User
+
+    query = (sa.select(User, Manager.name).join(Manager, User.manager_id == Manager.id, isouter=True)
+             .order_by(User.login))
+    return [{"login": u.login, "role": u.role, "manager": name, "team": u.team, "created_at": u.created_at}
+            for u, name in session.execute(query)]

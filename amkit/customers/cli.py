@@ -93,7 +93,7 @@ def show(
     if fmt != Fmt.table:
         emit(row, columns() + _extra_cols(), fmt, one=True)
         return
-    from amkit.customers.briefing import print_briefing
+    from amkit.customers.briefing_cli import print_briefing
 
     print_briefing(row)
 

@@ -99,6 +99,9 @@ def search(
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Full-text search in summaries, outcomes and next actions (Chinese works), best first."""
+    from amkit import store
     from amkit.followups import queries as find
 
-    emit(find.followups(text, limit), columns(), fmt, output, bom)
+    with store.reader() as r:
+        rows = find.followups(r, text, limit)
+    emit(rows, columns(), fmt, output, bom)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.store import fts, lookup
+from amkit.store import fts_orm, lookup
 from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import BadInput, NotFound, bad_value
 from amkit.store.models import Customer, Deal, KbEntry
@@ -124,7 +124,7 @@ def list_rows(session: Session, tag: list[str] | None = None, industry: str | No
 
 def search(session: Session, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Entries containing every term in title, body or tags (bm25 first, then newest)."""
-    query = fts.apply(session, _base_query(), text, index=INDEX, id_column=KbEntry.id, columns=SEARCHED)
+    query = fts_orm.apply(session, _base_query(), text, index=INDEX, id_column=KbEntry.id, columns=SEARCHED)
     query = _newest(query)
     return _rows(session, query.limit(limit) if limit else query)
 

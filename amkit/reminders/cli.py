@@ -48,9 +48,9 @@ def remind(
 ) -> None:
     """Overdue and upcoming next actions, cadence breaches, dormant customers, birthdays and
     holidays, grouped per owner. A read: it never writes (dormancy is derived from activity)."""
-    from amkit import config
-    from amkit.reminders import queries as reminders
+    from amkit import config, store
     from amkit.errors import BadInput, Due, ServiceError
+    from amkit.reminders import queries as reminders
     from amkit.ui.i18n import t
 
     if snooze or until:
@@ -59,12 +59,13 @@ def remind(
     if via and not notify:
         raise BadInput(f"--via {via.value} needs --notify URL")
     if notify:
-        from amkit.ui.notify import check_url
+        from amkit.reminders.notify import check_url, notify_options
 
         check_url(notify)
-        reminders.notify_options()
+        notify_options()
     lang = config.language()
-    result = reminders.run(as_of, within, owner, lang)
+    with store.reader() as r:
+        result = reminders.run(r, as_of, within, owner, lang)
     from amkit.ui.render import write_to
 
     with write_to(output) as stream:
@@ -72,7 +73,9 @@ def remind(
         stream.write(reminders.render(result.reminders, kind, result.today, lang))
     if notify and result.reminders:
         try:
-            sent = reminders.notify(notify, (via or Via.generic).value, result.reminders, result.today, lang)
+            from amkit.reminders.notify import notify as send_digests
+
+            sent = send_digests(notify, (via or Via.generic).value, result.reminders, result.today, lang)
         except ServiceError as exc:
             raise ServiceError(exc.message) from None  # one line; the digest is printed already
         note(t("posted {n} digest(s) to the webhook", n=sent))

@@ -12,10 +12,9 @@ import io
 from dataclasses import dataclass, field
 
 from amkit import config
-from amkit import store
 from amkit.store import raw
 from amkit.reminders import calc as remind
-from amkit.errors import BadInput, bad_value
+from amkit.errors import bad_value
 from amkit.core.parse import parse_date
 from amkit.reminders.calc import ContactBirthday, CustomerState, PendingAction, Reminder
 
@@ -154,18 +153,17 @@ class Run:
         return remind.due_count(self.reminders)
 
 
-def run(as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
+def run(r: raw.Reader, as_of: str | None, within: str, owner: str | None, lang: str) -> Run:
     """Compute the reminders on the light read path (amkit.store.raw); nothing is written."""
     today = parse_date("--as-of", as_of) or config.today()
     days = remind.parse_within(within)
     cfg = config.merged()
     remind.lifecycle_days(cfg)  # a bad config value fails before any query
     end = today + dt.timedelta(days=days)
-    with store.reader() as r:
-        owner_id = raw.manager_id(r, owner) if owner else None
-        customers = load_customers(r, today, owner_id)
-        actions = load_actions(r, end, owner_id)
-        birthdays = load_birthdays(r, today, end, owner_id)
+    owner_id = raw.manager_id(r, owner) if owner else None
+    customers = load_customers(r, today, owner_id)
+    actions = load_actions(r, end, owner_id)
+    birthdays = load_birthdays(r, today, end, owner_id)
     holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
     reminders = remind.compute(today, days, customers, actions, birthdays, holidays, cfg, lang)
     return Run(today, reminders)
@@ -187,30 +185,3 @@ def render(reminders: list[Reminder], fmt: str, today: dt.date, lang: str) -> st
     out = io.StringIO()
     render_rows([r.to_dict() for r in reminders], [Col(k, k) for k in ROW_KEYS], fmt, out=out)
     return out.getvalue()
-
-
-def notify(url: str, via: str, reminders: list[Reminder], today: dt.date, lang: str) -> int:
-    """One digest per owner; returns how many were sent. ServiceError (exit 5) on failure."""
-    from amkit.ui import notify as webhooks
-    from amkit.ui.i18n import t
-
-    options = notify_options()
-    title = t("amkit reminders {date}", date=today.isoformat())
-    summary = webhooks.notify_all(url, via, remind.group_by_owner(reminders), title=title, lang=lang,
-                                  **options)
-    return summary.sent
-
-
-def notify_options() -> dict:
-    """timeout/retries/backoff from config ``notify.*`` (defaults in amkit.config)."""
-    section = config.merged().get("notify") or {}
-    out = {}
-    for key, kind in (("timeout", float), ("retries", int), ("backoff", float)):
-        try:
-            value = kind(section[key])
-        except (KeyError, TypeError, ValueError):
-            raise BadInput(f"invalid config notify.{key} {section.get(key)!r}: expected a number") from None
-        if value < 0:
-            raise bad_value(f"notify.{key}", value, "must not be negative")
-        out[key] = value
-    return out

@@ -51,11 +51,10 @@ def review(
     if via and not notify:
         raise BadInput(f"--via {via.value} needs --notify URL")
     if notify:
-        from amkit.reminders import queries as reminders
-        from amkit.ui.notify import check_url
+        from amkit.reminders.notify import check_url, notify_options
 
         check_url(notify)
-        reminders.notify_options()
+        notify_options()
     with store.reader() as r:
         doc = domain.build(r, period or _last_week(), team, owner, config.language())
     with write_to(output) as stream:
@@ -83,15 +82,14 @@ def _last_week() -> str:
 
 
 def _post(url: str, via: str, doc: dict) -> None:
-    from amkit.ui import notify as webhooks
-    from amkit.reminders import queries as reminders
+    from amkit.reminders import notify as webhooks
     from amkit.ui.i18n import t
     from amkit.review import doc as review_doc
     from amkit.ui.render import json_value
 
     payload = webhooks.document_payload(via, review_doc.title(doc), review_doc.to_markdown(doc),
                                         json_value(doc) if via == "generic" else None)
-    webhooks.send(url, payload, via=via, **reminders.notify_options())
+    webhooks.send(url, payload, via=via, **webhooks.notify_options())
     note(t("posted the review to the webhook"))
 
 

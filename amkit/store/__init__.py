@@ -7,10 +7,12 @@
     with store.session(write=False) as s:  # an ORM session, for reads that need the models
         ...
 
-Inside the package, from the bottom up (no module imports one above it):
+Inside the package, from the bottom up (no module imports one above it; the `store-layers`
+contract in pyproject.toml checks it):
 
 * ``models/``, ``migrations/``: the schema and its named, recorded steps;
-* ``raw``: the DB-API reader; ``fts``: full-text conditions; ``scope``: team-mode visibility;
+* ``raw``: the DB-API reader; ``fts``: full-text conditions (``fts_orm``: the same on an SQLAlchemy
+  query); ``scope``: team-mode visibility;
 * ``bulk``, ``crypto``, ``audit``: executemany inserts, sealed contact fields, the hash chain;
 * ``writer``: the Store, the one write path (audit entries in the same transaction);
 * ``engine``: SQLAlchemy engines, pragmas, migrations on first use, the per-command transaction;

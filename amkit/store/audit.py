@@ -18,6 +18,7 @@ import json
 import json.encoder
 import os
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Callable, Iterable
@@ -49,6 +50,21 @@ _canonical = _fast(json.JSONEncoder(sort_keys=True, ensure_ascii=False, separato
 
 def _text(value: Any) -> str:
     return json.encoder.encode_basestring(value) if type(value) is str else _canonical(value)
+
+
+JSON_READY = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any) -> Any:
+    """A column value as the log keeps it (dates as ISO text, Decimal as text): the Store's
+    snapshots and the replay's comparisons."""
+    if type(value) in JSON_READY:
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 def payload_hash(salt: str, before: Any, after: Any) -> str:
@@ -206,8 +222,6 @@ def _apply(state: dict[tuple[str, int], dict[str, Any]], e: Any) -> None:
 
 def _compare(session: Session, state: dict[tuple[str, int], dict[str, Any]]) -> list[Problem]:
     """Rows edited or deleted outside amkit (e.g. with the sqlite3 CLI)."""
-    from amkit.store.writer import _jsonable
-
     problems: list[Problem] = []
     by_table: dict[str, dict[int, dict[str, Any]]] = {}
     for (table, row_id), values in state.items():
@@ -227,18 +241,14 @@ def _compare(session: Session, state: dict[tuple[str, int], dict[str, Any]]) -> 
             for field, value in expected.items():
                 if field in actual and not _same(actual[field], value):
                     problems.append(Problem(None, f"{table} row {row_id} field {field!r} was changed outside "
-                                                  f"amkit: {value!r} in the log, {_jsonable(actual[field])!r} now"))
+                                                  f"amkit: {value!r} in the log, {jsonable(actual[field])!r} now"))
                     break
     return problems
 
 
 def _same(current: Any, logged: Any) -> bool:
     """Equal as stored values: 53 == '53.00' for numeric columns, JSON text == object, …"""
-    from decimal import Decimal, InvalidOperation
-
-    from amkit.store.writer import _jsonable
-
-    if _norm(_jsonable(current)) == _norm(logged):
+    if _norm(jsonable(current)) == _norm(logged):
         return True
     if isinstance(current, (int, float, Decimal)) and not isinstance(current, bool):
         try:  # a numeric column: 53 and "53.00" are the same stored number

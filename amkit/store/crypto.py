@@ -185,18 +185,3 @@ def revealed(on: bool = True) -> Iterator[None]:
         yield
     finally:
         _REVEAL.reset(token)
-
-
-def check_key(session: Any) -> None:
-    """Remember the key's fingerprint on first use; refuse to mix keys in one database."""
-    from amkit.store.models import Meta
-
-    mark = fingerprint()
-    if mark is None:
-        return
-    found = session.get(Meta, CHECK_KEY)
-    if found is None:
-        session.merge(Meta(key=CHECK_KEY, value=mark))
-        session.flush()
-    elif found.value != mark:
-        raise Conflict("AMKIT_KEY is not the key this database's contacts were encrypted with")

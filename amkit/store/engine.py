@@ -64,10 +64,29 @@ def _create(db_url: str) -> sa.Engine:
         with eng.begin() as conn:
             from amkit.store.migrations import migrate
 
-            migrate(conn)
+            audited: list[tuple[str, dict]] = []
+            migrate(conn, audited=audited)
+            if audited:
+                _audit_migration(conn, audited)
     except sa.exc.OperationalError as exc:
         raise ServiceError(f"database unavailable ({_short(exc)})") from None
     return eng
+
+
+def _audit_migration(conn: sa.Connection, audited: list[tuple[str, dict]]) -> None:
+    """Append the audit entries of rows a migration step changed (who "amkit", command
+    "migrate <step>"), in the migration's transaction, so `audit verify` replays onto them."""
+    from sqlmodel import Session
+
+    from amkit.store import audit
+
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        for name in dict.fromkeys(n for n, _ in audited):
+            audit.append(session, "amkit", f"migrate {name}", [item for n, item in audited if n == name])
+        session.commit()  # releases the savepoint; the migration's transaction commits the rest
+    finally:
+        session.close()
 
 
 def _short(exc: Exception) -> str:

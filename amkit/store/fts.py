@@ -2,22 +2,22 @@
 
 SQLite: an external-content FTS5 table with the trigram tokenizer (every 3-character run is
 indexed, so Chinese text without spaces is searchable by substring), kept in step with its
-table by three triggers (:func:`statements`, used by the migrations). Terms shorter than 3
+table by three triggers (created by the migrations: amkit.store.migrations.fts_index). Terms shorter than 3
 characters (``续约``) cannot match a trigram index and use LIKE; so does every term when the
 index is missing (PostgreSQL: ILIKE; an SQLite without FTS5/trigram).
+
+This module builds the SQL for amkit.store.raw (no SQLAlchemy: the follow-up search is a light
+read); amkit.store.fts_orm applies the same rules to an SQLAlchemy query (the knowledge base).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from amkit.errors import bad_value
 
-if TYPE_CHECKING:  # imported where used: the follow-up search runs on amkit.store.raw without them
-    import sqlalchemy as sa
-    from sqlmodel import Session
-
+if TYPE_CHECKING:
     from amkit.store.raw import Reader
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
@@ -46,84 +46,6 @@ def split_terms(text: str, indexed: bool) -> tuple[list[str], list[str]]:
 def match_expression(terms: Sequence[str]) -> str:
     """An FTS5 MATCH string requiring every term, each as a quoted phrase."""
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
-
-
-def statements(index: str, table: str, columns: Sequence[str]) -> list[str]:
-    """DDL of the FTS5 index ``index`` over ``table.columns`` (rowid = table.id), its
-    insert/delete/update triggers, and a rebuild that indexes the rows already there."""
-    cols = ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    delete = f"INSERT INTO {index}({index}, rowid, {cols}) VALUES ('delete', old.id, {old});"
-    insert = f"INSERT INTO {index}(rowid, {cols}) VALUES (new.id, {new});"
-    return [
-        f"CREATE VIRTUAL TABLE {index} USING fts5({cols}, content='{table}', content_rowid='id', "
-        "tokenize='trigram')",
-        f"CREATE TRIGGER {index}_ai AFTER INSERT ON {table} BEGIN\n  {insert}\nEND",
-        f"CREATE TRIGGER {index}_ad AFTER DELETE ON {table} BEGIN\n  {delete}\nEND",
-        f"CREATE TRIGGER {index}_au AFTER UPDATE OF {cols} ON {table} BEGIN\n  {delete}\n  {insert}\nEND",
-        f"INSERT INTO {index}({index}) VALUES ('rebuild')",
-    ]
-
-
-def create_index(conn: sa.Connection, index: str, table: str, columns: Sequence[str]) -> bool:
-    """Create the index on SQLite with FTS5 trigram; elsewhere nothing (LIKE/ILIKE fallback)."""
-    if conn.dialect.name != "sqlite" or not trigram_available(conn):
-        return False
-    for statement in statements(index, table, columns):
-        conn.exec_driver_sql(statement)
-    return True
-
-
-def trigram_available(conn: sa.Connection) -> bool:
-    """Probe in a savepoint: an SQLite without FTS5 or trigram gets no index (LIKE fallback)."""
-    import sqlalchemy as sa
-
-    try:
-        with conn.begin_nested():
-            conn.exec_driver_sql("CREATE VIRTUAL TABLE temp._amkit_probe USING fts5(x, tokenize='trigram')")
-            conn.exec_driver_sql("DROP TABLE temp._amkit_probe")
-    except sa.exc.OperationalError:
-        return False
-    return True
-
-
-def has_index(session: Session, index: str) -> bool:
-    import sqlalchemy as sa
-
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    found = session.execute(sa.text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"),
-                            {"n": index})
-    return found.first() is not None
-
-
-def like_any(term: str, columns: Sequence[Any]) -> Any:
-    """``term`` is a substring of one of ``columns`` (case-insensitive; ILIKE on PostgreSQL)."""
-    import sqlalchemy as sa
-
-    pattern = "%" + escape_like(term) + "%"
-    return sa.or_(*(col.ilike(pattern, escape="\\") for col in columns))
-
-
-def apply(session: Session, query: sa.Select, text: str, *, index: str, id_column: Any,
-          columns: Sequence[Any]) -> sa.Select:
-    """``query`` narrowed to rows containing every term of ``text`` in one of ``columns``.
-
-    Terms of 3+ characters go through the FTS5 index ``index`` (rows ranked by bm25 first);
-    shorter ones, and all terms without an index, use LIKE/ILIKE. Add the tie-break order after.
-    """
-    import sqlalchemy as sa
-
-    indexed, scanned = split_terms(text, has_index(session, index))
-    for term in scanned:
-        query = query.where(like_any(term, columns))
-    if indexed:
-        fts = sa.table(index, sa.column("rowid"))
-        table = sa.literal_column(index)
-        query = (query.join(fts, fts.c.rowid == id_column).where(table.op("MATCH")(match_expression(indexed)))
-                 .order_by(sa.func.bm25(table)))
-    return query
 
 
 def sql_filter(r: Reader, text: str, *, index: str, id_sql: str,

@@ -159,7 +159,7 @@ BUSY_TIMEOUT_S = 30.0  # as amkit.store.engine
 
 
 def _pending(done: list[str] | None) -> bool:
-    from amkit.store.migrations import names
+    from amkit.store.migrations.catalog import names
 
     return done is None or not set(names()) <= set(done)
 

@@ -14,7 +14,7 @@ roles and row-level-security policies that make the rule hold for `psql` too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from amkit.errors import OutOfScope
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
     from amkit.store.raw import Reader
 
+# No SQLAlchemy here (the light reads use visible_manager_ids_of): the session helpers send
+# their SQL through the session's connection as it is (PostgreSQL's driver, pyformat).
 SCOPE_SQL = "SELECT login, role, manager_id, team FROM users WHERE login = current_user"
 
 ROLES = ("manager", "lead", "admin")
@@ -49,9 +51,7 @@ def scope(session: Session) -> Scope | None:
     if "amkit_scope" not in session.info:
         found = None
         if is_postgres(session):
-            import sqlalchemy as sa
-
-            row = session.execute(sa.text(SCOPE_SQL)).first()
+            row = session.connection().exec_driver_sql(SCOPE_SQL).first()
             found = Scope(*row) if row else None
         session.info["amkit_scope"] = found
     return session.info["amkit_scope"]
@@ -76,11 +76,10 @@ def require(session: Session, *roles: str, action: str, table: str = "*") -> Non
 
 def hidden(session: Session, table: str, ref: str) -> bool:
     """Whether a row exists (by id, or by name for customers) that the acting user may not see."""
-    if restricted(session) is None:
+    if restricted(session) is None:  # personal mode, SQLite included: nothing is hidden
         return False
-    import sqlalchemy as sa
-
-    return bool(session.execute(sa.text("SELECT amkit_hidden(:t, :r)"), {"t": table, "r": ref}).scalar())
+    found = session.connection().exec_driver_sql("SELECT amkit_hidden(%(t)s, %(r)s)", {"t": table, "r": ref})
+    return bool(found.scalar())
 
 
 def out_of_scope(session: Session, what: str, table: str, ref: str) -> OutOfScope:
@@ -104,14 +103,3 @@ def default_owner_id(session: Session) -> int | None:
     """A manager's new customers are theirs unless --owner says otherwise."""
     found = scope(session)
     return found.manager_id if found is not None else None
-
-
-def users(session: Session) -> list[dict[str, Any]]:
-    import sqlalchemy as sa
-
-    from amkit.store.models import Manager, User
-
-    query = (sa.select(User, Manager.name).join(Manager, User.manager_id == Manager.id, isouter=True)
-             .order_by(User.login))
-    return [{"login": u.login, "role": u.role, "manager": name, "team": u.team, "created_at": u.created_at}
-            for u, name in session.execute(query)]

@@ -4,8 +4,6 @@ append-only, hash-chained audit log (SPEC §2 audit log) in the same transaction
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -13,26 +11,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from amkit import config
+from amkit.errors import Conflict
+from amkit.store.audit import JSON_READY, append, jsonable
 
 T = TypeVar("T", bound=SQLModel)
 AUDIT_BATCH = 1000  # audit entries written together (memory stays flat on big imports)
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _jsonable(value: Any) -> Any:
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def snapshot(obj: SQLModel) -> dict[str, Any]:
-    return {c.key: _jsonable(getattr(obj, c.key)) for c in sa.inspect(type(obj)).column_attrs}
+    return {c.key: jsonable(getattr(obj, c.key)) for c in sa.inspect(type(obj)).column_attrs}
 
 
 class Store:
@@ -76,8 +63,8 @@ class Store:
                 "update",
                 obj.__tablename__,
                 obj.id,
-                {k: _jsonable(v[0]) for k, v in diff.items()},
-                {k: _jsonable(v[1]) for k, v in diff.items()},
+                {k: jsonable(v[0]) for k, v in diff.items()},
+                {k: jsonable(v[1]) for k, v in diff.items()},
             )
         return diff
 
@@ -102,9 +89,9 @@ class Store:
         ids = self._insert_rows(table, rows)
         afters = [{"id": new_id, **row} for new_id, row in zip(ids, rows)]
         for key in rows[0]:  # column by column: most columns hold only JSON-ready values
-            if not _PLAIN.issuperset(map(type, map(itemgetter(key), rows))):
+            if not JSON_READY.issuperset(map(type, map(itemgetter(key), rows))):
                 for after in afters:
-                    after[key] = _jsonable(after[key])
+                    after[key] = jsonable(after[key])
         name = str(table.name)  # a plain str (table.name is SQLAlchemy's quoted_name)
         self._pending.extend({"action": "insert", "table_name": name, "row_id": new_id, "before": None, "after": after}
                              for new_id, after in zip(ids, afters))
@@ -142,7 +129,7 @@ class Store:
         self.session.execute(table.update().where(table.c.id == row_id).values(**changes))
         self.record(
             "update", table.name, row_id,
-            {k: _jsonable(before.get(k)) for k in changes}, {k: _jsonable(v) for k, v in changes.items()},
+            {k: jsonable(before.get(k)) for k in changes}, {k: jsonable(v) for k, v in changes.items()},
         )
 
     def discard(self) -> None:
@@ -170,11 +157,21 @@ class Store:
         return crypto.seal_row(kept)
 
     def _check_key(self) -> None:
-        if not self._key_checked:
-            from amkit.store import crypto
+        """Remember the key's fingerprint on first use; refuse to mix keys in one database."""
+        if self._key_checked:
+            return
+        from amkit.store import crypto
+        from amkit.store.models import Meta
 
-            crypto.check_key(self.session)
-            self._key_checked = True
+        mark = crypto.fingerprint()
+        if mark is not None:
+            found = self.session.get(Meta, crypto.CHECK_KEY)
+            if found is None:
+                self.session.merge(Meta(key=crypto.CHECK_KEY, value=mark))
+                self.session.flush()
+            elif found.value != mark:
+                raise Conflict("AMKIT_KEY is not the key this database's contacts were encrypted with")
+        self._key_checked = True
 
     # --- audit ----------------------------------------------------------------------
     def record(self, action: str, table: str, row_id: Any, before: Any, after: Any) -> None:
@@ -186,8 +183,6 @@ class Store:
 
     def flush_audit(self) -> None:
         if self._pending:
-            from amkit.store.audit import append
-
             append(self.session, self.who, self.command, self._pending)
             self._pending.clear()
 

@@ -74,9 +74,14 @@ def load_rfm(r: Reader, as_of: dt.date) -> list[tiering.RfmInput]:
 
 
 def load_facts(r: Reader, as_of: dt.date) -> list[tiering.CustomerFacts]:
-    """Rules input for every customer (one query)."""
+    """Rules input for every customer (one query, plus the lifecycle derived from all activity
+    on ``as_of``: amkit.metrics.lifecycle)."""
+    from amkit import config
+    from amkit.metrics import lifecycle as stages
+
     rows = r.rows(f"""
-        SELECT c.id, c.name, v.cents, c.tier, c.tier_locked, c.lifecycle, c.industry, f.last_at, f.n90, k.open
+        SELECT c.id, c.name, v.cents, c.tier, c.tier_locked, c.lifecycle, c.industry, f.last_at, f.n90, k.open,
+               c.created_at
           FROM customers c
           LEFT JOIN {VALUE} v ON v.customer_id = c.id
           LEFT JOIN (SELECT customer_id, max(at) AS last_at, sum(CASE WHEN at >= :since_90 THEN 1 ELSE 0 END) AS n90
@@ -85,13 +90,14 @@ def load_facts(r: Reader, as_of: dt.date) -> list[tiering.CustomerFacts]:
                       WHERE resolved IS NULL AND opened < :end GROUP BY customer_id) k ON k.customer_id = c.id""",
                   start=window_start(as_of), as_of=as_of, since_90=end_of(as_of - dt.timedelta(days=90)),
                   end=end_of(as_of))
+    standing = stages.states(r, as_of, [(row[0], row[5], day(row[10])) for row in rows], config.merged())
     return [
         tiering.CustomerFacts(
             customer_id=cid, customer=name, value=money(cents),
             days_since_contact=None if last_at is None else (as_of - day(last_at)).days,
-            followups_90d=int(n90 or 0), has_open_complaint=bool(open_), lifecycle=lifecycle, industry=industry,
-            old_tier=tier, locked=bool(locked))
-        for cid, name, cents, tier, locked, lifecycle, industry, last_at, n90, open_ in rows
+            followups_90d=int(n90 or 0), has_open_complaint=bool(open_), lifecycle=standing[cid].stage,
+            industry=industry, old_tier=tier, locked=bool(locked))
+        for cid, name, cents, tier, locked, _stored, industry, last_at, n90, open_, _created in rows
     ]
 
 

@@ -26,7 +26,8 @@ from amkit import config
 from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import bad_value
 from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
-from amkit.transfer.specs import Field, TableSpec, _text
+from amkit.transfer.tablespec import Field, TableSpec
+from amkit.transfer.tablespec import text as _text
 
 CLOSED = ("won", "lost")
 

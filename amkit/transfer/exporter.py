@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from amkit.ui.render import csv_value, json_value
 from amkit.transfer.importer import FORMULA_PREFIXES
-from amkit.transfer.specs import TableSpec
+from amkit.transfer.tablespec import TableSpec
 
 
 def neutralise(text: str) -> str:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from amkit.errors import AmkitError, BadInput, bad_value
 from amkit.store.writer import Store
 from amkit.transfer.readers import Source
-from amkit.transfer.specs import TableSpec
+from amkit.transfer.tablespec import TableSpec
 
 BATCH = 1000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from amkit import config
 from amkit.errors import NotFound
 from amkit.store.writer import Store
-from amkit.transfer.specs import TableSpec
+from amkit.transfer.tablespec import TableSpec
 
 
 class References:

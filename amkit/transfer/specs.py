@@ -3,7 +3,6 @@ the natural key. Later features add their tables to SPECS."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
@@ -14,49 +13,9 @@ from amkit.core import pinyin
 from amkit.core.enums import parse_channel, parse_lifecycle, parse_tier
 from amkit.core.parse import (parse_birthday, parse_bool, parse_date, parse_datetime, parse_email, parse_phone,
                          parse_tags, require_text)
-
-
-def _text(name: str) -> Callable[[Any], Any]:
-    def parse(value: Any) -> str | None:
-        text = "" if value is None else str(value).strip()
-        return text or None
-    return parse
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    parse: Callable[[Any], Any]
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    ref: str | None = None  # "manager" | "customer": a name resolved to the id in `column`
-    column: str | None = None  # database column (default: name)
-
-    @property
-    def db_column(self) -> str:
-        return self.column or self.name
-
-
-@dataclass
-class TableSpec:
-    name: str
-    model: Any
-    fields: list[Field]
-    key: tuple[str, ...]
-    extra: bool = False
-    defaults: Callable[[], dict[str, Any]] = dict
-    prepare: Callable[[dict[str, Any]], None] | None = None  # derive columns before writing
-    export_rows: Callable[[Session], Iterator[dict[str, Any]]] | None = None
-    keep: tuple[str, ...] = field(default_factory=tuple)  # columns an upsert never overwrites
-    # Cross-field check of one row after references are resolved (database columns); may
-    # complete the row; raise bad_value(FIELD, value, reason) to reject it.
-    check: Callable[[Session, dict[str, Any]], None] | None = None
-    # Runs after each batch is written: (store, inserted rows with their "id", updates as
-    # (existing row, changes)). For side rows such as a deal's first stage-history entry.
-    after_write: Callable[[Any, list[dict[str, Any]], list[tuple[dict[str, Any], dict[str, Any]]]], None] | None = None
-
-    def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+from amkit.transfer.deal_specs import deals_spec, payments_spec
+from amkit.transfer.tablespec import Field, TableSpec
+from amkit.transfer.tablespec import text as _text
 
 
 def _name(value: Any) -> str:
@@ -197,8 +156,6 @@ def _specs() -> dict[str, TableSpec]:
         defaults=lambda: {"is_decision_maker": False, "birthday_lunar": False, "created_at": config.now()},
         export_rows=_contacts_export,
     )
-    from amkit.transfer.deal_specs import deals_spec, payments_spec
-
     return {s.name: s for s in (customers, contacts, managers, _followups_spec(), deals_spec(), payments_spec())}
 
 

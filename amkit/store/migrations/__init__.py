@@ -9,10 +9,13 @@ new one. A test migrates an empty database and compares the result with the SQLM
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:  # SQLAlchemy is imported where it is used: amkit.store.raw reads names() without it
+from amkit.store.migrations.catalog import latest, names
+
+__all__ = ["applied", "id_column", "latest", "migrate", "names", "step"]
+
+if TYPE_CHECKING:  # SQLAlchemy is imported where it is used
     import sqlalchemy as sa
     from alembic.operations import Operations
 
@@ -21,10 +24,6 @@ def id_column() -> sa.Column:
     import sqlalchemy as sa
 
     return sa.Column("id", sa.Integer, primary_key=True)
-
-
-def names() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "m" and m.name[1:4].isdigit())
 
 
 def step(name: str) -> Callable[["Operations"], None]:
@@ -39,8 +38,13 @@ def applied(conn: sa.Connection) -> list[str]:
     return [row[0] for row in conn.execute(sa.text("SELECT name FROM amkit_migrations ORDER BY id"))]
 
 
-def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
-    """Apply the pending steps (all, or up to and including `upto`); return their names."""
+def migrate(conn: sa.Connection, upto: str | None = None, audited: list[tuple[str, dict]] | None = None) -> list[str]:
+    """Apply the pending steps (all, or up to and including `upto`); return their names.
+
+    A step that changes audited rows returns the audit items of those changes (``{"action",
+    "table_name", "row_id", "before", "after"}``); they are added to ``audited`` as (step name,
+    item) for the caller to append to the audit log in the same transaction (amkit.store.engine
+    does), since the migrations sit below amkit.store.audit."""
     import sqlalchemy as sa
 
     _ensure_table(conn)
@@ -57,17 +61,15 @@ def migrate(conn: sa.Connection, upto: str | None = None) -> list[str]:
     op = Operations(MigrationContext.configure(conn))
     ran: list[str] = []
     for name in pending:
-        step(name)(op)
+        items = step(name)(op)
+        if items and audited is not None:
+            audited.extend((name, item) for item in items)
         conn.execute(
             sa.text("INSERT INTO amkit_migrations (name, applied_at) VALUES (:n, CURRENT_TIMESTAMP)"),
             {"n": name},
         )
         ran.append(name)
     return ran
-
-
-def latest() -> str:
-    return names()[-1]
 
 
 def _ensure_table(conn: sa.Connection) -> None:

@@ -4,14 +4,15 @@
 ``next_action`` (rowid = followups.id), kept in step by three triggers. The trigram tokenizer
 indexes every 3-character run, so Chinese text (no spaces between words) and mixed
 Chinese/English text are searchable by substring; queries shorter than 3 characters use LIKE
-(amkit.followups.search). On other databases, or an SQLite built without FTS5/trigram
+(amkit.followups.queries). On other databases, or an SQLite built without FTS5/trigram
 (SQLite < 3.34), nothing is created and search falls back to LIKE/ILIKE.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic.operations import Operations
+
+from amkit.store.migrations.fts_index import trigram_available
 
 COLUMNS = "summary, outcome, next_action"
 STATEMENTS = (
@@ -35,18 +36,7 @@ END""",
 
 def upgrade(op: Operations) -> None:
     conn = op.get_bind()
-    if conn.dialect.name != "sqlite" or not _trigram_available(conn):
+    if conn.dialect.name != "sqlite" or not trigram_available(conn):
         return
     for statement in STATEMENTS:
         conn.exec_driver_sql(statement)
-
-
-def _trigram_available(conn: sa.Connection) -> bool:
-    """Probe in a savepoint: an SQLite without FTS5 or trigram gets no index (LIKE fallback)."""
-    try:
-        with conn.begin_nested():
-            conn.exec_driver_sql("CREATE VIRTUAL TABLE temp._amkit_probe USING fts5(x, tokenize='trigram')")
-            conn.exec_driver_sql("DROP TABLE temp._amkit_probe")
-    except sa.exc.OperationalError:
-        return False
-    return True

@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 
 from amkit.store.migrations import id_column as _id
+from amkit.store.migrations.fts_index import create_index
 
 COLUMNS = ("title", "body", "tags")
 
 
 def upgrade(op: Operations) -> None:
-    from amkit.store import fts
-
     op.create_table(
         "kb_entries", _id(),
         sa.Column("title", sa.String(300), nullable=False),
@@ -30,4 +29,4 @@ def upgrade(op: Operations) -> None:
     )
     for column in ("industry", "stage", "customer_id"):
         op.create_index(f"ix_kb_entries_{column}", "kb_entries", [column])
-    fts.create_index(op.get_bind(), "kb_fts", "kb_entries", COLUMNS)
+    create_index(op.get_bind(), "kb_fts", "kb_entries", COLUMNS)

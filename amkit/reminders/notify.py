@@ -19,6 +19,7 @@ carries a secret token, so errors name only its host.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from typing import Callable, Iterable
 
 import httpx
 
-from amkit.errors import ServiceError, bad_value
-from amkit.reminders.calc import Reminder, owner_label, status_label
+from amkit import config
+from amkit.errors import BadInput, ServiceError, bad_value
+from amkit.reminders.calc import Reminder, group_by_owner, owner_label, status_label
 
 VIAS = ("wecom", "dingtalk", "feishu", "slack", "generic")
 # Services that answer HTTP 200 with an error code in the body.
@@ -256,3 +258,30 @@ def notify_all(url: str, via: str, groups: dict[str | None, list[Reminder]],
         err.summary = summary
         raise err
     return summary
+
+
+# ---------------------------------------------------------------- the reminder digest
+
+def notify(url: str, via: str, reminders: list[Reminder], today: dt.date, lang: str) -> int:
+    """One digest per owner; returns how many were sent. ServiceError (exit 5) on failure."""
+    from amkit.ui.i18n import t
+
+    options = notify_options()
+    title = t("amkit reminders {date}", date=today.isoformat())
+    summary = notify_all(url, via, group_by_owner(reminders), title=title, lang=lang, **options)
+    return summary.sent
+
+
+def notify_options() -> dict:
+    """timeout/retries/backoff from config ``notify.*`` (defaults in amkit.config)."""
+    section = config.merged().get("notify") or {}
+    out = {}
+    for key, kind in (("timeout", float), ("retries", int), ("backoff", float)):
+        try:
+            value = kind(section[key])
+        except (KeyError, TypeError, ValueError):
+            raise BadInput(f"invalid config notify.{key} {section.get(key)!r}: expected a number") from None
+        if value < 0:
+            raise bad_value(f"notify.{key}", value, "must not be negative")
+        out[key] = value
+    return out
