@@ -297,14 +297,14 @@ def test_import_and_export_round_trip(cli, tmp_path, sql):
     assert r.exit_code == 0, r.stderr
     assert sql("SELECT customer_id, channel, at, summary, next_date, owner_id FROM followups ORDER BY id") == [
         (1, "visit", "2026-11-01 09:30:00.000000", "拜访李明", "2026-11-05", 2),
-        (2, "email", "2026-11-02 00:00:00.000000", "=1+1 sent", None, None)]  # the guard undone
-    # no owner in the file: read as the customer's owner
+        (2, "email", "2026-11-02 00:00:00.000000", "=1+1 sent", None, 2)]  # the guard undone
+    # no owner in the file: the customer's owner at import time (李娜, id 2), as `followup log` sets it
     assert [row["owner"] for row in cli("followup", "list", "-f", "json").json()] == ["李娜", "李娜"]
     out = tmp_path / "out.csv"
     assert cli("export", "followups", "-o", str(out)).exit_code == 0
     text = out.read_text(encoding="utf-8")
     assert text.splitlines()[0] == "customer,at,channel,summary,outcome,next_action,next_date,action_done,owner"
-    assert text.splitlines()[2] == "Acme Ltd,2026-11-02T00:00:00,email,'=1+1 sent,,,,,"  # formula guard
+    assert text.splitlines()[2] == "Acme Ltd,2026-11-02T00:00:00,email,'=1+1 sent,,,,,李娜"  # formula guard
     cli("followup", "log", "Acme", "--channel", "call", "--summary", "new")  # closes nothing of 中国银行
     fresh = tmp_path / "again.db"
     r = cli("--db", str(fresh), "import", "followups", str(out), "--create-missing")

@@ -217,3 +217,24 @@ def test_migration_turns_rate_like_collection_goals_into_collection_rate(cli, sh
     # and the goal now reads as a rate everywhere
     rows = ok(sh, "goal", "progress", "--period", "2026Q4", "-f", "json").json()
     assert [(r["metric"], r["target"]) for r in rows] == [("collection_rate", 0.9)]
+
+
+def test_an_imported_follow_up_counts_for_the_customers_owner_at_import_time(cli, sql, tmp_path):
+    """`followup log` sets the owner to the customer's owner then; an import without an owner
+    column does the same, and a later handover leaves the credit where it was."""
+    for name in ("张伟", "李娜"):
+        assert cli("manager", "add", name).exit_code == 0
+    assert cli("customer", "add", "中国银行", "--owner", "张伟").exit_code == 0
+    assert cli("customer", "add", "无主客户").exit_code == 0
+    path = tmp_path / "f.csv"
+    path.write_text("customer,channel,at,summary\n中国银行,visit,2026-11-02 10:00,拜访\n"
+                    "中国银行,call,2026-11-03 10:00,电话\n无主客户,visit,2026-11-04 10:00,拜访\n", encoding="utf-8")
+    r = cli("import", "followups", str(path))
+    assert r.exit_code == 0, r.stderr
+    assert sql("SELECT c.name, m.name FROM followups f JOIN customers c ON c.id = f.customer_id "
+               "LEFT JOIN managers m ON m.id = f.owner_id ORDER BY f.at") == [
+        ("中国银行", "张伟"), ("中国银行", "张伟"), ("无主客户", None)]
+    assert cli("customer", "handover", "--from", "张伟", "--to", "李娜").exit_code == 0
+    card = {row["owner"]: row for row in cli("score", "card", "--period", "2026-11", "-f", "json").json()}
+    assert (card["张伟"]["visits"], card["张伟"]["followups"]) == (1, 2)
+    assert (card["李娜"]["visits"], card["李娜"]["followups"]) == (0, 0)

@@ -18,6 +18,7 @@ class References:
         self.create_missing = create_missing
         self.created = 0
         self._ids: dict[str, dict[str, int]] = {"manager": {}, "customer": {}, "deal": {}}
+        self._owner_of: dict[int, int | None] = {}  # customer id -> its owner id
         self._loaded_managers = False
         self._ref_fields: dict[str, list[Any]] = {}
 
@@ -44,6 +45,8 @@ class References:
                 continue
             name = row.pop(f.name)
             row[f.db_column] = self._id(f.ref, name, f.name) if name else None
+        if spec.owner_from_customer and row.get("owner_id") is None and row.get("customer_id") is not None:
+            row["owner_id"] = self._owner_of.get(row["customer_id"])
         return row
 
     def _id(self, kind: str, name: str, field_name: str) -> int:
@@ -81,8 +84,11 @@ class References:
             return
         from amkit.store.models import Customer
 
-        rows = self.store.session.execute(sa.select(Customer.name, Customer.id).where(Customer.name.in_(names)))
-        self._ids["customer"].update({name: id_ for name, id_ in rows})
+        rows = self.store.session.execute(sa.select(Customer.name, Customer.id, Customer.owner_id)
+                                          .where(Customer.name.in_(names)))
+        for name, id_, owner_id in rows:
+            self._ids["customer"][name] = id_
+            self._owner_of[id_] = owner_id
 
     def _load_deals(self, refs: set[str]) -> None:
         """A deal is referred to by its external_id, or else by its numeric id."""

@@ -72,7 +72,8 @@ def _followups_export(session: Session) -> Iterator[dict[str, Any]]:
 
 def _followups_spec() -> TableSpec:
     """Follow-ups: no natural key of their own, so (customer, at) identifies one. A row without an
-    owner belongs to the customer's owner (amkit.followups reads it so)."""
+    owner gets the customer's owner at import time, as `followup log` does (the credit for a
+    follow-up stays with the manager who made it, SPEC §6)."""
     from amkit.store.models import Followup
 
     def required(name: str) -> Callable[[Any], Any]:
@@ -95,7 +96,7 @@ def _followups_spec() -> TableSpec:
                   column="owner_id"),
         ],
         key=("customer", "at"), defaults=lambda: {"created_at": config.now()},
-        export_rows=_followups_export,
+        export_rows=_followups_export, owner_from_customer=True,
     )
 
 

@@ -42,6 +42,9 @@ class TableSpec:
     prepare: Callable[[dict[str, Any]], None] | None = None  # derive columns before writing
     export_rows: Callable[[Session], Iterator[dict[str, Any]]] | None = None
     keep: tuple[str, ...] = field(default_factory=tuple)  # columns an upsert never overwrites
+    # A row without an owner belongs to its customer's owner at import time (follow-ups: the
+    # manager who made it, SPEC §6), as `followup log` sets it.
+    owner_from_customer: bool = False
     # Cross-field check of one row after references are resolved (database columns); may
     # complete the row; raise bad_value(FIELD, value, reason) to reject it.
     check: Callable[[Session, dict[str, Any]], None] | None = None
