@@ -10,7 +10,7 @@ import shutil
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from conftest import DATASETS
+from test_deals import DEAL_MAPS, MAVEN
 
 METRICS = ("visits", "revenue", "deals_won", "new_customers", "collection")
 
@@ -114,12 +114,7 @@ def test_demo_2026q4_three_commands_agree_with_sql(cli, sql):
 
 # ---------------------------------------------------------------- Maven CRM, 2017Q3
 
-MAVEN = DATASETS / "maven-crm"
-DEAL_MAPS = ["--map", "opportunity_id=external_id", "--map", "sales_agent=owner", "--map", "account=customer",
-             "--map", "deal_stage=stage", "--map", "engage_date=created", "--map", "close_date=closed_at",
-             "--map", "close_value=amount", "--map", "product=title",
-             "--value-map", "stage:Won=won", "--value-map", "stage:Lost=lost",
-             "--value-map", "stage:Engaging=negotiation", "--value-map", "stage:Prospecting=contact"]
+# the Maven deal mappings of tests/test_deals.py (one definition)
 
 
 def test_maven_2017q3_goals_and_cards_match_the_csv(cli, tmp_path):
