@@ -11,7 +11,6 @@ import sys
 import threading
 
 import pytest
-
 from test_remind_cli import seed
 
 
