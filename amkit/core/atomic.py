@@ -61,6 +61,20 @@ def _fsync_path(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
+def _link_new(tmp: Path, target: Path) -> None:
+    """Rename tmp to target unless target exists (a hard link fails on EEXIST; where the file
+    system has no hard links, an O_EXCL placeholder claims the name first)."""
+    try:
+        os.link(tmp, target)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.replace(tmp, target)
+        return
+    tmp.unlink()
+
+
 def _discard(path: Path) -> None:
     try:
         path.unlink()
@@ -92,8 +106,7 @@ def replacing(path: str | os.PathLike, *, private: bool = False, exclusive: bool
         yield tmp
         _fsync_path(tmp)
         if exclusive:
-            os.link(tmp, target)
-            tmp.unlink()
+            _link_new(tmp, target)
         else:
             os.replace(tmp, target)
         _fsync_path(target.parent, directory=True)
