@@ -155,6 +155,7 @@ def test_backup_prune_removes_backups_made_before_the_date_and_audits_it(cli, sq
     pruned = [json.loads(b)["path"] for (b,) in sql(
         "SELECT before FROM audit_log WHERE action = 'prune' AND table_name = 'backup' ORDER BY id")]
     assert pruned == [str(p.resolve()) for p in [elsewhere, unrecorded, oct1, nov1]]
+    assert sql("SELECT DISTINCT command FROM audit_log WHERE action = 'prune'") == [("amkit backup prune",)]
     assert cli("audit", "verify", "--chain-only").exit_code == 0
 
 

@@ -21,6 +21,13 @@ class _BackupGroup(TyperGroup):
             return ctx.args
         return super().parse_args(ctx, args)
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        """Under a subcommand, PATH is not part of the command path (`amkit backup prune`)."""
+        params = super().get_params(ctx)
+        if ctx.command is not self:  # click asks with the subcommand's context
+            return [p for p in params if p.param_type_name != "argument"]
+        return params
+
 
 backup_app = typer.Typer(cls=_BackupGroup, invoke_without_command=True, no_args_is_help=False)
 
