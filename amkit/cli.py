@@ -163,7 +163,8 @@ def root(
 # function adding top-level commands to the app it is given.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("admin.safety_cli", "register", "Copy the database with SQLite's online-backup API (safe while others write)."),
-    "restore": ("admin.safety_cli", "register", "Replace the database with a backup; the current one is kept as <db>.bak."),
+    "restore": ("admin.safety_cli", "register",
+                "Replace the database with a backup; the current one is first kept as <db>.<timestamp>.bak."),
     "doctor": ("admin.safety_cli", "register",
                "Check integrity, foreign keys, schema version, orphans, permissions, WAL size, audit chain."),
     "init": ("admin.setup_cli", "register", "Create (or migrate) the database explicitly."),

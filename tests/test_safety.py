@@ -67,7 +67,9 @@ def test_backup_restore_and_rotation(cli, sql, tmp_path, db_path):
     r = cli("restore", target)
     assert r.exit_code == 0, r.stderr
     assert sql("SELECT count(*) FROM customers") == [(3,)]
-    bak = sqlite3.connect(str(db_path) + ".bak")
+    (kept,) = db_path.parent.glob(db_path.name + ".????????-??????.bak")
+    assert str(kept) in r.stderr
+    bak = sqlite3.connect(kept)
     assert bak.execute("SELECT count(*) FROM customers").fetchone()[0] == 4
     # rotation keeps exactly N files
     d = tmp_path / "rot"

@@ -70,4 +70,4 @@ def list_(
     with store.session(write=False) as sess:
         rows = contacts.list_rows(sess, customer=customer, owner=owner, decision_maker=decision_maker,
                                   phone=phone, email=email, reveal=reveal)
-    emit(rows, columns(), fmt, output, bom)
+    emit(rows, columns(), fmt, output, bom, private=reveal)

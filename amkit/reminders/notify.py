@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import httpx
 
@@ -173,12 +176,72 @@ def _retry_after(resp: httpx.Response) -> float:
         return 0.0
 
 
-def _attempt(client, url, content, timeout, check_body) -> tuple[str | None, bool, float]:
-    """One POST -> (error or None, retryable, server-requested delay)."""
+class _Deadline:
+    """The total time one webhook send may take, connect to last byte and every retry.
+
+    httpx timeouts are per operation (each read may wait the whole timeout again), so a server
+    dripping one header line a second would never time out. A timer shuts the request's socket
+    down when the deadline passes; the blocked read then fails and the send stops. The socket
+    comes from httpcore's documented "trace" extension (connect_tcp / start_tls complete)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list = []
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with self._lock:
+                    self._sockets.append(sock)
+                    if self.expired:
+                        _shut(sock)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        timer = threading.Timer(self.left(), self.fire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._sockets.clear()
+
+
+def _shut(sock) -> None:  # noqa: ANN001
     try:
-        resp = client.post(url, content=content, timeout=timeout,
-                           headers={"Content-Type": "application/json; charset=utf-8"})
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+def _attempt(client, url, content, deadline: _Deadline, check_body) -> tuple[str | None, bool, float]:
+    """One POST -> (error or None, retryable, server-requested delay). A fresh connection each
+    time (Connection: close), so the deadline's timer always knows the socket to shut."""
+    try:
+        with deadline.watching():
+            resp = client.post(url, content=content, timeout=max(deadline.left(), 0.001),
+                               headers={"Content-Type": "application/json; charset=utf-8", "Connection": "close"},
+                               extensions={"trace": deadline.trace})
     except httpx.TransportError as exc:
+        if deadline.expired or not deadline.left():
+            deadline.expired = True
+            return "deadline passed", False, 0.0
         return f"{type(exc).__name__}: {exc}".rstrip(": "), True, 0.0
     if resp.status_code == 429 or resp.status_code >= 500:
         return f"HTTP {resp.status_code}", True, _retry_after(resp)
@@ -193,25 +256,36 @@ def send(url: str, payload: dict, timeout: float = 10, retries: int = 3, backoff
          client: httpx.Client | None = None, via: str | None = None) -> None:
     """POST ``payload`` as UTF-8 JSON; ServiceError (exit 5) naming host and status on failure.
 
-    Connection errors, timeouts, 429 and 5xx are retried ``retries`` more times, sleeping
-    ``backoff * 2**n`` (or the server's Retry-After, capped at 30 s). Other 4xx, and a 2xx
-    whose body carries ``errcode``/``code``/``StatusCode`` != 0 (checked for wecom,
-    dingtalk, feishu, or when ``via`` is None), fail at once.
+    ``timeout`` (config ``notify.timeout``) is a total deadline for the whole send: connecting,
+    sending, every byte of the reply and every retry; when it passes the send fails at once,
+    however slowly the server keeps talking. Within it, connection errors, 429 and 5xx are
+    retried ``retries`` more times, sleeping ``backoff * 2**n`` (or the server's Retry-After,
+    capped at 30 s). Other 4xx, and a 2xx whose body carries ``errcode``/``code``/``StatusCode``
+    != 0 (checked for wecom, dingtalk, feishu, or when ``via`` is None), fail at once.
     """
     check_url(url)
     content = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     own = client is None
     client = client or httpx.Client()
     check_body = via is None or via in BODY_CODED
+    deadline = _Deadline(timeout)
+    late = ServiceError(f"webhook {_host(url)} did not answer within {timeout:g} s (notify.timeout)")
     try:
         for n in range(retries + 1):
-            error, retryable, delay = _attempt(client, url, content, timeout, check_body)
+            if not deadline.left():
+                raise late
+            error, retryable, delay = _attempt(client, url, content, deadline, check_body)
             if error is None:
                 return
+            if deadline.expired:
+                raise late
             if not retryable:
                 raise ServiceError(f"webhook {_host(url)} rejected the message: {error}")
             if n < retries:
-                time.sleep(max(backoff * 2 ** n, delay))
+                pause = max(backoff * 2 ** n, delay)
+                if pause >= deadline.left():
+                    raise late
+                time.sleep(pause)
         raise ServiceError(f"webhook {_host(url)} failed after {retries + 1} tries: {error}")
     finally:
         if own:

@@ -6,7 +6,8 @@ Backups use SQLite's online-backup API, so they are consistent while other proce
 from __future__ import annotations
 
 import datetime as dt
-import os
+import glob
+import re
 import sqlite3
 import stat
 from dataclasses import dataclass
@@ -25,44 +26,82 @@ def live_path() -> Path:
     return path
 
 
-def _copy(src: Path, dst: Path) -> None:
-    """Online backup src → dst (dst created 0600)."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(dst.name + ".partial")
-    if tmp.exists():
-        tmp.unlink()
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=30)
-    target = sqlite3.connect(tmp)
+def _copy(src: Path, dst: Path, *, exclusive: bool = False) -> None:
+    """Online backup src → dst: into a temp file next to dst (0600), fsynced, renamed over dst
+    (amkit.core.atomic). A full disk or any I/O error: exit 5 naming dst, dst as it was, no temp left."""
+    from amkit.core.atomic import failed, replacing
+
     try:
-        source.backup(target, pages=1024)
-        target.execute("PRAGMA journal_mode=DELETE")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise bad_value("path", str(dst), exc.strerror or str(exc)) from None
+    with replacing(dst, private=True, exclusive=exclusive, field="path") as tmp:
+        try:
+            _sqlite_copy(f"file:{src}?mode=ro", tmp, pages=1024)
+        except sqlite3.Error as exc:
+            _discard_journal(tmp)
+            raise failed(dst, exc) from None
+
+
+def _sqlite_copy(source_uri: str, target: Path, pages: int = -1) -> None:
+    source = sqlite3.connect(source_uri, uri=True, timeout=30)
+    try:
+        con = sqlite3.connect(target, timeout=30)
+        try:
+            source.backup(con, pages=pages)
+            con.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            con.close()
     finally:
-        target.close()
         source.close()
-    os.replace(tmp, dst)
+
+
+def _discard_journal(path: Path) -> None:
+    for suffix in ("-journal", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.unlink()
+
+
+def _stamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
 
 
 def backup(path: str | None = None, directory: str | None = None, keep: int | None = None,
            now: dt.datetime | None = None) -> tuple[Path, list[Path]]:
-    """One backup file; with `directory` a dated file there and rotation to `keep` files."""
+    """One backup file; with `directory` a dated file there and rotation to `keep` files.
+    Each backup made is recorded in the audit log (action "backup", see `record_backup`)."""
     src = live_path()
     removed: list[Path] = []
     if directory:
         if keep is not None and keep < 1:
             raise bad_value("--keep", keep, "must be at least 1")
-        stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
-        dst = Path(directory) / f"{src.stem}-{stamp}.db"
+        dst = Path(directory) / f"{src.stem}-{_stamp(now)}.db"
         _copy(src, dst)
+        record_backup(dst, now)
         if keep:
             removed = _rotate(Path(directory), src.stem, keep)
         return dst, removed
-    dst = Path(path) if path else src.with_name(f"{src.stem}-{(now or dt.datetime.now()):%Y%m%d-%H%M%S}.db")
+    dst = Path(path) if path else src.with_name(f"{src.stem}-{_stamp(now)}.db")
     if dst.resolve() == src.resolve():
         raise bad_value("path", str(path), "is the live database")
     _copy(src, dst)
+    record_backup(dst, now)
     return dst, removed
+
+
+def record_backup(dst: Path, now: dt.datetime | None = None) -> None:
+    """One audit entry per copy of the data amkit makes (backup, restore's kept copy): action
+    "backup", table "backup", no row, after {"path": absolute path, "at": ISO time}. Erase names
+    the backups made before it from these; `backup prune` removes them."""
+    from amkit import config, context
+    from amkit.store import engine as db
+    from amkit.store.writer import Store
+
+    with db.session(write=True) as sess:
+        st = Store(sess, context.current().command)
+        st.record("backup", "backup", None, None, {"path": str(dst.resolve()), "at": (now or config.now()).isoformat()})
+        st.flush_audit()
 
 
 def _rotate(directory: Path, stem: str, keep: int) -> list[Path]:
@@ -96,24 +135,126 @@ def validate(path: Path) -> int:
     return len(names)
 
 
-def restore(path: str) -> Path:
-    """Replace the live database with `path`; the current one is kept as <db>.bak."""
+@dataclass
+class Made:
+    """A backup file amkit made: where, when, and whether the audit log recorded it."""
+
+    path: Path
+    at: dt.datetime
+    recorded: bool
+
+
+_DATED = re.compile(r"-(\d{8}-\d{6})\.db$")
+
+
+def made_backups(directory: str | None = None) -> list[Made]:
+    """Backups that still exist: those recorded in the audit log (action "backup"), and the
+    dated `<db>-YYYYmmdd-HHMMSS.db` files in `directory`; oldest first, each file once."""
+    import json
+
+    from amkit.store import engine as db
+    from amkit.store.raw import Reader, moment
+
+    found: dict[Path, Made] = {}
+    with db.session(write=False) as sess:
+        r = Reader.of_session(sess)
+        for (after,) in r.rows("SELECT after FROM audit_log WHERE action = 'backup' AND table_name = 'backup' "
+                               "AND erased = :no ORDER BY id", no=False):
+            data = json.loads(after) if isinstance(after, str) else after
+            if not isinstance(data, dict) or not data.get("path") or not data.get("at"):
+                continue
+            path = Path(data["path"])
+            if path.is_file():
+                found[path.resolve()] = Made(path, moment(data["at"]), True)
+    if directory:
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise bad_value("--dir", directory, "is not a directory")
+        stem = live_path().stem
+        for path in folder.glob(f"{glob.escape(stem)}-????????-??????.db"):
+            m = _DATED.search(path.name)
+            try:
+                at = dt.datetime.strptime(m.group(1), "%Y%m%d-%H%M%S") if m else None
+            except ValueError:
+                at = None
+            if at is not None and path.resolve() not in found:
+                found[path.resolve()] = Made(path, at, False)
+    return sorted(found.values(), key=lambda b: (b.at, str(b.path)))
+
+
+def prune(before: dt.date, directory: str | None = None, dry_run: bool = False) -> list[Made]:
+    """Delete the backups made before `before` (00:00 that day); each removal is audited
+    (action "prune", table "backup", before {"path", "at"}). The live database is never one."""
+    from amkit import context
+    from amkit.store import engine as db
+    from amkit.store.writer import Store
+
+    cutoff = dt.datetime.combine(before, dt.time())
+    live = live_path().resolve()
+    old = [b for b in made_backups(directory) if b.at < cutoff and b.path.resolve() != live]
+    if dry_run or not old:
+        return old
+    removed: list[Made] = []
+    try:
+        for b in old:
+            b.path.unlink()
+            removed.append(b)
+    except OSError as exc:
+        from amkit.core.atomic import failed
+
+        raise failed(b.path, exc) from None
+    finally:
+        if removed:
+            with db.session(write=True) as sess:
+                st = Store(sess, context.current().command)
+                for b in removed:
+                    st.record("prune", "backup", None, {"path": str(b.path.resolve()), "at": b.at.isoformat()}, None)
+                st.flush_audit()
+    return removed
+
+
+def kept_name(live: Path, now: dt.datetime | None = None) -> Path:
+    """Where restore keeps the current database: <db>.<YYYYmmdd-HHMMSS>.bak, never an existing file."""
+    base = live.with_name(f"{live.name}.{_stamp(now)}")
+    candidate, n = base.with_name(base.name + ".bak"), 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}.bak")
+    return candidate
+
+
+def restore(path: str, now: dt.datetime | None = None) -> Path:
+    """Replace the live database with `path`; the current one is first kept under a new
+    timestamped name (`kept_name`), so `restore <that file>` undoes it. The source is only read.
+
+    The live file is rewritten in place with SQLite's backup API (one transaction: other
+    processes' connections stay valid, and a failure rolls back to the database as it was)."""
     from amkit.store import engine as db
 
     src = Path(path)
     validate(src)
     live = live_path()
-    bak = live.with_name(live.name + ".bak")
-    _copy(live, bak)
+    if src.resolve() == live.resolve():
+        raise bad_value("file", str(path), "is the live database")
+    bak = kept_name(live, now)
+    _copy(live, bak, exclusive=True)
     db.dispose()
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    target = sqlite3.connect(live, timeout=30)
     try:
-        source.backup(target)  # in place, so WAL readers/writers see a consistent switch
-    finally:
-        target.close()
-        source.close()
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(live, timeout=30)
+            try:
+                source.backup(target)  # in place, so WAL readers/writers see a consistent switch
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        from amkit.core.atomic import failed
+
+        raise failed(live, exc) from None
     db.engine()  # migrate an older backup to the current schema
+    record_backup(bak, now)
     return bak
 
 

@@ -61,13 +61,14 @@ def _create(db_url: str) -> sa.Engine:
         except (sa.exc.ArgumentError, ImportError) as exc:
             raise BadInput(f"cannot use database URL {db_url!r}: {exc}") from None
     try:
-        with eng.begin() as conn:
-            from amkit.store.migrations import migrate
+        if not _up_to_date(eng):
+            with eng.begin() as conn:
+                from amkit.store.migrations import migrate
 
-            audited: list[tuple[str, dict]] = []
-            migrate(conn, audited=audited)
-            if audited:
-                _audit_migration(conn, audited)
+                audited: list[tuple[str, dict]] = []
+                migrate(conn, audited=audited)
+                if audited:
+                    _audit_migration(conn, audited)
     except sa.exc.OperationalError as exc:
         raise ServiceError(f"database unavailable ({_short(exc)})") from None
     return eng
@@ -87,6 +88,21 @@ def _audit_migration(conn: sa.Connection, audited: list[tuple[str, dict]]) -> No
         session.commit()  # releases the savepoint; the migration's transaction commits the rest
     finally:
         session.close()
+
+
+def _up_to_date(eng: sa.Engine) -> bool:
+    """Every migration applied, asked in a deferred read (no write lock: a reader opening the
+    engine must not wait behind another process's writer)."""
+    from amkit.store.migrations import applied, names
+
+    try:
+        with eng.connect() as conn:
+            if is_sqlite(eng):
+                conn = conn.execution_options(amkit_begin="DEFERRED")
+            with conn.begin():
+                return set(names()) <= set(applied(conn))
+    except sa.exc.DBAPIError:
+        return False  # no amkit_migrations table yet
 
 
 def _short(exc: Exception) -> str:

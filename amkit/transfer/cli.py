@@ -79,7 +79,7 @@ def export(
     if reveal:
         store.record_reveal(table.value, {"command": "export", "format": fmt.value, "output": output})
     with crypto.revealed(reveal):
-        count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout)
+        count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout, private=reveal)
     note(f"exported {count} {table.value}" + (f" to {output}" if output else ""))
 
 

@@ -63,8 +63,11 @@ def write_json(stream: IO[str], session: Session, spec: TableSpec) -> int:
     return count
 
 
-def write_xlsx(path: str, session: Session, spec: TableSpec) -> int:
+def write_xlsx(path: str, session: Session, spec: TableSpec, *, private: bool = False) -> int:
+    """The workbook replaces `path` atomically (amkit.core.atomic): a failure leaves the earlier file whole."""
     from openpyxl import Workbook
+
+    from amkit.core.atomic import replacing
 
     cols = columns(session, spec)
     wb = Workbook(write_only=True)
@@ -74,12 +77,8 @@ def write_xlsx(path: str, session: Session, spec: TableSpec) -> int:
     for row in flat_rows(session, spec, cols):
         ws.append([_xlsx_cell(row[c]) for c in cols])
         count += 1
-    try:
-        wb.save(path)
-    except OSError as exc:
-        from amkit.errors import bad_value
-
-        raise bad_value("--output", path, exc.strerror or str(exc)) from None
+    with replacing(path, private=private, field="--output") as tmp:
+        wb.save(tmp)
     return count
 
 

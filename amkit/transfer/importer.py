@@ -397,8 +397,10 @@ def write_rejected(path: Path, columns: list[str], rejected: list[tuple[dict[str
     """The rejected rows, as they came, plus an `error` column: fix and re-import."""
     import csv
 
+    from amkit.core.atomic import open_replacing
+
     out = path.with_name(path.stem + ".rejected.csv")
-    with open(out, "w", encoding="utf-8-sig", newline="") as fh:
+    with open_replacing(out, encoding="utf-8-sig") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*columns, "error"])
         for raw, reason in rejected:

@@ -93,13 +93,14 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
                            details=[e.text() for e in result.errors])
         if dry_run:
             st.discard()
+        # before the commit: a rejected file that cannot be written (disk full) undoes the import
+        out = write_rejected(Path(file), source.columns, result.rejected) if result.rejected and not dry_run else None
     parts = [f"{result.read} read", f"{result.inserted} inserted", f"{result.updated} updated",
              f"{result.unchanged} unchanged"]
     if result.created_refs:
         parts.append(f"{result.created_refs} referenced records created")
     summary = f"{table}: " + ", ".join(parts) + (" (dry run: nothing written)" if dry_run else "")
     if result.rejected:
-        out = write_rejected(Path(file), source.columns, result.rejected) if not dry_run else None
         summary += f"; {len(result.rejected)} rejected" + (f" -> {out}" if out else "")
         for err in result.errors[:20]:
             summary += "\n  " + err.text()
@@ -194,7 +195,11 @@ class _progress:
             self.bar.stop()
 
 
-def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str]) -> int:
+def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str],
+                 private: bool = False) -> int:
+    """Export to stdout, or to `output` written atomically (private: 0600, for revealed contacts)."""
+    from contextlib import nullcontext
+
     from amkit import store
     from amkit.ui.render import open_output
     from amkit.transfer import exporter
@@ -211,12 +216,8 @@ def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: 
         raise bad_value("--output", "", "xlsx needs -o FILE")
     with store.session(write=False) as sess:
         if fmt == "xlsx":
-            return exporter.write_xlsx(output, sess, spec)
-        stream = open_output(output, encoding) if output else stdout
-        try:
+            return exporter.write_xlsx(output, sess, spec, private=private)
+        with (open_output(output, encoding, private=private) if output else nullcontext(stdout)) as stream:
             if fmt == "csv":
                 return exporter.write_csv(stream, sess, spec, bom=bom)
             return exporter.write_json(stream, sess, spec)
-        finally:
-            if output:
-                stream.close()

@@ -61,10 +61,12 @@ def example(*lines: str) -> str:
     return "Examples:\n\n" + "\n\n".join(f"  $ {line}" for line in lines)
 
 
-def emit(rows, cols, fmt: Fmt, output: str | None = None, bom: bool = False, one: bool = False) -> None:  # noqa: ANN001
+def emit(rows, cols, fmt: Fmt, output: str | None = None, bom: bool = False, one: bool = False,  # noqa: ANN001
+         private: bool = False) -> None:
+    """Render to stdout or `-o FILE` (written atomically; private: 0600, for revealed contacts)."""
     from amkit.ui.render import render, render_one, write_to
 
-    with write_to(output) as stream:
+    with write_to(output, private=private) as stream:
         if one:
             render_one(rows, cols, fmt.value, out=stream)
         else:

@@ -201,21 +201,20 @@ def _rich_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
     Console(file=stream).print(table)
 
 
-def write_to(path: str | None):  # noqa: ANN201
-    """`-o FILE`: an open text file (UTF-8) or stdout."""
+def write_to(path: str | None, private: bool = False):  # noqa: ANN201
+    """`-o FILE`: a text file (UTF-8) that replaces FILE atomically when the block ends without
+    an error (amkit.core.atomic), or stdout. private: created 0600 (revealed contacts)."""
     if path is None or path == "-":
         return _NoClose(sys.stdout)
-    return open_output(path)
+    return open_output(path, private=private)
 
 
-def open_output(path: str, encoding: str = "utf-8") -> IO[str]:
-    """Open `-o FILE` for writing; a path that cannot be written is bad input (exit 2)."""
-    from amkit.errors import bad_value
+def open_output(path: str, encoding: str = "utf-8", private: bool = False):  # noqa: ANN201
+    """`-o FILE` as a context manager: a directory that cannot hold it is bad input (exit 2),
+    an OS error while writing (disk full) exit 5; the earlier FILE stays whole either way."""
+    from amkit.core.atomic import open_replacing
 
-    try:
-        return open(path, "w", encoding=encoding, newline="")
-    except OSError as exc:
-        raise bad_value("--output", path, exc.strerror or str(exc)) from None
+    return open_replacing(path, encoding=encoding, private=private, field="--output")
 
 
 class _NoClose:
