@@ -57,6 +57,9 @@ def review(
         notify_options()
     with store.session(write=False) as sess:
         doc = domain.build(sess, period or _last_week(), team, owner, config.language())
+        from amkit.store import audit
+
+        audit.record_default_anchor(sess)  # the audit head, outside the database (issue 25)
     with write_to(output) as stream:
         if fmt == ReviewFmt.json:
             render_one(doc, [], "json", out=stream)

@@ -55,6 +55,7 @@ def backup(path: str | None = None, directory: str | None = None, keep: int | No
         stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
         dst = Path(directory) / f"{src.stem}-{stamp}.db"
         _copy(src, dst)
+        _anchor(dst)
         if keep:
             removed = _rotate(Path(directory), src.stem, keep)
         return dst, removed
@@ -62,7 +63,15 @@ def backup(path: str | None = None, directory: str | None = None, keep: int | No
     if dst.resolve() == src.resolve():
         raise bad_value("path", str(path), "is the live database")
     _copy(src, dst)
+    _anchor(dst)
     return dst, removed
+
+
+def _anchor(dst: Path) -> None:
+    """The backup's audit head next to it (X.db.anchor.json): `audit verify --anchor` (issue 25)."""
+    from amkit.store import audit
+
+    audit.write_anchor(dst.with_name(dst.name + ".anchor.json"), audit.head_info_of_file(dst))
 
 
 def _rotate(directory: Path, stem: str, keep: int) -> list[Path]:
@@ -70,6 +79,7 @@ def _rotate(directory: Path, stem: str, keep: int) -> list[Path]:
     old = files[:-keep] if len(files) > keep else []
     for f in old:
         f.unlink()
+        f.with_name(f.name + ".anchor.json").unlink(missing_ok=True)
     return old
 
 
