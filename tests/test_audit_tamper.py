@@ -330,3 +330,13 @@ def test_an_anchor_catches_the_key_mark_removed(cli, sql, tmp_path):
     assert cli("audit", "verify").exit_code == 0  # nothing in the database says it was keyed
     bad = cli("audit", "verify", "--anchor", anchor)
     assert bad.exit_code == 4 and "no longer matches the anchor" in bad.stderr
+
+
+def test_an_anchor_that_cannot_be_written_is_one_line_exit_5(cli, sql, tmp_path):
+    _seed(cli)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    r = cli("audit", "anchor", "-o", blocker / "x.anchor.json")
+    assert r.exit_code == 5 and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"amkit: cannot write the audit anchor {str(blocker / 'x.anchor.json')!r}")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -459,9 +459,13 @@ def _row_problem(name: str, row_id: int, state: _Expected, actual: Any, columns:
     if not state.inserted:
         return f"{name} row {row_id} has no insert entry in the audit log: inserted outside amkit"
     for field, value in state.fields.items():
-        if field in columns and not _same(actual[field], value):
-            return (f"{name} row {row_id} field {field!r} was changed outside amkit: {value!r} in the log, "
-                    f"{jsonable(actual[field])!r} now")
+        if field not in columns:
+            continue
+        current = actual[field]
+        if (type(current) is type(value) and current == value) or _same(current, value):
+            continue
+        return (f"{name} row {row_id} field {field!r} was changed outside amkit: {value!r} in the log, "
+                f"{jsonable(current)!r} now")
     return None
 
 
@@ -543,33 +547,41 @@ def default_anchor_path(db_url: str) -> Path:
 
 def record_default_anchor(session: Session) -> Path | None:
     """Write/update the anchor in its default place (`review` does, issue 25). Not for logins
-    that may not read the log (team-mode managers and leads): None."""
+    that may not read the log (team-mode managers and leads), nor where the file cannot be
+    written: None."""
     from amkit import context
+    from amkit.errors import ServiceError
     from amkit.store import scope as team
 
     if team.restricted(session) is not None:
         return None
-    return write_anchor(default_anchor_path(context.current().database_url), head_info(session))
+    try:
+        return write_anchor(default_anchor_path(context.current().database_url), head_info(session))
+    except ServiceError:  # a read-only place must not fail the review; `audit anchor` reports it
+        return None
 
 
 def write_anchor(path: str | os.PathLike, info: dict[str, Any]) -> Path:
     """Write an anchor file atomically (temp file in the same directory, fsync, rename), 0600."""
     import tempfile
 
+    from amkit.errors import ServiceError
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(info, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+        raise ServiceError(f"cannot write the audit anchor {str(target)!r}: {exc.strerror or exc}") from None
     return target
 
 
