@@ -73,6 +73,7 @@ def env(tmp_path, monkeypatch, template_db):  # noqa: ANN001, ANN201
         "AMKIT_TODAY": TODAY,
         "AMKIT_LANG": "en",
         "AMKIT_USER": "tester",
+        "XDG_DATA_HOME": str(tmp_path / "data"),  # the platform data dir (PostgreSQL's default audit anchor)
     }
     for key in ("AMKIT_DATABASE_URL", "AMKIT_DEBUG", "AMKIT_DB"):
         monkeypatch.delenv(key, raising=False)

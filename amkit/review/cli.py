@@ -57,6 +57,10 @@ def review(
         notify_options()
     with store.reader() as r:
         doc = domain.build(r, period or _last_week(), team, owner, config.language())
+    with store.session(write=False) as sess:
+        from amkit.store import audit
+
+        audit.record_default_anchor(sess)  # the audit head, outside the database (issue 25)
     with write_to(output) as stream:
         if fmt == ReviewFmt.json:
             render_one(doc, [], "json", out=stream)

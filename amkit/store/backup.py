@@ -79,6 +79,7 @@ def backup(path: str | None = None, directory: str | None = None, keep: int | No
         dst = Path(directory) / f"{src.stem}-{_stamp(now)}.db"
         _copy(src, dst)
         record_backup(dst, now)
+        _anchor(dst)
         if keep:
             removed = _rotate(Path(directory), src.stem, keep)
         return dst, removed
@@ -87,6 +88,7 @@ def backup(path: str | None = None, directory: str | None = None, keep: int | No
         raise bad_value("path", str(path), "is the live database")
     _copy(src, dst)
     record_backup(dst, now)
+    _anchor(dst)
     return dst, removed
 
 
@@ -104,11 +106,19 @@ def record_backup(dst: Path, now: dt.datetime | None = None) -> None:
         st.flush_audit()
 
 
+def _anchor(dst: Path) -> None:
+    """The backup's audit head next to it (X.db.anchor.json): `audit verify --anchor` (issue 25)."""
+    from amkit.store import audit
+
+    audit.write_anchor(dst.with_name(dst.name + ".anchor.json"), audit.head_info_of_file(dst))
+
+
 def _rotate(directory: Path, stem: str, keep: int) -> list[Path]:
     files = sorted(directory.glob(f"{stem}-????????-??????.db"))
     old = files[:-keep] if len(files) > keep else []
     for f in old:
         f.unlink()
+        f.with_name(f.name + ".anchor.json").unlink(missing_ok=True)
     return old
 
 
