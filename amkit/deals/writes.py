@@ -143,9 +143,7 @@ def get(session: Session, deal_id: int | str) -> Deal:
     if deal is None:
         from amkit.store import scope as team
 
-        if team.hidden(session, "deals", text):
-            raise team.out_of_scope(session, "deal", "deals", text)
-        raise NotFound(f"deal not found: {text!r}")
+        raise team.not_found(session, "deal", "deals", text)
     return deal
 
 

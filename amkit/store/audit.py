@@ -108,8 +108,6 @@ def _head(session: Session) -> str:
 
 
 def append(session: Session, who: str, command: str, items: list[dict[str, Any]]) -> None:
-    from amkit.store.models import Meta
-
     prev = _head(session)
     at = config.now()
     sqlite = session.get_bind().dialect.name == "sqlite"
@@ -134,14 +132,46 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
     columns = {"action": actions, "table_name": tables, "row_id": row_ids, "before": befores, "after": afters,
                "salt": salts, "payload_hash": p_hashes, "hash": hashes}
     columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
+    _insert(session, columns, prev)
+
+
+def _insert(session: Session, columns: dict[str, list[Any]], head: str) -> None:
+    """Store the computed entries (one list per column) and the new head (id:hash).
+
+    A team login (a `users` row) has no privilege on audit_log: its entries go in through the
+    owner's amkit_audit_append(), which only appends, under the caller's own login, and moves
+    the head itself. The owner and SQLite insert directly."""
+    from amkit.store.models import Meta
+
+    sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
         from amkit.store import bulk
 
         bulk.insert_columns(session, _insert_table(True), columns)
-    else:  # no RETURNING: see _last_id
+    else:
+        from amkit.store import scope as team
+
+        if team.scope(session) is not None:
+            _append_through_function(session, columns)
+            return
         rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
-        session.execute(_insert_table(False).insert().inline(), rows)
-    session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{prev}"))
+        session.execute(_insert_table(False).insert().inline(), rows)  # no RETURNING: see _last_id
+    session.merge(Meta(key=HEAD_KEY, value=f"{_last_id(session)}:{head}"))
+
+
+PER_ENTRY = ("action", "table_name", "row_id", "before", "after", "salt", "payload_hash", "hash")
+
+
+def _append_through_function(session: Session, columns: dict[str, list[Any]]) -> None:
+    from amkit.errors import Conflict
+
+    if session.execute(sa.text("SELECT to_regproc('amkit_audit_append')")).scalar() is None:
+        raise Conflict("team mode needs `amkit team setup` again (as the owner) after this upgrade: "
+                       "the audit log is written through amkit_audit_append")
+    entries = [dict(zip(PER_ENTRY, values)) for values in zip(*(columns[k] for k in PER_ENTRY))]
+    session.execute(sa.text("SELECT amkit_audit_append(CAST(:at AS timestamp), :who, :command, CAST(:rows AS json))"),
+                    {"at": columns["at"][0], "who": columns["who"][0], "command": columns["command"][0],
+                     "rows": _canonical(entries)})
 
 
 @lru_cache(maxsize=2)
@@ -306,6 +336,12 @@ def redact(session: Session, entry_ids: Iterable[int]) -> list[int]:
     from amkit.store.models import AuditEntry
 
     ids = sorted(set(entry_ids))
+    from amkit.store import scope as team
+
+    if session.get_bind().dialect.name == "postgresql" and team.scope(session) is not None:
+        # an admin login: audit_log is changed only by the owner's amkit_audit_redact()
+        session.execute(sa.text("SELECT amkit_audit_redact(CAST(:ids AS bigint[]))"), {"ids": ids})
+        return ids
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         session.execute(sa.update(AuditEntry).where(AuditEntry.id.in_(chunk))

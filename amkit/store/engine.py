@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from amkit import config, context
+from amkit.core.text import mask_secrets
 
 from amkit.errors import BadInput, Conflict, OutOfScope, ServiceError
 
@@ -59,7 +60,7 @@ def _create(db_url: str) -> sa.Engine:
         try:
             eng = sa.create_engine(db_url, pool_pre_ping=True)
         except (sa.exc.ArgumentError, ImportError) as exc:
-            raise BadInput(f"cannot use database URL {db_url!r}: {exc}") from None
+            raise BadInput(mask_secrets(f"cannot use database URL {db_url!r}: {exc}")) from None
     try:
         with eng.begin() as conn:
             from amkit.store.migrations import migrate
@@ -71,7 +72,7 @@ def _create(db_url: str) -> sa.Engine:
 
 
 def _short(exc: Exception) -> str:
-    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return mask_secrets(str(getattr(exc, "orig", exc)).strip().splitlines()[0])
 
 
 def _create_private_file(path: Path) -> None:
