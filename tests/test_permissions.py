@@ -37,8 +37,8 @@ def team(cli, env, sql):  # noqa: ANN001, ANN201
         assert run.exit_code == 0, run.stderr
     url = make_url(env["AMKIT_DATABASE_URL"])
 
-    def as_user(login: str, *args: str, key: str | None = None):  # noqa: ANN202
-        extra = {"AMKIT_DATABASE_URL": url.set(username=login).render_as_string(False)}
+    def as_user(login: str, *args: str, key: str | None = None, lang: str = "en"):  # noqa: ANN202
+        extra = {"AMKIT_DATABASE_URL": url.set(username=login).render_as_string(False), "AMKIT_LANG": lang}
         return cli(*args, extra_env={**extra, "AMKIT_KEY": key} if key else extra)
 
     def connect(login: str):  # noqa: ANN202
@@ -185,6 +185,39 @@ LETTER = {"SELECT": "S", "INSERT": "I", "UPDATE": "U", "DELETE": "D"}
 
 
 def test_every_table_role_and_privilege_is_the_written_policy(team, sql):
+    _check_policy(sql)
+
+
+def test_team_setup_again_locks_down_a_database_set_up_before(team, cli, sql):
+    """A team database of the previous release (p001 only, its grants and amkit_hidden) gets the
+    lockdown from `amkit team setup`, and a third run changes nothing."""
+    for statement in ("GRANT INSERT, UPDATE ON managers TO amkit_lead, amkit_admin",
+                      "GRANT SELECT, INSERT, UPDATE ON amkit_meta TO amkit_manager, amkit_lead, amkit_admin",
+                      "GRANT INSERT ON audit_log TO amkit_manager, amkit_lead, amkit_admin",
+                      "GRANT SELECT, UPDATE ON audit_log TO amkit_admin",
+                      "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO amkit_manager",
+                      "REVOKE ALL ON kb_entries FROM amkit_manager, amkit_lead, amkit_admin",
+                      "DROP POLICY amkit_read ON amkit_meta", "DROP POLICY amkit_key_check ON amkit_meta",
+                      "ALTER TABLE amkit_meta DISABLE ROW LEVEL SECURITY",
+                      "CREATE POLICY amkit_append ON audit_log FOR INSERT WITH CHECK (who = current_user)",
+                      "CREATE FUNCTION amkit_hidden(p_table text, p_ref text) RETURNS boolean LANGUAGE sql "
+                      "SECURITY DEFINER AS $$ SELECT EXISTS (SELECT 1 FROM customers WHERE name = p_ref) $$",
+                      "DROP FUNCTION amkit_audit_append(timestamp without time zone, text, text, json)",
+                      "DELETE FROM amkit_policies WHERE name = 'p002_lockdown'"):
+        sql(statement)
+    stale = team.as_user(ALICE, "followup", "log", "客户A", "--channel", "call", "--summary", "x")
+    assert stale.exit_code == 4 and "amkit team setup" in stale.stderr  # not a traceback
+    run = cli("team", "setup")
+    assert run.exit_code == 0 and "p002_lockdown" in run.stderr, run.stderr
+    _check_policy(sql)
+    run = cli("team", "setup")
+    assert run.exit_code == 0 and "up to date" in run.stderr
+    _check_policy(sql)
+    ok = team.as_user(ALICE, "followup", "log", "客户A", "--channel", "call", "--summary", "x")
+    assert ok.exit_code == 0, ok.stderr
+
+
+def _check_policy(sql) -> None:  # noqa: ANN001
     """What PostgreSQL grants (has_table_privilege, RLS flags, EXECUTE, policies) is exactly the
     policy table of amkit.admin.teamsetup (shown in the README), for the groups and the logins."""
     from amkit.admin.teamsetup import FUNCTIONS, PRIVILEGES, RLS, SECURITY_DEFINER
@@ -340,6 +373,11 @@ def test_the_scope_answer_does_not_say_whether_a_name_exists(team, sql):
         assert run.exit_code == 4
         assert run.stderr == f"amkit: customer {ref!r} is not in the scope of {ALICE} (manager) (missing, or not " \
                              "theirs to see)\n"
+    # the documented limit: names are unique database-wide, so a duplicate is refused (one line)
+    dup = team.as_user(ALICE, "customer", "add", "客户C")
+    assert dup.exit_code == 4 and len(dup.stderr.splitlines()) == 1, dup.stderr
+    zh = team.as_user(ALICE, "customer", "show", "客户C", lang="zh")
+    assert (zh.exit_code, zh.stderr) == (4, f"amkit: 客户 '客户C' 不在 {ALICE} (manager) 的权限范围内（不存在，或无权查看）\n")
     deal_c = sql("SELECT id FROM deals WHERE customer_id = ?", team.ids["客户C"])[0][0]
     answers = {team.as_user(ALICE, "deal", "stage", ref, "lost").stderr.replace(ref, "N")
                for ref in (str(deal_c), "999999")}

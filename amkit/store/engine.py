@@ -136,6 +136,12 @@ def session(write: bool = True) -> Iterator[Session]:
         if "locked" in message or "busy" in message:
             raise Conflict(f"database is locked ({message})") from None
         raise ServiceError(f"database error ({message})") from None
+    except sa.exc.IntegrityError as exc:
+        message = _short(exc)
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION and "UNIQUE" not in message:
+            raise
+        # e.g. a customer name taken in another manager's scope (team mode cannot see it first)
+        raise Conflict(f"already exists: refused by the database ({message})") from None
     except sa.exc.DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
             raise
@@ -148,6 +154,7 @@ def session(write: bool = True) -> Iterator[Session]:
 
 
 INSUFFICIENT_PRIVILEGE = "42501"  # also "new row violates row-level security policy"
+UNIQUE_VIOLATION = "23505"
 
 
 def _refusal(exc: sa.exc.DBAPIError) -> OutOfScope:
