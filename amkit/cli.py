@@ -19,11 +19,12 @@ from amkit.errors import AmkitError
 
 
 def _fail(message: str, code: int, details: list[str] | None = None) -> int:
+    from amkit.core.text import mask_secrets
     from amkit.ui.helptext import message as in_language
 
-    typer.echo(f"amkit: {in_language(message)}", err=True)
+    typer.echo(f"amkit: {mask_secrets(in_language(message))}", err=True)
     for line in details or []:
-        typer.echo(f"  {line}", err=True)
+        typer.echo(f"  {mask_secrets(line)}", err=True)
     return code
 
 

@@ -21,6 +21,10 @@ def manager_row(m: Manager, customers: int) -> dict[str, Any]:
 
 def add(store: Store, name: str, team: str | None = None, lead: str | None = None,
         email: str | None = None, active: bool = True) -> Manager:
+    from amkit.store import scope
+
+    # a manager's team decides a lead's scope: in team mode only an admin (or the owner) manages them
+    scope.require(store.session, "admin", action="manager add", table="managers")
     name = require_text("name", name)
     if store.session.execute(sa.select(Manager.id).where(Manager.name == name)).first():
         raise Conflict(f"manager already exists: {name!r}")

@@ -17,7 +17,9 @@ def init() -> None:
 
     with store.session(write=True):
         pass
-    note(f"database ready at {engine.url()} (schema {latest()})")
+    from amkit.core.text import mask_secrets
+
+    note(f"database ready at {mask_secrets(engine.url())} (schema {latest()})")
 
 
 def demo(

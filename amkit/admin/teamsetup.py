@@ -3,8 +3,10 @@
 Run them on the owner's connection (the login that ran `amkit init`, with CREATEROLE). The
 owner is not subject to the policies (no FORCE): it stays the unrestricted admin connection.
 Policy steps are versioned like migrations: each runs once and is recorded in amkit_policies.
-Grants are re-applied on every `team setup` (idempotent), so tables added by later migrations
-are covered by running it again.
+Grants are re-applied on every `team setup` (idempotent): everything is revoked from the group
+roles, then exactly PRIVILEGES and FUNCTIONS below are granted, so running it again on an
+existing team database applies the current policy (tables added by later migrations included;
+a table missing from PRIVILEGES is granted to nobody, and a test fails).
 """
 
 from __future__ import annotations
@@ -25,8 +27,38 @@ VIA_CUSTOMER = ("contacts", "followups", "deals", "surveys", "complaints", "life
                 "handovers")
 VIA_DEAL = ("payments", "deal_stage_history")
 SCOPED = ("customers", *VIA_CUSTOMER, *VIA_DEAL, "goals")
-READ_ONLY = ("managers", "users", "amkit_migrations", "amkit_policies")
 ALL_GROUPS = ", ".join(GROUPS.values())
+MANAGER, LEAD, ADMIN = (GROUPS[r] for r in ("manager", "lead", "admin"))
+
+# The written policy (README "Team mode" shows it): table -> privileges of each group role
+# (S select, I insert, U update, D delete). No group has TRUNCATE, REFERENCES or TRIGGER
+# anywhere, nor CREATE on the schema; `team setup` revokes everything else. A test compares
+# this table with what PostgreSQL reports (has_table_privilege), table by table.
+_EVERYONE_SIUD = {MANAGER: "SIUD", LEAD: "SIUD", ADMIN: "SIUD"}
+_EVERYONE_S = {MANAGER: "S", LEAD: "S", ADMIN: "S"}
+PRIVILEGES: dict[str, dict[str, str]] = {
+    **{table: dict(_EVERYONE_SIUD) for table in SCOPED},  # rows limited by row-level security
+    "kb_entries": {MANAGER: "SI", LEAD: "SI", ADMIN: "SIU"},  # shared cases; admin scrubs them (erase)
+    "managers": {MANAGER: "S", LEAD: "S", ADMIN: "SIU"},  # a team change moves scope: admin only
+    "users": dict(_EVERYONE_S),  # logins and roles: `user grant` (the owner)
+    "amkit_policies": dict(_EVERYONE_S),
+    "amkit_migrations": dict(_EVERYONE_S),
+    "amkit_meta": {MANAGER: "SI", LEAD: "SI", ADMIN: "SI"},  # insert: only the key fingerprint, once (RLS)
+    "audit_log": {ADMIN: "S"},  # written only through amkit_audit_append / amkit_audit_redact
+}
+# tables with row-level security enabled; none is FORCEd, so the owner is not subject to it
+RLS = (*SCOPED, "audit_log", "amkit_meta")
+# amkit's functions -> the groups that may execute them (revoked from PUBLIC); SECURITY DEFINER
+# ones run as the owner and do one narrow thing each
+FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "amkit_visible_owner(integer)": (MANAGER, LEAD, ADMIN),
+    "amkit_visible_team(text)": (MANAGER, LEAD, ADMIN),
+    "amkit_is_admin()": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_head()": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_append(timestamp without time zone, text, text, json)": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_redact(bigint[])": (ADMIN,),
+}
+SECURITY_DEFINER = ("amkit_audit_head", "amkit_audit_append", "amkit_audit_redact")
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION amkit_visible_owner(p_owner integer) RETURNS boolean
@@ -52,32 +84,68 @@ CREATE OR REPLACE FUNCTION amkit_audit_head() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
   SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1
 $$
+"""
+
+# p002: the lockdown (issue 25). The log is appended to, never changed, by the logins: entries
+# (computed by amkit) go in through amkit_audit_append, which records them under the caller's
+# own login, in order, and moves the head kept in amkit_meta; only an admin's erase blanks
+# payloads, through amkit_audit_redact. amkit_hidden (it answered whether any customer name
+# existed) is gone: a reference outside one's scope gets the same answer as a missing one.
+_LOCKDOWN = """
+DROP FUNCTION IF EXISTS amkit_hidden(text, text)
 --
-CREATE OR REPLACE FUNCTION amkit_hidden(p_table text, p_ref text) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
-DECLARE found boolean := false;
+DROP POLICY IF EXISTS amkit_append ON audit_log
+--
+DROP POLICY IF EXISTS amkit_redact ON audit_log
+--
+CREATE OR REPLACE FUNCTION amkit_audit_append(p_at timestamp without time zone, p_who text, p_command text,
+                                              p_rows json) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE e json; last_id bigint; last_hash text; caller text := session_user;
 BEGIN
-  IF p_table NOT IN ('customers', 'deals', 'complaints', 'contacts', 'followups', 'payments', 'surveys') THEN
-    RETURN false;
+  IF p_who IS DISTINCT FROM caller THEN
+    RAISE EXCEPTION 'audit entries are recorded under the login that makes them (%), not %', caller, p_who
+      USING ERRCODE = '42501';
   END IF;
-  IF p_ref ~ '^[0-9]{{1,18}}$' THEN
-    EXECUTE 'SELECT EXISTS (SELECT 1 FROM ' || quote_ident(p_table) || ' WHERE id = $1)'
-      INTO found USING p_ref::bigint;
+  PERFORM pg_advisory_xact_lock(4242);
+  FOR e IN SELECT value FROM json_array_elements(p_rows) WITH ORDINALITY ORDER BY ordinality LOOP
+    IF e->>'action' = 'erase' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = caller AND u.role = 'admin')
+    THEN
+      RAISE EXCEPTION 'only an admin records an erase' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO audit_log (at, who, command, action, table_name, row_id, before, after, salt, payload_hash,
+                           hash, erased)
+    VALUES (p_at, caller, p_command, e->>'action', e->>'table_name', (e->>'row_id')::bigint, e->'before',
+            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false)
+    RETURNING id, hash INTO last_id, last_hash;
+  END LOOP;
+  IF last_id IS NOT NULL THEN
+    INSERT INTO amkit_meta (key, value) VALUES ('audit_head', last_id || ':' || last_hash)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
   END IF;
-  IF NOT found AND p_table = 'customers' THEN
-    SELECT EXISTS (SELECT 1 FROM customers WHERE name = p_ref) INTO found;
-  END IF;
-  RETURN found;
+  RETURN last_id;
 END $$
 --
-REVOKE ALL ON FUNCTION amkit_audit_head(), amkit_hidden(text, text) FROM PUBLIC
---
-GRANT EXECUTE ON FUNCTION amkit_audit_head(), amkit_hidden(text, text) TO {groups}
+CREATE OR REPLACE FUNCTION amkit_audit_redact(p_ids bigint[]) RETURNS integer
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE n integer;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM users u WHERE u.login = session_user AND u.role = 'admin') THEN
+    RAISE EXCEPTION 'only an admin erases audit payloads' USING ERRCODE = '42501';
+  END IF;
+  UPDATE audit_log SET before = NULL, after = NULL, salt = NULL, erased = true WHERE id = ANY(p_ids);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$
 """
 
 
+def _statements(text: str, schema: str) -> list[str]:
+    return [s.strip() for s in text.format(schema=schema).split("\n--\n") if s.strip()]
+
+
 def _p001_policies(schema: str) -> list[str]:
-    stmts = [s.strip() for s in _FUNCTIONS.format(schema=schema, groups=ALL_GROUPS).split("\n--\n") if s.strip()]
+    stmts = _statements(_FUNCTIONS, schema)
     rules = {"customers": "amkit_visible_owner(owner_id)",
              "goals": "amkit_visible_owner(owner_id) OR amkit_visible_team(team)"}
     for table in VIA_CUSTOMER:
@@ -90,7 +158,6 @@ def _p001_policies(schema: str) -> list[str]:
                   f"CREATE POLICY amkit_scope ON {table} USING ({rule}) WITH CHECK ({rule})"]
     stmts += [
         "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY",
-        # everyone appends, under their own name; only admins read (payloads span every team)
         "CREATE POLICY amkit_append ON audit_log FOR INSERT WITH CHECK (who = current_user OR amkit_is_admin())",
         "CREATE POLICY amkit_read ON audit_log FOR SELECT USING (amkit_is_admin())",
         "CREATE POLICY amkit_redact ON audit_log FOR UPDATE USING (amkit_is_admin())",
@@ -98,19 +165,47 @@ def _p001_policies(schema: str) -> list[str]:
     return stmts
 
 
+def _p002_lockdown(schema: str) -> list[str]:
+    from amkit.store import crypto
+
+    return _statements(_LOCKDOWN, schema) + [
+        "ALTER TABLE amkit_meta ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS amkit_read ON amkit_meta",
+        "CREATE POLICY amkit_read ON amkit_meta FOR SELECT USING (true)",
+        "DROP POLICY IF EXISTS amkit_key_check ON amkit_meta",
+        # the first login to use AMKIT_KEY records its fingerprint; nothing else, and never a change
+        f"CREATE POLICY amkit_key_check ON amkit_meta FOR INSERT WITH CHECK (key = '{crypto.CHECK_KEY}')",
+    ]
+
+
 # name → statements (given the schema); a shipped step is never edited: add a new one
-POLICY_STEPS: list[tuple[str, Callable[[str], list[str]]]] = [("p001_roles_rls", _p001_policies)]
+POLICY_STEPS: list[tuple[str, Callable[[str], list[str]]]] = [("p001_roles_rls", _p001_policies),
+                                                               ("p002_lockdown", _p002_lockdown)]
+_LETTERS = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
 
-def _grants(schema: str) -> list[str]:
-    stmts = [f"GRANT USAGE ON SCHEMA {schema} TO {ALL_GROUPS}",
-             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(SCOPED)} TO {ALL_GROUPS}",
-             f"GRANT SELECT ON {', '.join(READ_ONLY)} TO {ALL_GROUPS}",
-             "GRANT INSERT, UPDATE ON managers TO amkit_lead, amkit_admin",
-             f"GRANT SELECT, INSERT, UPDATE ON amkit_meta TO {ALL_GROUPS}",
-             f"GRANT INSERT ON audit_log TO {ALL_GROUPS}",
-             "GRANT SELECT, UPDATE ON audit_log TO amkit_admin",
-             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {ALL_GROUPS}"]
+def _grants(session: Session, schema: str) -> list[str]:
+    """Revoke everything from the groups (and PUBLIC), then grant exactly PRIVILEGES/FUNCTIONS."""
+    tables = list(session.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                                          "ORDER BY tablename")).scalars())
+    quoted = ", ".join(_quote(session, t) for t in tables)
+    stmts = [f"REVOKE ALL ON SCHEMA {schema} FROM {ALL_GROUPS}",
+             f"GRANT USAGE ON SCHEMA {schema} TO {ALL_GROUPS}",
+             f"REVOKE ALL ON {quoted} FROM PUBLIC, {ALL_GROUPS}",
+             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM PUBLIC, {ALL_GROUPS}"]
+    sequences = dict(session.execute(sa.text(
+        "SELECT table_name, pg_get_serial_sequence(quote_ident(table_schema) || '.' || quote_ident(table_name), "
+        "column_name) FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND column_name = 'id'")).all())
+    for table in tables:
+        for group, letters in PRIVILEGES.get(table, {}).items():  # a table not in it: nobody (closed)
+            privileges = ", ".join(_LETTERS[c] for c in letters)
+            stmts.append(f"GRANT {privileges} ON {_quote(session, table)} TO {group}")
+            if "I" in letters and sequences.get(table):  # ids of the rows they may add
+                stmts.append(f"GRANT USAGE ON SEQUENCE {sequences[table]} TO {group}")
+    for function, groups in FUNCTIONS.items():
+        stmts += [f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC, {ALL_GROUPS}",
+                  f"GRANT EXECUTE ON FUNCTION {function} TO {', '.join(groups)}"]
     return stmts
 
 
@@ -144,9 +239,18 @@ def setup(st: Store) -> list[str]:
             session.execute(sa.text(stmt))
         st.add(PolicyVersion(name=name, applied_at=config.now()))
         ran.append(name)
-    for stmt in _grants(schema):
+    for stmt in _grants(session, schema):
         session.execute(sa.text(stmt))
+    _record_key(st)
     return ran
+
+
+def _record_key(st: Store) -> None:
+    """With AMKIT_KEY set, the owner records its fingerprint now, so no login can claim another."""
+    from amkit.store import crypto
+
+    if crypto.active():
+        st.check_key()
 
 
 def _quote(session: Session, name: str) -> str:

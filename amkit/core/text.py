@@ -35,3 +35,15 @@ def normalise_phone(phone: str | None) -> str | None:
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     return digits if len(digits) >= 6 else None
+
+
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^\s:/@]*:)[^\s/]*(@)")
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+
+
+def mask_secrets(text: str) -> str:
+    """The text with passwords masked: in URLs (`postgresql://user:***@host/db`) and in
+    connection strings (`password=***`). Every message amkit prints goes through it."""
+    if "://" not in text and "password" not in text.lower():
+        return text
+    return _KEYWORD_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***\2", text))

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from amkit import config
 from amkit.store import lookup
 from amkit.core.enums import OPEN_STAGES, parse_stage
-from amkit.errors import BadInput, NotFound, bad_value
+from amkit.errors import BadInput, bad_value
 from amkit.store.models import Customer, Deal, DealStageChange, LifecycleChange, Manager
 from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
 from amkit.store.writer import Store
@@ -143,9 +143,7 @@ def get(session: Session, deal_id: int | str) -> Deal:
     if deal is None:
         from amkit.store import scope as team
 
-        if team.hidden(session, "deals", text):
-            raise team.out_of_scope(session, "deal", "deals", text)
-        raise NotFound(f"deal not found: {text!r}")
+        raise team.not_found(session, "deal", "deals", text)
     return deal
 
 

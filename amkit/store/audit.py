@@ -196,15 +196,25 @@ def compute(prev: str, at: dt.datetime, who: str, command: str, items: list[dict
     return columns
 
 
-def _insert(session: Session, columns: dict[str, list[Any]]) -> int:
-    """Insert computed entries; the id of the last one."""
+def _insert(session: Session, columns: dict[str, list[Any]]) -> int | None:
+    """Store the computed entries (one list per column); the id of the last one, or None when
+    the database moved the head itself.
+
+    A team login (a `users` row) has no privilege on audit_log: its entries go in through the
+    owner's amkit_audit_append(), which only appends, under the caller's own login, and moves
+    the head itself. The owner and SQLite insert directly."""
     if session.get_bind().dialect.name == "sqlite":
         from amkit.store import bulk
 
         bulk.insert_columns(session, _insert_table(True), columns)
-    else:  # no RETURNING: see _last_id
+    else:
+        from amkit.store import scope as team
+
+        if team.scope(session) is not None:
+            _append_through_function(session, columns)
+            return None
         rows = [dict(zip(columns, values)) for values in zip(*columns.values())]
-        session.execute(_insert_table(False).insert().inline(), rows)
+        session.execute(_insert_table(False).insert().inline(), rows)  # no RETURNING: see _last_id
     return _last_id(session)
 
 
@@ -215,9 +225,26 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
     columns = compute(_head(session), config.now(), who, command, items, key,
                       json_as_text=session.get_bind().dialect.name == "sqlite")
     last = _insert(session, columns)
+    if last is None:
+        return  # amkit_audit_append recorded the head
     if starts_keyed:
         session.merge(Meta(key=KEY_MARK, value=f"{last - len(items) + 1}:{key_fingerprint(key)}"))
     session.merge(Meta(key=HEAD_KEY, value=f"{last}:{columns['hash'][-1]}"))
+
+
+PER_ENTRY = ("action", "table_name", "row_id", "before", "after", "salt", "payload_hash", "hash")
+
+
+def _append_through_function(session: Session, columns: dict[str, list[Any]]) -> None:
+    from amkit.errors import Conflict
+
+    if session.execute(sa.text("SELECT to_regproc('amkit_audit_append')")).scalar() is None:
+        raise Conflict("team mode needs `amkit team setup` again (as the owner) after this upgrade: "
+                       "the audit log is written through amkit_audit_append")
+    entries = [dict(zip(PER_ENTRY, values)) for values in zip(*(columns[k] for k in PER_ENTRY))]
+    session.execute(sa.text("SELECT amkit_audit_append(CAST(:at AS timestamp), :who, :command, CAST(:rows AS json))"),
+                    {"at": columns["at"][0], "who": columns["who"][0], "command": columns["command"][0],
+                     "rows": _canonical(entries)})
 
 
 @lru_cache(maxsize=2)
@@ -636,6 +663,12 @@ def redact(session: Session, entry_ids: Iterable[int]) -> list[int]:
     from amkit.store.models import AuditEntry
 
     ids = sorted(set(entry_ids))
+    from amkit.store import scope as team
+
+    if session.get_bind().dialect.name == "postgresql" and team.scope(session) is not None:
+        # an admin login: audit_log is changed only by the owner's amkit_audit_redact()
+        session.execute(sa.text("SELECT amkit_audit_redact(CAST(:ids AS bigint[]))"), {"ids": ids})
+        return ids
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         session.execute(sa.update(AuditEntry).where(AuditEntry.id.in_(chunk))

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from amkit import config, context
+from amkit.core.text import mask_secrets
 
 from amkit.errors import BadInput, Conflict, OutOfScope, ServiceError
 
@@ -59,7 +60,7 @@ def _create(db_url: str) -> sa.Engine:
         try:
             eng = sa.create_engine(db_url, pool_pre_ping=True)
         except (sa.exc.ArgumentError, ImportError) as exc:
-            raise BadInput(f"cannot use database URL {db_url!r}: {exc}") from None
+            raise BadInput(mask_secrets(f"cannot use database URL {db_url!r}: {exc}")) from None
     try:
         if not _up_to_date(eng):
             with eng.begin() as conn:
@@ -106,7 +107,7 @@ def _up_to_date(eng: sa.Engine) -> bool:
 
 
 def _short(exc: Exception) -> str:
-    return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return mask_secrets(str(getattr(exc, "orig", exc)).strip().splitlines()[0])
 
 
 def _create_private_file(path: Path) -> None:
@@ -170,6 +171,12 @@ def session(write: bool = True) -> Iterator[Session]:
         if "locked" in message or "busy" in message:
             raise Conflict(f"database is locked ({message})") from None
         raise ServiceError(f"database error ({message})") from None
+    except sa.exc.IntegrityError as exc:
+        message = _short(exc)
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION and "UNIQUE" not in message:
+            raise
+        # e.g. a customer name taken in another manager's scope (team mode cannot see it first)
+        raise Conflict(f"already exists: refused by the database ({message})") from None
     except sa.exc.DBAPIError as exc:
         if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
             raise
@@ -182,6 +189,7 @@ def session(write: bool = True) -> Iterator[Session]:
 
 
 INSUFFICIENT_PRIVILEGE = "42501"  # also "new row violates row-level security policy"
+UNIQUE_VIOLATION = "23505"
 
 
 def _refusal(exc: sa.exc.DBAPIError) -> OutOfScope:

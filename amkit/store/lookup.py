@@ -33,9 +33,7 @@ def customer(session: Session, ref: str) -> Customer:
                            details=names + more)
     from amkit.store import scope as team
 
-    if team.hidden(session, "customers", text):  # team mode: it exists, but is not theirs to see
-        raise team.out_of_scope(session, "customer", "customers", text)
-    raise NotFound(f"customer not found: {text!r}")
+    raise team.not_found(session, "customer", "customers", text)  # team mode: the same answer, existing or not
 
 
 def is_id(text: str) -> bool:

@@ -74,16 +74,19 @@ def require(session: Session, *roles: str, action: str, table: str = "*") -> Non
                          table=table)
 
 
-def hidden(session: Session, table: str, ref: str) -> bool:
-    """Whether a row exists (by id, or by name for customers) that the acting user may not see."""
-    if restricted(session) is None:  # personal mode, SQLite included: nothing is hidden
-        return False
-    found = session.connection().exec_driver_sql("SELECT amkit_hidden(%(t)s, %(r)s)", {"t": table, "r": ref})
-    return bool(found.scalar())
+def not_found(session: Session, what: str, table: str, ref: str) -> Exception:
+    """The error for a reference that matches nothing the acting user can see.
 
+    A manager or lead gets one answer (exit 4, audited as refused) whether or not such a row
+    exists outside their scope, so it cannot be used to test whether a name exists; elsewhere
+    (personal mode, the owner, an admin) it is plain not found (exit 3)."""
+    from amkit.errors import NotFound
 
-def out_of_scope(session: Session, what: str, table: str, ref: str) -> OutOfScope:
-    return OutOfScope(f"{what} {ref!r} is outside the scope of {scope(session).describe()}", table=table)
+    found = restricted(session)
+    if found is None:
+        return NotFound(f"{what} not found: {ref!r}")
+    return OutOfScope(f"{what} {ref!r} is not in the scope of {found.describe()} (missing, or not theirs to see)",
+                      table=table)
 
 
 def visible_manager_ids_of(r: Reader) -> set[int] | None:

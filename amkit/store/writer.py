@@ -156,6 +156,10 @@ class Store:
                 if k not in crypto.FIELDS or k not in before or crypto.open_(k, before[k]) != v}
         return crypto.seal_row(kept)
 
+    def check_key(self) -> None:
+        """Record AMKIT_KEY's fingerprint if none is (`team setup`), or refuse another key."""
+        self._check_key()
+
     def _check_key(self) -> None:
         """Remember the key's fingerprint on first use; refuse to mix keys in one database."""
         if self._key_checked:

@@ -82,5 +82,7 @@ def emit_created(row, cols, fmt: Fmt) -> None:  # noqa: ANN001
 
 
 def note(message: str) -> None:
-    """Chatter goes to stderr."""
-    typer.echo(message, err=True)
+    """Chatter goes to stderr (passwords in URLs masked)."""
+    from amkit.core.text import mask_secrets
+
+    typer.echo(mask_secrets(message), err=True)
