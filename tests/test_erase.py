@@ -270,3 +270,33 @@ def test_team_vacuum_as_owner_and_as_a_login_that_owns_nothing(cli, sql, env):
         engine.dispose()
         sql(f'DROP OWNED BY "{login}"')
         sql(f'DROP ROLE "{login}"')
+
+
+def test_a_merge_logged_before_merge_entries_is_traced_through_the_rows_it_moved(cli, sql):
+    """Merges logged before the "merge" entry existed: the dropped customer is found through the
+    update entries of the rows the merge moved (customer_id DROP -> KEEP)."""
+    import sqlalchemy as sa
+
+    from amkit import store
+    from amkit.store import lookup
+    from amkit.store.models import Followup
+
+    _ok(cli("customer", "add", KEEP))
+    _ok(cli("customer", "add", DROP))
+    _ok(cli("customer", "add", "留下公司"))
+    _ok(cli("followup", "log", DROP, "--channel", "call", "--summary", f"电话{MARK}分部"))
+    with store.write("customer merge") as st:  # what `customer merge` wrote before its merge entry
+        keep, drop = lookup.customer(st.session, KEEP), lookup.customer(st.session, DROP)
+        for f in st.session.execute(sa.select(Followup).where(Followup.customer_id == drop.id)).scalars().all():
+            st.update(f, {"customer_id": keep.id})
+        st.session.flush()
+        st.session.refresh(drop)
+        st.delete(drop)
+    assert sql("SELECT count(*) FROM audit_log WHERE action = 'merge'") == [(0,)]
+    _ok(cli("customer", "erase", KEEP, "--yes"))
+    assert sql("SELECT count(*) FROM audit_log WHERE table_name = 'customers' AND row_id = 2 AND erased = ?",
+               False) == [(0,)]
+    assert sql("SELECT count(*) FROM audit_log WHERE table_name = 'customers' AND row_id = 3 AND erased = ?",
+               True) == [(0,)]  # the other customer keeps its entries
+    assert not [r for r in sql("SELECT before, after FROM audit_log") if MARK in str(r)]
+    assert _ok(cli("audit", "verify"))
