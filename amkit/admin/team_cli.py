@@ -73,3 +73,17 @@ def list_(fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = Fa
     with store.session(write=False) as sess:
         rows = teamsetup.users(sess)
     emit(rows, columns(), fmt, output, bom)
+
+
+@app.command("vacuum", epilog=example("amkit team vacuum"))
+def vacuum() -> None:
+    """As the database owner: rewrite every table and checkpoint, so erased data leaves the files."""
+    from amkit.store.scrub import compact
+    from amkit.ui.i18n import t
+
+    left = compact()
+    if left:
+        from amkit.errors import OutOfScope
+
+        raise OutOfScope(f"team vacuum: this login may not rewrite {', '.join(left)}: run it as the database owner")
+    note(t("team vacuum: every table rewritten and checkpointed"))

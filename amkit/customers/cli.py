@@ -207,8 +207,10 @@ def erase(
 
     from amkit import store
     from amkit.store import lookup
-    from amkit.customers.erase import erase as run, scrub_file
+    from amkit.customers.erase import TABLES, earlier_backups, erase as run, prune_date
     from amkit.errors import BadInput
+    from amkit.store.scrub import compact
+    from amkit.ui.i18n import t
 
     with store.session(write=False) as sess:
         name = lookup.customer(sess, customer).name
@@ -218,5 +220,15 @@ def erase(
         typer.confirm(f"Erase all personal data of {name!r}? This cannot be undone", abort=True)
     with store.write() as st:
         counts = run(st, lookup.customer(st.session, customer))
-    scrub_file()
-    note(f"erased {name!r}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+        backups = earlier_backups(st.session)
+    left = compact(TABLES)  # VACUUM (FULL) and checkpoint: after the commit, outside a transaction
+    note(t("erased {name}: {counts}", name=repr(name),
+           counts=", ".join(f"{n} {table}" for table, n in counts.items() if n)))
+    if left:
+        note(t("the erased data is still in the database files ({what}): the database owner must run "
+               "`amkit team vacuum`", what=", ".join(left)))
+    if backups:
+        note(t("{n} backup(s) made before this erase still hold the erased data:", n=len(backups)))
+        for b in backups:
+            note(f"  {b['path']}  ({b['at']})")
+        note(t("remove them with: amkit backup prune --before {date}", date=prune_date(backups)))

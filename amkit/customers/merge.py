@@ -65,4 +65,6 @@ def merge(st: Store, keep: Customer, drop: Customer, dry_run: bool = False) -> d
         st.update(keep, changes)
         st.session.refresh(drop)
         st.delete(drop)
+        # names the dropped customer for `customer erase` of KEEP (ids only: no personal data)
+        st.record("merge", "customers", keep.id, None, {"dropped": drop.id})
     return counts

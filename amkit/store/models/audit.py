@@ -16,7 +16,7 @@ class AuditEntry(SQLModel, table=True):
     at: dt.datetime = Field(sa_type=DateTime)
     who: str
     command: str
-    action: str  # insert | update | delete | erase | export
+    action: str  # insert | update | delete | erase | export | merge (KEEP row: {"dropped": id})
     table_name: str = Field(index=True)
     row_id: int | None = Field(default=None, index=True)
     before: Any = Field(default=None, sa_column=Column(JSON))
