@@ -285,6 +285,9 @@ def _xlsx(path: Path) -> Source:
     if declared > XLSX_MAX_CELLS:
         wb.close()
         raise _too_many_cells(path, declared)
+    # a <dimension> smaller than the data would make openpyxl stop early and drop rows silently:
+    # read every row there is, capped by the cell count below
+    sheet.reset_dimensions()
     try:
         header = next(sheet.iter_rows(max_row=1, values_only=True), None)
     except Exception as exc:  # noqa: BLE001
