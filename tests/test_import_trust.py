@@ -279,3 +279,20 @@ def test_xlsx_cells_are_capped_as_read_when_the_dimension_lies(cli, sql, tmp_pat
     r = cli("import", "customers", small)
     assert r.exit_code == 0, r.stderr
     assert count(sql) == 400
+
+
+def test_file_level_refusals_in_zh(cli, sql, tmp_path):
+    zh = {"AMKIT_LANG": "zh"}
+    data = ROWS.encode()
+    at = data.index("零".encode()) + 1
+    src = tmp_path / "c.csv"
+    src.write_bytes(data[:at] + b"A" + data[at + 1:])
+    r = cli("import", "customers", src, extra_env=zh)
+    assert r.exit_code == 2
+    assert r.stderr.endswith(f"第 3 行（字节 {at - 1}）不是有效的 UTF-8，而文件其余部分是 UTF-8（请修正该字节，"
+                             "或用 --encoding 指定编码）\n")
+    q = tmp_path / "q.csv"
+    q.write_text('name\n"A公司\n', encoding="utf-8")
+    r = cli("import", "customers", q, extra_env=zh)
+    assert r.exit_code == 2 and "第 2 行：引号未闭合" in r.stderr
+    assert count(sql) == 0
