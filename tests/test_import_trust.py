@@ -134,8 +134,7 @@ def test_nul_bytes_are_refused(cli, sql, tmp_path):
     head = tmp_path / "h.csv"
     head.write_text("name,ind\x00ustry\nA,B\n", encoding="utf-8")
     r = cli("import", "customers", head)
-    assert r.exit_code == 2 and "NUL byte in the header" in r.stderr.replace("holds a NUL byte in the header",
-                                                                              "NUL byte in the header")
+    assert r.exit_code == 2 and r.stderr.endswith(": holds a NUL byte in the header of h.csv\n")
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -179,8 +178,8 @@ def test_json_nested_100000_deep_is_one_line_exit_2(cli, sql, tmp_path, name, te
     src = tmp_path / name
     src.write_text(text, encoding="utf-8")
     r = cli("import", "customers", src)
-    assert (r.exit_code, r.stderr) == (2, f"amkit: invalid file '{name}': line {line}: JSON nested more than 100 "
-                                          "levels deep\n")
+    assert r.exit_code == 2
+    assert r.stderr == f"amkit: invalid file '{name}': line {line}: JSON nested more than 100 levels deep\n"
     assert count(sql) == 0
 
 
