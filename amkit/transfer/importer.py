@@ -278,7 +278,9 @@ class Importer:
             value = raw.get(col)
             if value and type(value) is str and value[0] == "'":
                 value = unneutralise(value)
-            if target == "extra:*" and isinstance(value, dict):
+            if type(value) is str:  # most cells: only a NUL byte is wrong whatever the field
+                why = "holds a NUL byte" if "\x00" in value else None
+            elif target == "extra:*" and isinstance(value, dict):
                 why = None  # a JSON export's "extra" object: checked key by key
             else:
                 why = _not_scalar(value)

@@ -173,7 +173,8 @@ def _delimited(path: Path, encoding: str, delimiter: str | None) -> Source:
                     line, start = start, reader.line_num + 2
                     if not "".join(values).strip():
                         continue
-                    _check_record(path, line, values, delimiter, width)
+                    if start - line > 1:  # the record spans lines: a quoted cell holds a line break
+                        _check_record(path, line, values, delimiter, width)
                     if len(values) == width:
                         yield line, dict(zip(columns, values))
                     else:
