@@ -295,3 +295,18 @@ def test_file_level_refusals_in_zh(cli, sql, tmp_path):
     r = cli("import", "customers", q, extra_env=zh)
     assert r.exit_code == 2 and "第 2 行：引号未闭合" in r.stderr
     assert count(sql) == 0
+
+
+def test_xlsx_row_of_too_many_cells_is_refused_before_openpyxl_builds_it(cli, sql, tmp_path):
+    base = tmp_path / "base.xlsx"
+    _workbook(base, [["name"], ["A公司"]])
+
+    def write(fh):  # noqa: ANN001, ANN202
+        fh.write(HEAD + b'<dimension ref="A1:A2"/><sheetData>')
+        fh.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row><row r="2">')
+        fh.write(b"<c/>" * 20_000 + b"</row></sheetData></worksheet>")
+    bomb = _replace_sheet(base, write)
+    r = cli("import", "customers", bomb)
+    assert (r.exit_code, r.stderr) == (2, "amkit: invalid file 'bomb.xlsx': a row holds more than 16384 cells "
+                                          "(Excel's limit)\n")
+    assert count(sql) == 0
