@@ -69,7 +69,7 @@ HEADERS = ["name", "customer", "owner", "industry", "tier", "tier_locked", "life
 CELLS = st.one_of(
     st.sampled_from(["", "中国银行", "张伟", "A", "Z", "true", "maybe", "2026-11-23", "2026-02-30", "visit", "won",
                      "1e309", "-5", "9" * 25, "NaN", '"', '""', 'a"b', "a,b", "a\nb", "a\x00b", "=1+1", "'=1",
-                     '{"k": 1}', '{"k": {"d": 1}}', "[" * 50, "13800138000", "x@y.cn", "\t"]),
+                     '{"k": 1}', '{"k": {"d": 1}}', "[" * 50, "13800138000", "x@y.cn", "\t", "\ud800"]),
     st.text(max_size=6),
 )
 JSON_VALUES = st.recursive(

@@ -191,6 +191,24 @@ def test_csv_extra_cell_nested_deep_is_a_row_error(cli, sql, tmp_path):
     assert count(sql) == 0
 
 
+def test_json_true_for_text_and_lone_surrogates_are_row_errors(cli, sql, tmp_path):
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"name": "A公司", "tier_locked": true, "extra": {}}\n{"name": true}\n{"name": "B\\ud800"}\n'
+                   '{"name": "C公司", "extra": {"\\udfff": 1}}\n', encoding="utf-8")
+    r = cli("import", "customers", src)
+    assert r.exit_code == 2, r.stderr
+    assert "line 2, column 'name', value 'True': expected text, not true/false" in r.stderr
+    assert "line 3, column 'name', value 'B\\ud800': holds a lone surrogate" in r.stderr
+    assert "line 4, column 'extra'" in r.stderr and "holds a lone surrogate" in r.stderr
+    assert count(sql) == 0
+    assert cli("import", "customers", src, "--skip-invalid").exit_code == 0
+    assert [(n, bool(b)) for n, b in sql("SELECT name, tier_locked FROM customers")] == [("A公司", True)]
+    head = tmp_path / "h.json"
+    head.write_text('[{"name": "D", "\\ud800": 1}]', encoding="utf-8")
+    r = cli("import", "customers", head)
+    assert r.exit_code == 2 and r.stderr.endswith("holds a lone surrogate in the header of h.json\n")
+
+
 # --- xlsx limits --------------------------------------------------------------------------
 
 def _workbook(path, rows):  # noqa: ANN001, ANN202

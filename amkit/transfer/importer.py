@@ -164,17 +164,30 @@ def _extra_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise bad_value("extra", _shown(value), "expected a JSON object")
     for key, item in value.items():
-        why = _not_scalar(item) or ("holds a NUL byte" if "\x00" in key else None)
+        why = _not_scalar(item) or _bad_text(key)
         if why:
             raise bad_value("extra", _shown({key: item}), f"key {key!r}: {why}")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_text(text: str) -> str | None:
+    """Why no database can hold this text, or None: a NUL byte, or a lone surrogate (a JSON
+    escape such as \\ud800, which is not a character)."""
+    if "\x00" in text:
+        return "holds a NUL byte"
+    if not text.isascii() and _SURROGATE.search(text):
+        return "holds a lone surrogate (\\ud800-\\udfff), not valid Unicode"
+    return None
 
 
 def _not_scalar(value: Any) -> str | None:
     """Why a cell's value cannot be one field's value, or None: a value must be one text,
     number, true/false or date, never a JSON object or list, NaN or infinity, or text with NUL."""
     if isinstance(value, str):
-        return "holds a NUL byte" if "\x00" in value else None
+        return _bad_text(value)
     if isinstance(value, dict):
         return "expected a single value, not a JSON object"
     if isinstance(value, (list, tuple)):
@@ -278,8 +291,8 @@ class Importer:
             value = raw.get(col)
             if value and type(value) is str and value[0] == "'":
                 value = unneutralise(value)
-            if type(value) is str:  # most cells: only a NUL byte is wrong whatever the field
-                why = "holds a NUL byte" if "\x00" in value else None
+            if type(value) is str:  # most cells: only NUL or a lone surrogate is wrong whatever the field
+                why = _bad_text(value)
             elif target == "extra:*" and isinstance(value, dict):
                 why = None  # a JSON export's "extra" object: checked key by key
             else:
@@ -294,6 +307,8 @@ class Importer:
                 value = mapped[str(value).strip()]
             try:
                 values[target] = _parsed(parse, value)
+                if isinstance(value, bool) and isinstance(values[target], str):
+                    raise bad_value(target, value, "expected text, not true/false")
             except BadInput as exc:
                 errors.append(RowError(line, col, _shown(value), getattr(exc, "reason", exc.message)))
         for name, col in self._required:
@@ -321,6 +336,10 @@ class Importer:
 
     def _reject(self, raw: dict[str, Any], errors: list[RowError]) -> None:
         self.result.errors.extend(errors)
+        if any(type(v) is str and not v.isascii() and _SURROGATE.search(v) for v in raw.values()):
+            # the rejected file is UTF-8, which cannot hold a lone surrogate: written as JSON escapes it
+            raw = {k: v.encode("utf-8", "backslashreplace").decode() if type(v) is str else v
+                   for k, v in raw.items()}
         self.result.rejected.append((raw, "; ".join(f"{e.column}: {e.reason}" if e.column else e.reason
                                                     for e in errors)))
 

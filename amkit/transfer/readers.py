@@ -233,6 +233,9 @@ def _check_header(path: Path, columns: list[str]) -> None:
             raise bad_value("column", "", f"{path.name} has an empty column name in its header")
         if "\x00" in col:
             raise bad_value("column", col.replace("\x00", "\\0"), f"holds a NUL byte in the header of {path.name}")
+        if not col.isascii() and any("\ud800" <= ch <= "\udfff" for ch in col):
+            raise bad_value("column", col.encode("utf-8", "backslashreplace").decode(),
+                            f"holds a lone surrogate in the header of {path.name}")
         if col in seen:
             raise bad_value("column", col, f"appears twice in the header of {path.name}")
         seen.add(col)
