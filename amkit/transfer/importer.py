@@ -234,6 +234,9 @@ class Importer:
         # (where an earlier batch put it, or found it).
         self._seen: dict[int, int] = {}
         self._plan = self._column_plan()
+        # JSON says true/false as a type: where text belongs it is a mistake (an .xlsx TRUE cell
+        # in a text column keeps its text, "True", as before)
+        self._json = source.path.suffix.lower() in (".json", ".jsonl", ".ndjson")
         self._required = [(f.name, self._col(f.name)) for f in spec.fields if f.required]
         self._key_cols = [spec.field(k).db_column for k in self.key]
         self._defaults: dict[str, Any] = {}
@@ -307,7 +310,7 @@ class Importer:
                 value = mapped[str(value).strip()]
             try:
                 values[target] = _parsed(parse, value)
-                if isinstance(value, bool) and isinstance(values[target], str):
+                if self._json and isinstance(value, bool) and isinstance(values[target], str):
                     raise bad_value(target, value, "expected text, not true/false")
             except BadInput as exc:
                 errors.append(RowError(line, col, _shown(value), getattr(exc, "reason", exc.message)))
