@@ -94,7 +94,7 @@ def test_undecodable_file(cli, tmp_path, sql):
     src = tmp_path / "c.csv"
     src.write_bytes("name\n中国银行\n".encode("gbk"))
     r = cli("import", "customers", src, "--encoding", "utf-8")
-    assert r.exit_code == 2 and "decode" in r.stderr
+    assert r.exit_code == 2 and "line 2 (byte 5) is not valid utf-8" in r.stderr
     assert sql("SELECT count(*) FROM customers") == [(0,)]
 
 

@@ -5,6 +5,8 @@ command's one transaction. All-or-nothing unless `skip_invalid`."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 
 from amkit.errors import AmkitError, BadInput, bad_value
 from amkit.store.writer import Store
-from amkit.transfer.readers import Source
+from amkit.transfer.readers import BadRow, Source
 from amkit.transfer.tablespec import TableSpec
 
 BATCH = 1000
@@ -40,6 +42,8 @@ class RowError:
     reason: str
 
     def text(self) -> str:
+        if not self.column:  # the row as a whole (ragged, unknown keys)
+            return f"line {self.line}: {self.reason}"
         return f"line {self.line}, column {self.column!r}, value {str(self.value)!r}: {self.reason}"
 
 
@@ -83,6 +87,17 @@ def _memo(parse: Callable[[Any], Any], limit: int = 2000) -> Callable[[Any], Any
             cache[key] = result
         return result
     return parsed
+
+
+def _parsed(parse: Callable[[Any], Any], value: Any) -> Any:
+    """A field's parser on a cell; a number or true/false where the parser reads text (a JSON or
+    .xlsx cell) is read as its text."""
+    try:
+        return parse(value)
+    except (AttributeError, TypeError):
+        if isinstance(value, (int, float, bool, Decimal, dt.date, dt.time)):
+            return parse(str(value))
+        raise
 
 
 def _norm(name: str) -> str:
@@ -139,18 +154,59 @@ def _explicit_target(spec: TableSpec, col: str, target: str) -> str | None:
 
 
 def _extra_object(value: Any) -> dict[str, Any]:
-    if value in (None, ""):
+    if value is None or value == "":
         return {}
     if isinstance(value, str):
-        import json
-
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # syntax, nesting too deep, an integer too long
             value = None
     if not isinstance(value, dict):
-        raise bad_value("extra", value, "expected a JSON object")
+        raise bad_value("extra", _shown(value), "expected a JSON object")
+    for key, item in value.items():
+        why = _not_scalar(item) or _bad_text(key)
+        if why:
+            raise bad_value("extra", _shown({key: item}), f"key {key!r}: {why}")
     return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bad_text(text: str) -> str | None:
+    """Why no database can hold this text, or None: a NUL byte, or a lone surrogate (a JSON
+    escape such as \\ud800, which is not a character)."""
+    if "\x00" in text:
+        return "holds a NUL byte"
+    if not text.isascii() and _SURROGATE.search(text):
+        return "holds a lone surrogate (\\ud800-\\udfff), not valid Unicode"
+    return None
+
+
+def _not_scalar(value: Any) -> str | None:
+    """Why a cell's value cannot be one field's value, or None: a value must be one text,
+    number, true/false or date, never a JSON object or list, NaN or infinity, or text with NUL."""
+    if isinstance(value, str):
+        return _bad_text(value)
+    if isinstance(value, dict):
+        return "expected a single value, not a JSON object"
+    if isinstance(value, (list, tuple)):
+        return "expected a single value, not a JSON list"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "expected a finite number"
+    return None
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as a report shows it: JSON for objects and lists, cut to `limit`."""
+    if isinstance(value, (dict, list)):
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError):
+            text = "…"
+    else:
+        text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_value_map(spec: TableSpec, value_map: dict[str, dict[str, str]]) -> None:
@@ -178,6 +234,9 @@ class Importer:
         # (where an earlier batch put it, or found it).
         self._seen: dict[int, int] = {}
         self._plan = self._column_plan()
+        # JSON says true/false as a type: where text belongs it is a mistake (an .xlsx TRUE cell
+        # in a text column keeps its text, "True", as before)
+        self._json = source.path.suffix.lower() in (".json", ".jsonl", ".ndjson")
         self._required = [(f.name, self._col(f.name)) for f in spec.fields if f.required]
         self._key_cols = [spec.field(k).db_column for k in self.key]
         self._defaults: dict[str, Any] = {}
@@ -200,6 +259,9 @@ class Importer:
         batch: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
         for line, raw in self.source.rows:
             self.result.read += 1
+            if isinstance(raw, BadRow):
+                self._reject(raw, [RowError(line, "", "", raw.reason)])
+                continue
             parsed = self._parse(line, raw)
             if parsed is not None:
                 batch.append((line, raw, parsed))
@@ -232,15 +294,26 @@ class Importer:
             value = raw.get(col)
             if value and type(value) is str and value[0] == "'":
                 value = unneutralise(value)
+            if type(value) is str:  # most cells: only NUL or a lone surrogate is wrong whatever the field
+                why = _bad_text(value)
+            elif target == "extra:*" and isinstance(value, dict):
+                why = None  # a JSON export's "extra" object: checked key by key
+            else:
+                why = _not_scalar(value)
+            if why:
+                errors.append(RowError(line, col, _shown(value), why))
+                continue
             if parse is None:
                 self._extra(line, col, target, value, extra, errors)
                 continue
             if mapped and str(value).strip() in mapped:
                 value = mapped[str(value).strip()]
             try:
-                values[target] = parse(value)
+                values[target] = _parsed(parse, value)
+                if self._json and isinstance(value, bool) and isinstance(values[target], str):
+                    raise bad_value(target, value, "expected text, not true/false")
             except BadInput as exc:
-                errors.append(RowError(line, col, value, getattr(exc, "reason", exc.message)))
+                errors.append(RowError(line, col, _shown(value), getattr(exc, "reason", exc.message)))
         for name, col in self._required:
             if values.get(name) in (None, "") and not any(e.column == col for e in errors):
                 errors.append(RowError(line, col, "", "required"))
@@ -266,7 +339,12 @@ class Importer:
 
     def _reject(self, raw: dict[str, Any], errors: list[RowError]) -> None:
         self.result.errors.extend(errors)
-        self.result.rejected.append((raw, "; ".join(f"{e.column}: {e.reason}" for e in errors)))
+        if any(type(v) is str and not v.isascii() and _SURROGATE.search(v) for v in raw.values()):
+            # the rejected file is UTF-8, which cannot hold a lone surrogate: written as JSON escapes it
+            raw = {k: v.encode("utf-8", "backslashreplace").decode() if type(v) is str else v
+                   for k, v in raw.items()}
+        self.result.rejected.append((raw, "; ".join(f"{e.column}: {e.reason}" if e.column else e.reason
+                                                    for e in errors)))
 
     # --- a batch ---------------------------------------------------------------------
     def _write(self, batch: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> None:
