@@ -246,8 +246,14 @@ def test_backup_writes_an_anchor_next_to_it(cli, sql, tmp_path):
     assert cli("backup", target).exit_code == 0
     anchor = tmp_path / "b.db.anchor.json"
     data = json.loads(anchor.read_text())
-    (last, last_hash), = sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    # the backup's own head (the live log has one more entry since: the backup itself, recorded)
+    import sqlite3
+
+    con = sqlite3.connect(target)
+    (last, last_hash), = con.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchall()
+    con.close()
     assert (data["entry_id"], data["hash"]) == (last, last_hash)
+    assert sql("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == [("backup",)]
     assert cli("audit", "verify", "--anchor", anchor).exit_code == 0
     assert cli("--db", target, "audit", "verify", "--anchor", anchor).exit_code == 0
     r = cli("backup", "--dir", tmp_path / "rot", "--keep", "1")

@@ -208,6 +208,7 @@ def prune(before: dt.date, directory: str | None = None, dry_run: bool = False) 
     try:
         for b in old:
             b.path.unlink()
+            b.path.with_name(b.path.name + ".anchor.json").unlink(missing_ok=True)  # its audit anchor
             removed.append(b)
     except OSError as exc:
         from amkit.core.atomic import failed
