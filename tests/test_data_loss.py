@@ -151,7 +151,7 @@ def test_backup_prune_removes_backups_made_before_the_date_and_audits_it(cli, sq
     assert done.exit_code == 0, done.stderr
     assert done.stdout.splitlines() == [str(unrecorded), str(oct1), str(nov1)]
     assert "removed 3 backup(s) made before 2026-11-15" in done.stderr
-    assert sorted(p.name for p in d.iterdir()) == sorted([recent.name, other_db.name, "notes.txt"])
+    _only(d, recent.name, other_db.name, "notes.txt")
     pruned = [json.loads(b)["path"] for (b,) in sql(
         "SELECT before FROM audit_log WHERE action = 'prune' AND table_name = 'backup' ORDER BY id")]
     assert pruned == [str(p.resolve()) for p in [elsewhere, unrecorded, oct1, nov1]]
@@ -197,7 +197,11 @@ def _cannot_write(run, path: Path, reason: str) -> None:  # noqa: ANN001
 
 
 def _only(directory: Path, *names: str) -> None:
-    assert sorted(p.name for p in directory.iterdir()) == sorted(names)
+    """Exactly these files, besides the audit anchors written next to complete backups."""
+    found = sorted(p.name for p in directory.iterdir() if not p.name.endswith(".anchor.json"))
+    assert found == sorted(names)
+    for anchor in directory.glob("*.anchor.json"):
+        assert anchor.name.removesuffix(".anchor.json") in names  # never an orphan
 
 
 @pytest.mark.sqlite_only
