@@ -28,6 +28,37 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> int:
     return code
 
 
+def _check_arguments(args: Any) -> None:
+    """A byte that is not UTF-8 in an argument reaches Python as a lone surrogate (PEP 383):
+    refuse it in one line (exit 2) before it reaches a database or a terminal."""
+    from amkit.errors import bad_value
+
+    for arg in args:
+        if isinstance(arg, str) and any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise bad_value("argument", shown, "not valid UTF-8 (use a UTF-8 locale and terminal)")
+
+
+def _damaged(exc: BaseException) -> str | None:
+    """The one line for a damaged SQLite file (exit 4, SPEC §1 "integrity failure"): SQLite
+    says "file is not a database" or "database disk image is malformed", directly (the raw
+    read path) or wrapped by SQLAlchemy (its multi-line text is not shown)."""
+    import sqlite3
+
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        cause = getattr(seen, "orig", None) or seen
+        text = str(cause).splitlines()[0] if str(cause) else ""
+        if isinstance(cause, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+            where = config.database_url(context.current().db).removeprefix("sqlite:///")
+            return (f"the database file {where} is damaged ({text}); "
+                    "run amkit doctor, then amkit restore BACKUP")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _translated(command: Any) -> Any:
     """The command with its help texts in zh when AMKIT_LANG/LANG say so (no-op in en)."""
     if "amkit.ui.helptext" not in sys.modules and _english():
@@ -97,6 +128,7 @@ class AmkitGroup(TyperGroup):
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         try:
+            _check_arguments(sys.argv[1:] if args is None else args)
             _translated(self)
             if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
                 from amkit.ui.completion import keep_unprefixed
@@ -123,6 +155,9 @@ class AmkitGroup(TyperGroup):
         except KeyboardInterrupt:
             return _fail("interrupted", 130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
+            damage = _damaged(exc)
+            if damage:
+                return _fail(damage, 4)
             if os.environ.get("AMKIT_DEBUG") == "1":
                 import traceback
 

@@ -159,7 +159,7 @@ def set_value(key: str, raw: str) -> Any:
     """Set a dotted key in the file; the value is parsed as TOML (number, bool, string)."""
     if not key or any(not part for part in key.split(".")):
         raise bad_value("key", key, "expected a dotted name like cadence.A")
-    value = parse_value(raw)
+    value = check_setting(key, parse_value(raw), raw)
     data = load_file()
     node = data
     parts = key.split(".")
@@ -178,6 +178,72 @@ def set_value(key: str, raw: str) -> Any:
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     tmp.replace(path)
     return value
+
+
+# --- what `config set` accepts ----------------------------------------------------------
+# (kind, low, high) per key; a "*" part is an open table (cadence.industry.金融). Kinds: int,
+# number (int or float, finite), str, lang, list (of strings). Bounds are inclusive.
+SETTINGS: dict[str, tuple[str, float | None, float | None]] = {
+    "language": ("lang", None, None),
+    "currency": ("str", 0, 8),
+    "calendar": ("str", 1, 20),
+    "cadence.A": ("int", 1, 3650), "cadence.B": ("int", 1, 3650), "cadence.C": ("int", 1, 3650),
+    "cadence.industry.*": ("int", 1, 3650),
+    "lifecycle.dormant_days": ("int", 1, 3650), "lifecycle.churn_days": ("int", 1, 3650),
+    "notify.timeout": ("number", 0.1, 600), "notify.retries": ("int", 0, 20), "notify.backoff": ("number", 0, 60),
+    **{f"score.weights.{k}": ("number", 0, 1000) for k in DEFAULTS["score"]["weights"]},
+    **{f"score.grades.{k}": ("number", 0, 1000) for k in DEFAULTS["score"]["grades"]},
+    **{f"pipeline.probability.{k}": ("number", 0, 1) for k in DEFAULTS["pipeline"]["probability"]},
+    "pipeline.reason_codes": ("list", 1, 50),
+    "review.ignored_days": ("int", 0, 3650), "review.top_followups": ("int", 0, 1000),
+}
+
+
+def _setting(key: str) -> tuple[str, float | None, float | None] | None:
+    if key in SETTINGS:
+        return SETTINGS[key]
+    head, _, _ = key.rpartition(".")
+    return SETTINGS.get(head + ".*") if head and "." not in key[len(head) + 1:] else None
+
+
+def check_setting(key: str, value: Any, raw: str) -> Any:
+    """The value `config set KEY RAW` may store, or BadInput naming the key (and value)."""
+    import difflib
+    import math
+
+    spec = _setting(key)
+    if spec is None:
+        close = difflib.get_close_matches(key, [k.replace("*", "NAME") for k in SETTINGS], n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else "; see amkit config list"
+        raise BadInput(f"unknown config key {key!r}{hint}")
+    kind, low, high = spec
+    if kind == "lang":
+        if value not in ("", "zh", "en"):
+            raise bad_value(key, raw, "expected zh or en (or \"\" to follow LANG)")
+        return value
+    if kind in ("str", "list"):
+        items = value if kind == "list" and isinstance(value, list) else [value]
+        if kind == "list" and not isinstance(value, list):
+            items = [v.strip() for v in str(value).split(",")]
+        if not all(isinstance(v, str) for v in items) or not low <= (len(items) if kind == "list" else len(items[0])) <= high:
+            what = f"a list of 1 to {high:g} names" if kind == "list" else f"text of {low:g} to {high:g} characters"
+            raise bad_value(key, raw, f"expected {what}")
+        from amkit.core.parse import check_text
+
+        for item in items:
+            check_text(key, item)
+        if kind == "list" and not all(items):
+            raise bad_value(key, raw, "empty name in the list")
+        return items if kind == "list" else value
+    number = value
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or \
+            (isinstance(number, float) and not math.isfinite(number)):
+        raise bad_value(key, raw, "expected a whole number" if kind == "int" else "expected a finite number")
+    if kind == "int" and not isinstance(number, int):
+        raise bad_value(key, raw, "expected a whole number")
+    if not low <= number <= high:
+        raise bad_value(key, raw, f"expected a value from {low:g} to {high:g}")
+    return number
 
 
 def merged_with(data: dict[str, Any]) -> dict[str, Any]:

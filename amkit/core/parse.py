@@ -57,6 +57,16 @@ def parse_datetime(field: str, value: str | dt.datetime | None) -> dt.datetime |
     return parsed.replace(microsecond=0, tzinfo=None)
 
 
+# The money range (README Conventions). Each stored amount (deal, payment) is at most
+# MAX_AMOUNT = 10^9 yuan = 10^11 cents. Every report sums at most 10^7 rows (a workload ten
+# times the 1M-row benchmark), so any SUM of amounts is <= 10^11 * 10^7 = 10^18 cents, inside
+# int64 (2^63 - 1 ~ 9.22 * 10^18): SQLite's integer SUM and PostgreSQL's BIGINT never overflow,
+# and even a product of a sum with a ratio <= 9 stays in range. Goal targets are not summed over
+# rows (one per owner/team, period and metric) and may reach MAX_TARGET = 10^12, which fits
+# their NUMERIC(18, 2) column.
+MAX_AMOUNT = Decimal(10) ** 9
+MAX_TARGET = Decimal(10) ** 12
+
 _MONEY_CLEAN = re.compile(r"[,\s¥￥$]|元$|RMB", re.IGNORECASE)
 
 
@@ -85,6 +95,8 @@ def parse_amount(field: str, value: str | int | float | Decimal | None) -> Decim
         raise bad_value(field, value, "expected an amount like 12000.50")
     if amount < 0:
         raise bad_value(field, value, "must not be negative")
+    if amount > MAX_AMOUNT:
+        raise bad_value(field, value, "over the limit of 1,000,000,000.00 (10亿)")
     if amount != amount.quantize(Decimal("0.01")):
         raise bad_value(field, value, "at most 2 decimals")
     return amount.quantize(Decimal("0.01"))
@@ -172,14 +184,27 @@ def parse_tags(value: str | list[str] | None) -> str:
     items = value if isinstance(value, list) else re.split(r"[,，;；、|]", str(value))
     seen: list[str] = []
     for item in items:
-        tag = item.strip()
+        tag = check_text("tag", str(item).strip())
         if tag and tag not in seen:
             seen.append(tag)
     return ",".join(seen)
 
 
-def require_text(field: str, value: str | None) -> str:
+# Control characters (C0, DEL, C1) and bidi overrides: never part of a name, a title or a tag.
+# Multi-line text (notes, summaries, bodies) may hold newlines and tabs, nothing else.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_text(field: str, value: str, *, multiline: bool = False) -> str:
+    """`value` unchanged, or BadInput naming the field when it holds a control character."""
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        raise bad_value(field, value, "control characters are not allowed")
+    return value
+
+
+def require_text(field: str, value: str | None, *, multiline: bool = False) -> str:
     text = (value or "").strip()
     if not text:
         raise bad_value(field, value or "", "must not be empty")
-    return text
+    return check_text(field, text, multiline=multiline)

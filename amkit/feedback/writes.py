@@ -82,7 +82,7 @@ def survey_summary(rows: list[dict[str, Any]]) -> str:
 # --- complaints --------------------------------------------------------------------------
 
 def add_complaint(st: Store, customer: str, text: str, opened: str | None = None) -> Complaint:
-    body = require_text("text", text)
+    body = require_text("text", text, multiline=True)
     at = parse_datetime("opened", opened) or config.now()
     cust = lookup.customer(st.session, customer)
     return st.add(Complaint(customer_id=cust.id, text=body, opened=at))

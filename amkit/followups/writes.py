@@ -68,7 +68,7 @@ def log(st: Store, customer: Customer, *, channel: str, summary: str, at: str | 
     when = parse_datetime("--at", at) if at else config.now()
     if when.date() > today:
         raise bad_value("--at", at, f"is after today ({today.isoformat()}); plan it with --next")
-    values = {"channel": parse_channel(channel), "summary": require_text("--summary", summary),
+    values = {"channel": parse_channel(channel), "summary": require_text("--summary", summary, multiline=True),
               "outcome": _text(outcome), "next_action": _text(next_action)}
     due = parse_date("--next-date", next_date)
     if due is not None and values["next_action"] is None:

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
+from amkit.core.parse import MAX_TARGET
 from amkit.core.workcal import WorkCalendar
 from amkit.core.periods import Period, parse_period
 from amkit.errors import bad_value
@@ -78,6 +79,8 @@ def to_value(metric: str, value: object, field: str) -> Value:
         raise bad_value(field, value, "expected a finite number")
     if number < 0:
         raise bad_value(field, value, "must not be negative")
+    if number > MAX_TARGET:  # the documented range (README Conventions)
+        raise bad_value(field, value, "over the limit of 1,000,000,000,000 (1万亿)")
     unit = quantum(metric)
     if unit == 1:
         if number != number.to_integral_value():

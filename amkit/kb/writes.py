@@ -48,10 +48,10 @@ def read_body(body: str | None, file: str | None) -> str:
             body = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise bad_value("--file", file, "not UTF-8 text") from None
-        return require_text("--file", body)
+        return require_text("--file", body, multiline=True)
     if body is None:
         raise BadInput("give the entry's text: --body TEXT or --file note.md")
-    return require_text("--body", body)
+    return require_text("--body", body, multiline=True)
 
 
 @dataclass

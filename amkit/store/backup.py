@@ -280,12 +280,14 @@ def doctor() -> list[Check]:
     from amkit.store import engine as db
     from amkit.store.migrations import names as known
 
+    damage = _damage(db.sqlite_path(db.url()))
+    if damage:  # one line; the other checks (and migrating it) would only fail on it
+        return [Check("integrity_check", "fail", f"the file is damaged ({damage}); restore a backup: amkit restore BACKUP")]
     path = live_path()
     checks: list[Check] = []
     con = sqlite3.connect(path, timeout=30)
     try:
-        integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-        checks.append(Check("integrity_check", "ok" if integrity == "ok" else "fail", integrity))
+        checks.append(Check("integrity_check", "ok", "ok"))
         fk = con.execute("PRAGMA foreign_key_check").fetchall()
         checks.append(Check("foreign_keys", "ok" if not fk else "fail",
                             "no violations" if not fk else f"{len(fk)} violation(s), first: {fk[0]}"))
@@ -312,6 +314,21 @@ def doctor() -> list[Check]:
     checks.append(Check("audit_chain", "ok" if not problems else "fail",
                         "intact" if not problems else problems[0].message))
     return checks
+
+
+def _damage(path: Path | None) -> str | None:
+    """SQLite's first complaint about an existing database file, or None when it is sound."""
+    if path is None or not path.exists():
+        return None
+    try:
+        con = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True, timeout=30)
+        try:
+            found = con.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        found = str(exc)
+    return None if found == "ok" else found.splitlines()[0]
 
 
 ORPHAN_QUERIES = {

@@ -37,6 +37,7 @@ class Store:
 
     # --- ORM writes -----------------------------------------------------------------
     def add(self, obj: T) -> T:
+        _check(obj.__table__, [{c: getattr(obj, c, None) for c in _limits(obj.__table__)}])
         _before_write(obj)
         if obj.__tablename__ == "contacts":
             self._seal(obj)
@@ -56,6 +57,7 @@ class Store:
                 diff[key] = (old, new)
                 setattr(obj, key, new)
         if diff:
+            _check(obj.__table__, [{k: v[1] for k, v in diff.items()}])
             _before_write(obj)
             self.session.add(obj)
             self.session.flush()
@@ -80,6 +82,7 @@ class Store:
         if not rows:
             return []
         table = model.__table__
+        _check(table, rows)
         if table.name == "contacts":
             rows = [self._seal_changes({}, dict(row)) for row in rows]
         shape = rows[0].keys()
@@ -122,6 +125,7 @@ class Store:
 
     def update_row(self, model: type[SQLModel], row_id: int, before: dict[str, Any], changes: dict[str, Any]) -> None:
         table = model.__table__
+        _check(table, [changes])
         if table.name == "contacts":
             changes = self._seal_changes(before, changes)
             if not changes:
@@ -196,3 +200,55 @@ def _before_write(obj: SQLModel) -> None:
         from amkit.core.pinyin import keys
 
         obj.name_pinyin, obj.name_initials = keys(obj.name)
+
+
+# --- limits checked before storage (SPEC §1: bad input is exit 2 naming the field) ----------
+# Every string column: no control characters (free text keeps newlines and tabs) and at most
+# the column's declared length (PostgreSQL enforces VARCHAR(n), SQLite would not); every
+# amount_cents within the documented money range (amkit.core.parse.MAX_AMOUNT).
+_NOT_CHECKED = {"audit_log", "amkit_meta", "amkit_policies"}
+_FREE_TEXT = {"note", "reason"}
+_LIMITS: dict[str, dict[str, tuple[str, int | None]]] = {}
+
+
+def _limits(table: sa.Table) -> dict[str, tuple[str, int | None]]:
+    """{column: (kind, max length)} for the columns _check looks at, kind line|text|cents."""
+    found = _LIMITS.get(table.name)
+    if found is None:
+        found = {}
+        for col in table.columns:
+            if table.name in _NOT_CHECKED or col.name.endswith("_hash"):
+                continue
+            typ = col.type.impl if isinstance(col.type, sa.TypeDecorator) else col.type  # SQLModel's AutoString
+            if isinstance(typ, sa.Text) or (isinstance(typ, sa.String) and col.name in _FREE_TEXT):
+                found[col.name] = ("text", getattr(typ, "length", None))
+            elif isinstance(typ, sa.String):
+                found[col.name] = ("line", typ.length)
+            elif col.name == "amount_cents":
+                found[col.name] = ("cents", None)
+        _LIMITS[table.name] = found
+    return found
+
+
+def _check(table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    from amkit.core.parse import MAX_AMOUNT, check_text
+    from amkit.errors import bad_value
+
+    limits = _limits(table)
+    if not limits:
+        return
+    top = int(MAX_AMOUNT * 100)
+    for row in rows:
+        for name, value in row.items():
+            spec = limits.get(name)
+            if spec is None or value is None:
+                continue
+            kind, length = spec
+            if kind == "cents":
+                if not -top <= value <= top:
+                    raise bad_value("amount", f"{value / 100:.2f}", "over the limit of 1,000,000,000.00 (10亿)")
+            elif isinstance(value, str):
+                if length is not None and len(value) > length:
+                    shown = value[:40] + "…"
+                    raise bad_value(name, shown, f"longer than {length} characters ({len(value)})")
+                check_text(name, value, multiline=kind == "text")

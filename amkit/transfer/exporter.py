@@ -1,8 +1,8 @@
 """Export a table in the shape import reads back (SPEC §3.5).
 
 Columns are the spec's field names (references as names), then one column per `extra` key.
-Cells that a spreadsheet would run as a formula (= + - @) get a leading apostrophe; import
-strips it again, so a round trip is exact.
+Cells are written by `amkit.ui.render.csv_cell`, the one formula-neutralising definition
+(import strips the apostrophe again, so a round trip is exact).
 """
 
 from __future__ import annotations
@@ -12,13 +12,8 @@ from typing import IO, Any, Iterator
 
 from sqlmodel import Session
 
-from amkit.ui.render import csv_value, json_value
-from amkit.transfer.importer import FORMULA_PREFIXES
+from amkit.ui.render import csv_cell, json_value
 from amkit.transfer.tablespec import TableSpec
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text and text.startswith(FORMULA_PREFIXES) else text
 
 
 def columns(session: Session, spec: TableSpec) -> list[str]:
@@ -47,7 +42,7 @@ def write_csv(stream: IO[str], session: Session, spec: TableSpec, *, bom: bool =
     writer.writerow(cols)
     count = 0
     for row in flat_rows(session, spec, cols):
-        writer.writerow([neutralise(csv_value(row[c])) for c in cols])
+        writer.writerow([csv_cell(row[c]) for c in cols])
         count += 1
     return count
 
@@ -89,4 +84,4 @@ def _xlsx_cell(value: Any) -> Any:
         return value
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value
-    return neutralise(csv_value(value))
+    return csv_cell(value)

@@ -19,9 +19,9 @@ from amkit.errors import AmkitError, BadInput, bad_value
 from amkit.store.writer import Store
 from amkit.transfer.readers import BadRow, Source
 from amkit.transfer.tablespec import TableSpec
+from amkit.ui.render import FORMULA_PREFIXES, csv_cell
 
 BATCH = 1000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -482,5 +482,5 @@ def write_rejected(path: Path, columns: list[str], rejected: list[tuple[dict[str
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*columns, "error"])
         for raw, reason in rejected:
-            writer.writerow([*("" if raw.get(c) is None else raw.get(c) for c in columns), reason])
+            writer.writerow([*(csv_cell(raw.get(c)) for c in columns), csv_cell(reason)])
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 import sys
 import unicodedata
 from dataclasses import dataclass
@@ -63,6 +64,28 @@ def json_rows(rows: Iterable[dict[str, Any]]) -> str:
     encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     lines = [encode(r) for r in rows]
     return "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+
+
+# --- the one CSV cell definition (every CSV amkit writes) ---------------------------------
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection": = + - @, and tab/CR) gets a
+# leading apostrophe; amkit's import strips it again, so a round trip is exact. Numbers are not
+# formulas: a typed int/float/Decimal, or text that is just a plain decimal number ("-5", "+3.50"),
+# is written as it is, so a spreadsheet still reads it as a number.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def neutralise(text: str) -> str:
+    if text and text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_cell(value: Any) -> str:
+    """A value as written in a CSV cell: `csv_value`, formula-neutralised."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return neutralise(csv_value(value))
 
 
 def csv_value(value: Any) -> str:
@@ -146,7 +169,21 @@ def write_csv(rows: Iterable[dict[str, Any]], keys: list[str], stream: IO[str], 
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([csv_value(row.get(k)) for k in keys])
+        writer.writerow([csv_cell(row.get(k)) for k in keys])
+
+
+# C0/C1 controls (ESC, CR, newline, NUL, DEL …) and the bidi overrides that can disguise text.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """Text safe for a terminal table: no escape sequence reaches the terminal and no newline
+    breaks a row; each control character is shown as an escape (ESC → \\x1b, newline → \\n)."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: _ESCAPES.get(m[0]) or
+                       (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
 def write_table(rows: list[dict[str, Any]], cols: list[Col], stream: IO[str], *,
@@ -155,8 +192,9 @@ def write_table(rows: list[dict[str, Any]], cols: list[Col], stream: IO[str], *,
         _rich_table(rows, cols, stream, title=title, header=header)
         return
     loc = Locale.current()
-    cells = [[cell_text(r.get(c.key), c, loc) for c in cols] for r in rows]
+    cells = [[visible(cell_text(r.get(c.key), c, loc)) for c in cols] for r in rows]
     heads = [t(c.label) for c in cols]
+    title = visible(title) if title else title
     widths = [max([display_width(h) if header else 0] + [display_width(row[i]) for row in cells])
               for i, h in enumerate(heads)]
     right = [c.kind in ("int", "money", "ratio", "number") for c in cols]
@@ -190,14 +228,15 @@ def _is_tty(stream: IO[str]) -> bool:
 def _rich_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_header=header, header_style="bold")
+    table = Table(title=Text(visible(title)) if title else None, show_header=header, header_style="bold")
     for col in cols:
         table.add_column(t(col.label), justify="right" if col.kind in ("int", "money", "ratio", "number") else "left",
                          overflow="fold")
     loc = Locale.current()
     for row in rows:
-        table.add_row(*[cell_text(row.get(c.key), c, loc) for c in cols])
+        table.add_row(*[Text(visible(cell_text(row.get(c.key), c, loc))) for c in cols])  # no markup
     Console(file=stream).print(table)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, Numeric
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Numeric
 from sqlmodel import Field, SQLModel
 
 
@@ -40,5 +40,5 @@ class TierChange(SQLModel, table=True):
     old_tier: str | None = None
     new_tier: str | None = None
     method: str  # pareto | rfm | rules | manual | lock | unlock
-    value_cents: int | None = None
+    value_cents: int | None = Field(default=None, sa_column=Column(BigInteger))  # a sum of amounts (m095)
     note: str | None = None
