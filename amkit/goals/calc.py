@@ -61,6 +61,8 @@ def line_quantum(metric: str) -> Value:
 def to_line(metric: str, value: object, field: str) -> Value:
     """A goal line: a value of the metric within the line precision (see line_quantum)."""
     number = to_value(metric, value, field)
+    if number > MAX_TARGET:  # the documented range of a typed line (README Conventions)
+        raise bad_value(field, value, "over the limit of 1,000,000,000,000 (1万亿)")
     unit = line_quantum(metric)
     if unit != quantum(metric) and number != number.quantize(unit):
         raise bad_value(field, value, f"{metric} goals are whole percents (at most 2 decimals, 0.85 = 85 %)")
@@ -79,7 +81,7 @@ def to_value(metric: str, value: object, field: str) -> Value:
         raise bad_value(field, value, "expected a finite number")
     if number < 0:
         raise bad_value(field, value, "must not be negative")
-    if number > MAX_TARGET:  # the documented range (README Conventions)
+    if number.adjusted() >= 16:  # beyond what a goal column holds (NUMERIC(18, 2)); typed lines: to_line
         raise bad_value(field, value, "over the limit of 1,000,000,000,000 (1万亿)")
     unit = quantum(metric)
     if unit == 1:
