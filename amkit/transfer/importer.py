@@ -482,5 +482,12 @@ def write_rejected(path: Path, columns: list[str], rejected: list[tuple[dict[str
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*columns, "error"])
         for raw, reason in rejected:
-            writer.writerow([*(csv_cell(raw.get(c)) for c in columns), csv_cell(reason)])
+            writer.writerow([_encodable(csv_cell(v)) for v in (*(raw.get(c) for c in columns), reason)])
     return out
+
+
+def _encodable(cell: Any) -> Any:
+    """A lone surrogate (refused as data) is kept visible as \\udXXX rather than failing the file."""
+    if isinstance(cell, str):
+        return cell.encode("utf-8", "backslashreplace").decode("utf-8")
+    return cell
