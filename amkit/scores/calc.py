@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from amkit.config import DEFAULTS
 from amkit.errors import BadInput, bad_value
 from amkit.metrics import figures
 from amkit.metrics.figures import Tally
@@ -35,16 +36,9 @@ CAP = Decimal("1.2")
 # Metric names usable as score.weights.<metric> and as goal metrics: every metric of the
 # metrics layer (amkit.metrics.figures), old names accepted as aliases.
 METRICS = tuple(figures.METRICS)
-DEFAULT_WEIGHTS = {
-    "revenue": 40,
-    "collection": 15,
-    "new_customers": 15,
-    "visits": 10,
-    "satisfaction": 10,
-    "completeness": 10,
-}
+DEFAULT_WEIGHTS = DEFAULTS["score"]["weights"]  # one definition: the config's defaults
 GRADES = ("S", "A", "B", "C")  # below the C threshold: "D"
-DEFAULT_GRADES = {"S": 110, "A": 95, "B": 80, "C": 60}
+DEFAULT_GRADES = DEFAULTS["score"]["grades"]
 # Fields `score rank --by` accepts; high-to-low, except the metrics where lower is better.
 RANK_FIELDS = (
     "score",
