@@ -15,7 +15,8 @@ def columns():  # noqa: ANN201
     from amkit.ui.render import Col
 
     return [Col("id", "id", "int"), Col("name", "Name"), Col("team", "Team"), Col("lead", "Lead"),
-            Col("email", "Email"), Col("active", "Active", "bool"), Col("customers", "Customers owned", "int")]
+            Col("email", "Email"), Col("mobile", "Mobile"), Col("wecom_userid", "WeCom userid"),
+            Col("dingtalk_userid", "DingTalk userid"), Col("active", "Active", "bool"), Col("customers", "Customers owned", "int")]
 
 
 @app.command("add", epilog=example("amkit manager add 张伟 --team 华东 --lead 王芳 --email zw@example.com"))
@@ -24,6 +25,9 @@ def add(
     team: Annotated[Optional[str], typer.Option("--team", help="Team name.")] = None,
     lead: Annotated[Optional[str], typer.Option("--lead", help="The lead's name.")] = None,
     email: Annotated[Optional[str], typer.Option("--email", help="E-mail address.")] = None,
+    mobile: Annotated[Optional[str], typer.Option("--mobile", help="Mobile number (@-mentions in DingTalk digests).")] = None,
+    wecom_userid: Annotated[Optional[str], typer.Option("--wecom-userid", help="WeCom userid (@-mentions in WeCom digests).")] = None,
+    dingtalk_userid: Annotated[Optional[str], typer.Option("--dingtalk-userid", help="DingTalk userid.")] = None,
     inactive: Annotated[bool, typer.Option("--inactive", help="Add as not active.")] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
@@ -32,7 +36,8 @@ def add(
     from amkit.admin import managers
 
     with store.write() as st:
-        m = managers.add(st, name, team=team, lead=lead, email=email, active=not inactive)
+        m = managers.add(st, name, team=team, lead=lead, email=email, active=not inactive, mobile=mobile,
+                         wecom_userid=wecom_userid, dingtalk_userid=dingtalk_userid)
         row = managers.manager_row(m, 0)
     emit_created(row, columns(), fmt)
 

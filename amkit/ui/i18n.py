@@ -1,4 +1,5 @@
-"""Message catalogs: English message ids, translations in amkit/locale/<lang>.toml.
+"""Message catalogs: English message ids, translations in amkit/ui/locale/<lang>.toml
+and its fragments <lang>_<part>.toml.
 
 `t("Customer")` returns the label in the user's language (AMKIT_LANG / config / LANG).
 JSON/CSV keys and enum values never go through here: they stay English.
@@ -17,11 +18,14 @@ from amkit import config
 def _catalog(lang: str) -> dict[str, str]:
     if lang == "en":
         return {}
-    try:
-        text = resources.files("amkit.ui.locale").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return tomllib.loads(text).get("messages", {})
+    # <lang>.toml, then its fragments <lang>_<part>.toml (one per feature area), in name order
+    files = sorted((f for f in resources.files("amkit.ui.locale").iterdir()
+                    if f.name == f"{lang}.toml" or (f.name.startswith(f"{lang}_") and f.name.endswith(".toml"))),
+                   key=lambda f: (f.name != f"{lang}.toml", f.name))
+    messages: dict[str, str] = {}
+    for f in files:
+        messages.update(tomllib.loads(f.read_text(encoding="utf-8")).get("messages", {}))
+    return messages
 
 
 def t(message: str, **fields: object) -> str:

@@ -12,6 +12,10 @@ class ManagerBase(SQLModel):
     lead: str | None = None
     email: str | None = None
     active: bool = True
+    # for @-mentions in chat digests (issue 23) and `manager edit` (issue 21)
+    mobile: str | None = None
+    wecom_userid: str | None = None
+    dingtalk_userid: str | None = None
 
 
 class Manager(ManagerBase, table=True):
