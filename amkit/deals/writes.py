@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -233,8 +233,10 @@ def pipeline_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def funnel_report(session: Session, period: str | None = None, owner: str | None = None) -> list[dict[str, Any]]:
-    """`report funnel`: deals created in `period` (all when None), optionally one owner's."""
+def funnel_report(session: Session, period: str | None = None, owner: str | None = None,
+                  owner_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """`report funnel`: deals created in `period` (all when None), optionally one owner's (or, for
+    the review of a team, those of the managers ``owner_ids``)."""
     from amkit.deals.calc import Change, DealFacts, Win, funnel
     from amkit.core.periods import parse_period
 
@@ -244,6 +246,8 @@ def funnel_report(session: Session, period: str | None = None, owner: str | None
         query = query.where(Deal.created >= p.start, Deal.created <= p.end)
     if owner:
         query = query.where(Deal.owner_id == lookup.manager(session, owner).id)
+    if owner_ids is not None:
+        query = query.where(Deal.owner_id.in_(sorted(owner_ids)))
     deals = [DealFacts(*row) for row in session.execute(query)]
     ids = [d.id for d in deals]
     changes: list[Change] = []

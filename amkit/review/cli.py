@@ -58,8 +58,10 @@ def review(
     with store.reader() as r:
         doc = domain.build(r, period or _last_week(), team, owner, config.language())
     with store.session(write=False) as sess:
+        from amkit.deals import writes as deals
         from amkit.store import audit
 
+        doc["funnel"] = deals.funnel_report(sess, doc["period"], owner_ids=doc["owner_ids"])
         audit.record_default_anchor(sess)  # the audit head, outside the database (issue 25)
     with write_to(output) as stream:
         if fmt == ReviewFmt.json:

@@ -139,12 +139,99 @@ def to_markdown(doc: dict[str, Any]) -> str:
 
 # ---------------------------------------------------------------- html
 
-def to_html(doc: dict[str, Any]) -> str:
-    from amkit.scores.html import page, table
+def headline_figures(doc: dict[str, Any]) -> dict[str, Any]:
+    """Goal attainment (revenue: a team review's team goal, else the managers' summed), won amount and
+    win rate, each with the previous period's value where there is one."""
+    goals = [g for g in doc["goals"] if g["metric"] == "revenue" and g["target"]]
+    team = [g for g in goals if g["kind"] == "team"] if doc["team"] else []
+    chosen = team or [g for g in goals if g["kind"] != "team"]
+    target = sum((g["target"] for g in chosen), 0)
+    actual = sum((g["actual"] or 0 for g in chosen), 0)
+    figures, before = doc["figures"], doc["previous"]
+    return {"attainment": (actual / target) if target else None, "won_amount": figures["won_amount"],
+            "previous_won_amount": before["won_amount"], "win_rate": figures["win_rate"],
+            "previous_win_rate": before["win_rate"], "won_deals": figures["won_deals"],
+            "previous_won_deals": before["won_deals"]}
 
-    parts = []
+
+def _sign(now: Any, before: Any) -> int:
+    if now is None or before is None:
+        return 0
+    return (now > before) - (now < before)
+
+
+def _headline(doc: dict[str, Any], loc: Locale) -> str:
+    from amkit.ui.html import headline
+
+    h = headline_figures(doc)
+    since = t("vs {period}", period=doc["previous"]["period"])
+
+    def change(now: Any, before: Any, kind: str) -> str | None:
+        if now is None or before is None:
+            return None
+        if kind == "ratio":
+            return f"{since}: {(float(now) - float(before)) * 100:+.1f} pp"
+        return f"{since}: {_delta(now - before, kind, loc)}"
+
+    cards = [
+        (t("Goal attainment"), _number(h["attainment"], "ratio", loc) or "–", None, 0),
+        (t("Won amount"), _number(h["won_amount"], "money", loc),
+         change(h["won_amount"], h["previous_won_amount"], "money"),
+         _sign(h["won_amount"], h["previous_won_amount"])),
+        (t("Win rate"), _number(h["win_rate"], "ratio", loc) or "–",
+         change(h["win_rate"], h["previous_win_rate"], "ratio"), _sign(h["win_rate"], h["previous_win_rate"])),
+        (t("Won deals"), _number(h["won_deals"], "int", loc),
+         change(h["won_deals"], h["previous_won_deals"], "int"), _sign(h["won_deals"], h["previous_won_deals"])),
+    ]
+    return headline(cards)
+
+
+def _lines(goals: list[dict[str, Any]]) -> list[tuple[str, float]]:
+    """The target/excellent/stretch lines as fractions of the target (of the first goal with one)."""
+    for g in goals:
+        if g["target"]:
+            return [(t("Target"), 1.0), (t("Excellent"), float(g["excellent"]) / float(g["target"])),
+                    (t("Stretch"), float(g["stretch"]) / float(g["target"]))]
+    return [(t("Target"), 1.0)]
+
+
+def charts(doc: dict[str, Any]) -> list[str]:
+    """The review's charts (inline SVG): goal attainment, funnel, weekly trend, lost reasons."""
+    from amkit.core.enums import DEAL_STAGES
+    from amkit.ui import charts as draw
+    from amkit.ui.i18n import enum_label
+
+    out = []
+    if doc["goals"]:
+        out.append(draw.attainment(t("Goal attainment ({period})", period=doc["goals_period"]),
+                                   [f"{g['owner']} · {g['metric']}" for g in doc["goals"]],
+                                   [g["achievement"] for g in doc["goals"]], _lines(doc["goals"]),
+                                   t("Achievement")))
+    funnel = [row for row in doc.get("funnel") or [] if row["stage"] not in ("lost", "repurchase")]
+    if any(row["entered"] for row in funnel):
+        names = {**DEAL_STAGES}
+        out.append(draw.hbar(t("Funnel (deals created in {period})", period=doc["period"]),
+                             [enum_label(row["stage"], names) for row in funnel],
+                             [(t("Entered"), [row["entered"] for row in funnel])]))
+    if doc.get("trend"):
+        weeks = doc["trend"]
+        out.append(draw.trend(t("Weekly won amount and follow-ups"), [w["week"][-3:] for w in weeks],
+                              (t("Won amount"), [w["revenue"] for w in weeks]),
+                              (t("Follow-ups"), [w["followups"] for w in weeks])))
+    reasons = doc["deals"]["lost_reasons"]
+    if reasons:
+        out.append(draw.hbar(t("Lost reasons"), [r["reason_code"] or t("(not given)") for r in reasons],
+                             [(t("Count"), [r["count"] for r in reasons])]))
+    return out
+
+
+def to_html(doc: dict[str, Any]) -> str:
+    """Headline first, then the charts, then every section (long ones: top 10, the rest collapsed)."""
+    from amkit.ui.html import figure, long_table, report_page
+
+    loc = Locale.current()
+    parts = [_headline(doc, loc)] + [figure(svg) for svg in charts(doc)]
     for heading, rows, cols in sections(doc):
         parts.append(f"<h2>{escape(heading)}</h2>")
-        parts.append(table(rows, cols) if rows else f'<p class="meta">{escape(t("(none)"))}</p>')
-    return page(title(doc), parts, meta(doc))
-
+        parts.append(long_table(rows, cols))
+    return report_page(title(doc), parts, meta(doc))

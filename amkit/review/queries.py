@@ -17,6 +17,8 @@ Everything is about one period (``2026W47``, ``2026-11``, ``2026Q4``) and one sc
 * ``figures``/``previous``/``changes``: the headline numbers of this period and of the one
   before (Period.previous()), with deltas: "what changed since the last review".
 * ``managers``: each manager in scope with the metrics the goals and the score card show.
+* ``trend``: won amount and follow-ups per ISO week (the weeks of the period, at least the
+  ``TREND_WEEKS`` weeks ending with it), for the review's trend chart.
 
 Every metric (won deals and amount, win rate, new customers, visits, follow-ups, collection)
 comes from amkit.metrics.figures, summed over the managers in scope: the same numbers as
@@ -46,6 +48,7 @@ FIGURES = ("new_deals", "won_deals", "won_amount", "lost_deals", "lost_amount", 
 # per manager: the metrics goals and score cards show
 MANAGER_METRICS = ("revenue", "deals_won", "deals_lost", "win_rate", "new_customers", "visits", "followups",
                    "collection", "collection_rate")
+TREND_WEEKS = 8
 GOAL_KEYS = ("owner", "kind", "metric", "target", "excellent", "stretch", "actual", "achievement",
              "excellent_achievement", "stretch_achievement", "planned_to_date", "pace", "projected",
              "projected_line")
@@ -111,11 +114,13 @@ def build(r: Reader, period: str | Period, team: str | None = None, owner: str |
     goals_period, goal_rows = goals(r, period, scope, as_of)
     return {
         "period": period.key, "start": period.start, "end": period.end, "as_of": as_of,
-        "team": scope.team, "owner": scope.owner, "goals_period": goals_period, "goals": goal_rows,
+        "team": scope.team, "owner": scope.owner,
+        "owner_ids": None if scope.owner_ids is None else sorted(scope.owner_ids), "goals_period": goals_period, "goals": goal_rows,
         "deals": current["deals"], "lifecycle": current["lifecycle"], "tier_changes": current["tier_changes"],
         "ignored_days": ignored_days, "ignored_reminders": current["ignored_reminders"],
         "top_followups": top_followups(r, period, scope, top),
         "managers": current["managers"],
+        "trend": trend(r, period, scope, as_of),
         "figures": current["figures"],
         "previous": {"period": before.key, "start": before.start, "end": before.end, **previous["figures"]},
         "changes": changes(current["figures"], previous["figures"]),
@@ -151,6 +156,24 @@ def managers(r: Reader, scope: Scope, found: dict[int, figures.Tally]) -> list[d
         tally = found.get(mid, figures.Tally())
         rows.append({"owner": name, **{m: figures.rounded(m, tally.value(m)) for m in MANAGER_METRICS}})
     return rows
+
+
+def trend(r: Reader, period: Period, scope: Scope, as_of: dt.date) -> list[dict[str, Any]]:
+    """Won amount (revenue) and follow-ups per ISO week up to ``as_of``: the weeks of the period,
+    and at least the ``TREND_WEEKS`` weeks ending with its last one (the metrics layer's figures)."""
+    last = period_containing("week", min(period.end, as_of))
+    first = period_containing("week", period.start)
+    start = min(first.start, last.start - dt.timedelta(weeks=TREND_WEEKS - 1))
+    out = []
+    monday = start
+    while monday <= last.start:
+        week = period_containing("week", monday)
+        found = figures.tallies(r, week.start, week.end, ("revenue", "followups"))
+        whole = figures.total(found, found.keys() if scope.owner_ids is None else scope.owner_ids)
+        out.append({"week": week.key, "start": week.start, "end": week.end,
+                    "revenue": whole.value("revenue") or Decimal("0.00"), "followups": whole.value("followups") or 0})
+        monday += dt.timedelta(weeks=1)
+    return out
 
 
 def changes(current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
