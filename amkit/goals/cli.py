@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from amkit.metrics.figures import METRICS as FIGURES
-from amkit.ui.opts import AsOfOpt, BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, example, note
+from amkit.ui.opts import AsOfOpt, BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, ReportFmt, ReportFormatOpt, emit, example, note
+from amkit.ui.opts import write_html
 
 app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
@@ -161,7 +162,8 @@ def _progress_cols(fmt: Fmt):  # noqa: ANN202
         keys = ("owner", "period", "metric", "target", "excellent", "stretch", "actual", "achievement", "pace",
                 "projected", "projected_line", "kind", "excellent_achievement", "stretch_achievement",
                 "planned_to_date", "workdays_elapsed", "workdays_total", "as_of")
-        return [Col(k, k) for k in keys]
+        ratios = ("achievement", "pace", "excellent_achievement", "stretch_achievement")
+        return [Col(k, k, "ratio" if k in ratios else "date" if k == "as_of" else "text") for k in keys]
     return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
             Col("actual", "Actual", "number"), Col("achievement", "% target", "ratio"),
             Col("excellent_achievement", "% excellent", "ratio"), Col("stretch_achievement", "% stretch", "ratio"),
@@ -179,11 +181,11 @@ def _shown(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
 @app.command("progress", epilog=example(
     "amkit goal progress --period 2026Q4", "amkit goal progress --owner 张伟 --metric revenue --as-of 2026-11-30",
-    "amkit goal progress --team 华东 -f json"))
+    "amkit goal progress --team 华东 -f json", "amkit goal progress --period 2026Q4 -f html -o goals.html"))
 def progress(
     period: PeriodOpt = None, owner: OwnerOpt = None, team: TeamOpt = None, metric: MetricFilter = None,
     as_of: AsOfOpt = None, calendar: CalendarOpt = None,
-    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+    fmt: ReportFormatOpt = ReportFmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Actual against each line, pace against the plan to date, and the projected end value."""
     from amkit import store
@@ -198,9 +200,22 @@ def progress(
     if not rows:
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
-    if fmt == Fmt.table:
+    if fmt == ReportFmt.html:
+        write_html(_progress_html(rows, period, day), output)
+        return
+    if fmt == ReportFmt.table:
         rows = _shown(rows, ("target", "actual", "projected"))
-    emit(rows, _progress_cols(fmt), fmt, output, bom)
+    emit(rows, _progress_cols(Fmt(fmt.value)), Fmt(fmt.value), output, bom)
+
+
+def _progress_html(rows, period: str, day) -> str:  # noqa: ANN001
+    from amkit import config
+    from amkit.ui import pages
+    from amkit.ui.i18n import t
+
+    title = t("Goal progress ({period}, as of {date})", period=period, date=(day or config.today()).isoformat())
+    return pages.progress(rows, _progress_cols(Fmt.table)[:-1], title, "", METRIC_NAMES,
+                          shown=_shown(rows, ("target", "actual", "projected", "excellent", "stretch")))
 
 
 def _replan_cols(metric: str):  # noqa: ANN202

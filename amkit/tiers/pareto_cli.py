@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from amkit.ui.opts import AsOfOpt, BomOpt, FormatOpt, Fmt, OutputOpt, emit, example, note
+from amkit.ui.opts import AsOfOpt, BomOpt, Fmt, OutputOpt, ReportFmt, ReportFormatOpt, emit, example, note, write_html
 
 BAR_WIDTH = 30
 
@@ -44,7 +44,7 @@ def summary_line(curve) -> str:  # noqa: ANN001
 def pareto_cmd(
     as_of: AsOfOpt = None,
     top: Annotated[int, typer.Option("--top", min=0, help="Only the first N customers (0 = all).")] = 0,
-    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+    fmt: ReportFormatOpt = ReportFmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """The Pareto curve: customers by won value (12 months to --as-of) with cumulative shares.
 
@@ -65,14 +65,22 @@ def pareto_cmd(
     cols = [Col("rank", "#", "int"), Col("customer", "Customer"), Col("value", "Value (12 months)", "money"),
             Col("share", "Share", "ratio"), Col("cumulative_share", "Cumulative share", "ratio"),
             Col("customer_share", "Customer share", "ratio")]
-    if fmt == Fmt.table:
+    if fmt == ReportFmt.table:
         cols.append(Col("curve", "Curve"))
     else:
         rows = [{k: v for k, v in r.items() if k != "curve"} for r in rows]
-    emit(rows, cols, fmt, output, bom)
+    if fmt == ReportFmt.html:
+        from amkit.ui import pages
+        from amkit.ui.i18n import t
+
+        title = t("Pareto curve of won value (12 months to {date})", date=day.isoformat())
+        write_html(pages.pareto(curve_rows(curve) if not top else rows, cols, title, summary_line(curve)), output)
+    else:
+        emit(rows, cols, Fmt(fmt.value), output, bom)
     note(summary_line(curve))
 
 
 def register(report_app: typer.Typer) -> None:
     report_app.command("pareto", epilog=example("amkit report pareto", "amkit report pareto --top 20",
-                                                "amkit report pareto --as-of 2026-09-30 -f json"))(pareto_cmd)
+                                                "amkit report pareto --as-of 2026-09-30 -f json",
+                                                "amkit report pareto -f html -o pareto.html"))(pareto_cmd)

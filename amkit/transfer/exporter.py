@@ -59,29 +59,9 @@ def write_json(stream: IO[str], session: Session, spec: TableSpec) -> int:
 
 
 def write_xlsx(path: str, session: Session, spec: TableSpec, *, private: bool = False) -> int:
-    """The workbook replaces `path` atomically (amkit.core.atomic): a failure leaves the earlier file whole."""
-    from openpyxl import Workbook
-
-    from amkit.core.atomic import replacing
+    """The workbook (amkit.ui.xlsx: bold frozen header, filter, widths, number and date formats)
+    replaces `path` atomically (amkit.core.atomic): a failure leaves the earlier file whole."""
+    from amkit.ui import xlsx
 
     cols = columns(session, spec)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(spec.name)
-    ws.append(cols)
-    count = 0
-    for row in flat_rows(session, spec, cols):
-        ws.append([_xlsx_cell(row[c]) for c in cols])
-        count += 1
-    with replacing(path, private=private, field="--output") as tmp:
-        wb.save(tmp)
-    return count
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, (bool, int, float)):
-        return value
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return value
-    return csv_cell(value)
+    return xlsx.write(path, cols, flat_rows(session, spec, cols), sheet=spec.name, private=private)

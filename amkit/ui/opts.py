@@ -12,6 +12,17 @@ class Fmt(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"  # needs -o FILE (amkit.ui.xlsx)
+
+
+class ReportFmt(str, Enum):
+    """The reports with a chart (`report funnel|pareto`, `goal progress`): also a self-contained page."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    html = "html"
 
 
 class Via(str, Enum):
@@ -24,7 +35,10 @@ class Via(str, Enum):
     generic = "generic"
 
 
-FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="Output format (xlsx needs -o FILE).",
+                                        case_sensitive=False)]
+ReportFormatOpt = Annotated[ReportFmt, typer.Option("--format", "-f", help="Output format (xlsx needs -o FILE; html: "
+                                                    "a self-contained page with a chart).", case_sensitive=False)]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
                                                    metavar="FILE")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
@@ -66,11 +80,33 @@ def emit(rows, cols, fmt: Fmt, output: str | None = None, bom: bool = False, one
     """Render to stdout or `-o FILE` (written atomically; private: 0600, for revealed contacts)."""
     from amkit.ui.render import render, render_one, write_to
 
+    if fmt.value == "xlsx":
+        write_xlsx(rows if not one else [rows], cols, output, private=private)
+        return
     with write_to(output, private=private) as stream:
         if one:
             render_one(rows, cols, fmt.value, out=stream)
         else:
             render(rows, cols, fmt.value, out=stream, bom=bom)
+
+
+def write_xlsx(rows, cols, output: str | None, private: bool = False) -> None:  # noqa: ANN001
+    """`-f xlsx -o FILE`: the rows as a formatted workbook (amkit.ui.xlsx); a workbook is binary,
+    so it needs a file."""
+    from amkit.errors import bad_value
+    from amkit.ui import xlsx
+
+    if not output or output == "-":
+        raise bad_value("--output", output or "-", "-f xlsx writes a workbook: give -o FILE.xlsx")
+    xlsx.write(output, [c.key for c in cols], rows, [c.kind for c in cols], private=private)
+
+
+def write_html(page: str, output: str | None) -> None:
+    """`-f html`: the page to stdout or `-o FILE` (atomically)."""
+    from amkit.ui.render import write_to
+
+    with write_to(output) as stream:
+        stream.write(page)
 
 
 def emit_created(row, cols, fmt: Fmt) -> None:  # noqa: ANN001
