@@ -9,8 +9,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from amkit.errors import BadInput, bad_value
 
@@ -111,9 +113,24 @@ def current_user() -> str:
     return os.environ.get("AMKIT_USER") or getpass.getuser()
 
 
+_LANGUAGE: ContextVar[str | None] = ContextVar("amkit_language", default=None)
+
+
+@contextmanager
+def language_override(lang: str | None) -> Iterator[None]:
+    """Within the block, language() is ``lang`` (``remind --lang``); None changes nothing."""
+    token = _LANGUAGE.set(lang) if lang else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _LANGUAGE.reset(token)
+
+
 def language() -> str:
-    """'zh' or 'en' from AMKIT_LANG, the config file, then LANG/LC_ALL."""
-    for raw in (os.environ.get("AMKIT_LANG"), _file_value("language"),
+    """'zh' or 'en' from a per-run override (``--lang``), AMKIT_LANG, the config file (so
+    ``config set language zh`` holds under cron, where LANG is C or unset), then LC_ALL/LANG."""
+    for raw in (_LANGUAGE.get(), os.environ.get("AMKIT_LANG"), _file_value("language"),
                 os.environ.get("LC_ALL"), os.environ.get("LANG")):
         if raw:
             return "zh" if raw.lower().startswith("zh") else "en"

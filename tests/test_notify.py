@@ -8,7 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from amkit.errors import BadInput, ServiceError
-from amkit.reminders.notify import build_payload, notify_all, send
+from amkit.reminders.notify import build_payloads, notify_all, send
+
+
+def build_payload(via, owner, rows, title):
+    [payload] = build_payloads(via, owner, rows, title)  # a short digest is one message
+    return payload
 from amkit.reminders.calc import Reminder, group_by_owner
 
 FAST = {"backoff": 0.001, "timeout": 5}
@@ -74,8 +79,8 @@ def test_wecom_markdown_body():
     content = body["markdown"]["content"]
     assert set(body["markdown"]) == {"content"}
     assert content.startswith("### 提醒 · 张三\n")
-    assert "- **overdue 5d** 2026-05-15 next_action 中国银行: next action: 发报价" in content
-    assert "**in 2d**" in content
+    assert '- <font color="warning">overdue 5d</font> 2026-05-15 next_action 中国银行: next action: 发报价' in content
+    assert '<font color="comment">in 2d</font>' in content
 
 
 def test_dingtalk_markdown_body():
@@ -85,13 +90,14 @@ def test_dingtalk_markdown_body():
     assert "中国银行" in body["markdown"]["text"] and "李四" in body["markdown"]["text"]
 
 
-def test_feishu_post_body():
+def test_feishu_interactive_card_body():
     body = post_one("feishu", default=(200, '{"code": 0, "msg": "success", "data": {}}'))
-    assert body["msg_type"] == "post"
-    post = body["content"]["post"]["zh_cn"]
-    assert post["title"] == "提醒 · 张三"
-    assert [[e["tag"] for e in line] for line in post["content"]] == [["text"], ["text"]]
-    assert "中国银行" in post["content"][0][0]["text"]
+    assert body["msg_type"] == "interactive"
+    card = body["card"]
+    assert card["header"]["title"] == {"tag": "plain_text", "content": "提醒 · 张三"}
+    [element] = card["elements"]
+    assert element["tag"] == "div" and element["text"]["tag"] == "lark_md"
+    assert "- **overdue 5d** 2026-05-15 next_action 中国银行" in element["text"]["content"]
 
 
 def test_slack_blocks_body_escapes_markup():
@@ -99,7 +105,7 @@ def test_slack_blocks_body_escapes_markup():
         send(hook.url, build_payload("slack", "Bob", ROWS[2:], "Reminders · Bob"), via="slack",
              **FAST)
     body = hook.requests[0]["json"]
-    assert body["text"] == "Reminders · Bob (1)"
+    assert body["text"] == "Reminders · Bob"
     header, section = body["blocks"]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": "Reminders · Bob"}}
     assert section["type"] == "section" and section["text"]["type"] == "mrkdwn"
@@ -115,12 +121,25 @@ def test_generic_body_uses_spec_rows():
                                     "reason": "next action: 发报价"}
 
 
-def test_wecom_long_digest_is_cut_to_the_byte_limit():
+@pytest.mark.parametrize("via,limit,size", [("wecom", 4096, lambda s: len(s.encode())),
+                                            ("slack", 3000, len)])
+def test_long_digest_is_split_into_numbered_messages_nothing_dropped(via, limit, size):
     rows = [Reminder("cadence", f"客户{i:04d}", "张三", date(2026, 5, 1), 19, "跟进" * 20)
             for i in range(200)]
-    content = post_one("wecom", rows)["markdown"]["content"]
-    assert len(content.encode("utf-8")) <= 4096
-    assert content.splitlines()[-1].startswith("… +")
+    payloads = build_payloads(via, "张三", rows, "提醒")
+    with Hook(default=(200, "ok") if via == "slack" else (200, '{"errcode": 0}')) as hook:
+        for payload in payloads:
+            send(hook.url, payload, via=via, **FAST)
+    bodies = [r["json"] for r in hook.requests]
+    texts = ([b["markdown"]["content"] for b in bodies] if via == "wecom"
+             else [b["blocks"][1]["text"]["text"] for b in bodies])
+    n = len(texts)
+    assert n > 2 and all(size(text) <= limit for text in texts)
+    heads = [t.splitlines()[0] for t in texts] if via == "wecom" else [b["blocks"][0]["text"]["text"] for b in bodies]
+    assert heads == [f"{'### ' if via == 'wecom' else ''}提醒 ({i}/{n})" for i in range(1, n + 1)]
+    found = [line.split(" cadence ")[1].split(":")[0] for text in texts for line in text.splitlines()
+             if " cadence " in line]
+    assert found == [f"客户{i:04d}" for i in range(200)]  # every one, in order, once
 
 
 def test_retries_after_two_500s_then_succeeds():

@@ -11,6 +11,11 @@ from amkit.ui.opts import AsOfOpt, OutputOpt, OwnerOpt, Via, example, note
 from amkit.ui.opts import complete_customer
 
 
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 class RemindFmt(str, Enum):
     text = "text"
     json = "json"
@@ -24,7 +29,7 @@ EXAMPLES = example(
     "amkit remind --owner 张伟 --within 14d -f json",
     "amkit remind -f ics -o reminders.ics",
     "amkit remind --check || echo 'something is due'",
-    "amkit remind --notify \"$WEBHOOK\" --via wecom",
+    "amkit remind --notify \"$WEBHOOK\" --via wecom --lang zh",
     "amkit remind --snooze 中国银行 --until 2026-12-31",
 )
 
@@ -45,9 +50,19 @@ def remind(
     until: Annotated[Optional[str], typer.Option("--until", help="Last day of the snooze.", metavar="DATE")] = None,
     output: OutputOpt = None,
     as_of: AsOfOpt = None,
+    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Language of the digest and messages for this run "
+                                                 "(default: AMKIT_LANG, config language, LANG).",
+                                                 case_sensitive=False)] = None,
 ) -> None:
     """Overdue and upcoming next actions, cadence breaches, dormant customers, birthdays and
     holidays, grouped per owner. A read: it never writes (dormancy is derived from activity)."""
+    from amkit import config
+
+    with config.language_override(lang.value if lang else None):
+        _remind(owner, within, fmt, check, notify, via, snooze, until, output, as_of)
+
+
+def _remind(owner, within, fmt, check, notify, via, snooze, until, output, as_of) -> None:  # noqa: ANN001
     from amkit import config, store
     from amkit.errors import BadInput, Due, ServiceError
     from amkit.reminders import queries as reminders
@@ -66,6 +81,7 @@ def remind(
     lang = config.language()
     with store.reader() as r:
         result = reminders.run(r, as_of, within, owner, lang)
+        mentions = reminders.mentions(r) if notify else {}
     from amkit.ui.render import write_to
 
     with write_to(output) as stream:
@@ -75,7 +91,7 @@ def remind(
         try:
             from amkit.reminders.notify import notify as send_digests
 
-            sent = send_digests(notify, (via or Via.generic).value, result.reminders, result.today, lang)
+            sent = send_digests(notify, (via or Via.generic).value, result.reminders, result.today, lang, mentions)
         except ServiceError as exc:
             raise ServiceError(exc.message) from None  # one line; the digest is printed already
         note(t("posted {n} digest(s) to the webhook", n=sent))

@@ -1,20 +1,26 @@
-"""Webhook digests for ``amkit remind --notify URL --via ...`` (SPEC §3.4, issue 4).
+"""Webhook digests for ``amkit remind --notify URL --via ...`` (SPEC §3.4, issue 4) and the
+review (``amkit review --notify``), in the form each chat app renders (issue 23).
 
 Message formats follow each service's custom/group bot documentation:
 
-* wecom (企业微信群机器人): ``{"msgtype": "markdown", "markdown": {"content": md}}``,
-  content at most 4096 bytes; replies ``{"errcode": 0, "errmsg": "ok"}``.
-* dingtalk (钉钉自定义机器人): ``{"msgtype": "markdown", "markdown": {"title", "text"}}``;
-  replies ``{"errcode": 0, ...}``.
-* feishu (飞书自定义机器人): rich text ``{"msg_type": "post", "content": {"post": {"zh_cn":
-  {"title", "content": [[{"tag": "text", "text"}], ...]}}}}``; replies ``{"code": 0}``
-  (older bots ``{"StatusCode": 0}``).
+* wecom (企业微信群机器人): ``{"msgtype": "markdown", "markdown": {"content": md}}``; WeCom's
+  markdown has headings, bold, lists, ``<font color="warning|info|comment">`` and ``<@userid>``
+  mentions but no tables; content at most 4096 bytes. A manager known only by mobile is
+  mentioned by a ``text`` message with ``mentioned_mobile_list`` before the digest (markdown
+  cannot mention a mobile). Replies ``{"errcode": 0, "errmsg": "ok"}``.
+* dingtalk (钉钉自定义机器人): ``{"msgtype": "markdown", "markdown": {"title", "text"},
+  "at": {"atMobiles", "atUserIds", "isAtAll": false}}``; a mention needs both ``at`` and
+  ``@mobile`` in the text. Replies ``{"errcode": 0, ...}``.
+* feishu (飞书自定义机器人): an interactive card ``{"msg_type": "interactive", "card": {"header",
+  "elements": [{"tag": "div", "text": {"tag": "lark_md", "content"}}]}}``; replies ``{"code": 0}``
+  (older bots ``{"StatusCode": 0}``). No mention: a card needs the Feishu open_id.
 * slack (incoming webhook): ``{"text": fallback, "blocks": [header, section(mrkdwn)]}``,
-  section text at most 3000 characters; replies ``ok``.
-* generic: ``{"owner", "title", "count", "reminders": [SPEC §3.4 rows]}``.
+  section text at most 3000 characters; replies ``ok``. No mention: Slack needs its member id.
+* generic: ``{"owner", "title", "count", "reminders": [SPEC §3.4 rows]}`` (one message, never split).
 
-Long digests are cut to the service's size limit with a "… +N more" line. The webhook URL
-carries a secret token, so errors name only its host.
+A digest or document longer than a service's limit is split into several messages posted in
+order, each titled "(2/3)": nothing is dropped (a single over-long line is cut into pieces).
+The webhook URL carries a secret token, so errors name only its host.
 """
 
 from __future__ import annotations
@@ -40,72 +46,171 @@ BODY_CODED = ("wecom", "dingtalk", "feishu")
 RETRY_AFTER_CAP = 30.0
 
 
-# ---------------------------------------------------------------- message builders
-
-def _line(r: Reminder, lang: str, bold: Callable[[str], str]) -> str:
-    who = r.customer or "-"
-    return f"- {bold(status_label(r, lang))} {r.due.isoformat()} {r.kind} {who}: {r.reason}"
-
-
-def _fit(lines: list[str], limit: int, size: Callable[[str], int]) -> str:
-    """Join lines, dropping the tail (with a '… +N more' line) to stay within ``limit``."""
-    text = "\n".join(lines)
-    kept = len(lines)
-    while kept and size(text) > limit:
-        kept -= 1
-        text = "\n".join(lines[:kept] + [f"… +{len(lines) - kept} more"])
-    return text
-
-
 def _utf8(s: str) -> int:
     return len(s.encode("utf-8"))
 
 
-def _markdown(title, reminders, lang, limit):
-    lines = [f"### {title}"] + [_line(r, lang, lambda s: f"**{s}**") for r in reminders]
-    return _fit(lines, limit, _utf8)
+@dataclass(frozen=True)
+class Service:
+    """One chat app's message limit (``size`` counts what the app counts) and markup."""
+
+    limit: int
+    size: Callable[[str], int]
 
 
-def _wecom(owner, reminders, title, lang):
-    return {"msgtype": "markdown",
-            "markdown": {"content": _markdown(title, reminders, lang, 4000)}}
+SERVICES = {"wecom": Service(4096, _utf8), "dingtalk": Service(15000, _utf8), "feishu": Service(15000, _utf8),
+            "slack": Service(3000, len)}
 
 
-def _dingtalk(owner, reminders, title, lang):
-    return {"msgtype": "markdown",
-            "markdown": {"title": title, "text": _markdown(title, reminders, lang, 15000)}}
+@dataclass(frozen=True)
+class Mention:
+    """Who to @-mention in a manager's own digest (``managers.mobile/wecom_userid/dingtalk_userid``)."""
+
+    mobile: str | None = None
+    wecom_userid: str | None = None
+    dingtalk_userid: str | None = None
+
+    @classmethod
+    def of(cls, row: dict | None) -> "Mention | None":
+        if not row or not any(row.get(k) for k in ("mobile", "wecom_userid", "dingtalk_userid")):
+            return None
+        return cls(row.get("mobile") or None, row.get("wecom_userid") or None, row.get("dingtalk_userid") or None)
 
 
-def _feishu(owner, reminders, title, lang):
-    lines = _fit([_line(r, lang, str) for r in reminders], 15000, _utf8).split("\n")
-    return {"msg_type": "post",
-            "content": {"post": {"zh_cn": {"title": title, "content": [
-                [{"tag": "text", "text": line}] for line in lines]}}}}
+# ---------------------------------------------------------------- markup per service
+# Builders write one small markdown dialect (``### heading``, ``**bold**``, ``- item``) and
+# ``_markup`` turns it into each app's form.
+
+_COLOUR = {"overdue": "warning", "today": "info", "upcoming": "comment"}
+
+
+def _status(r: Reminder, lang: str, via: str) -> str:
+    label = status_label(r, lang)
+    if via == "wecom":
+        tone = "overdue" if r.days_overdue > 0 else "today" if r.days_overdue == 0 else "upcoming"
+        return f'<font color="{_COLOUR[tone]}">{label}</font>'
+    return f"**{label}**"
+
+
+def _line(r: Reminder, lang: str, via: str) -> str:
+    who = r.customer or "-"
+    return f"- {_status(r, lang, via)} {r.due.isoformat()} {r.kind} {who}: {r.reason}"
 
 
 def _slack_escape(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _slack(owner, reminders, title, lang):
-    lines = [_slack_escape(_line(r, lang, lambda s: f"*{s}*")) for r in reminders]
-    body = _fit(lines, 3000, len) or "-"
-    return {"text": f"{title} ({len(reminders)})",
-            "blocks": [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-                       {"type": "section", "text": {"type": "mrkdwn", "text": body}}]}
+def _markup(line: str, via: str) -> str:
+    """One dialect line in ``via``'s form: Feishu's lark_md and Slack's mrkdwn have no headings
+    (bold instead), Slack bolds with single stars and needs &, <, > escaped."""
+    if via in ("wecom", "dingtalk"):
+        return line
+    if line.startswith("#"):
+        line = "**" + line.lstrip("#").strip() + "**"
+    if via == "slack":
+        return _slack_escape(line).replace("**", "*")
+    return line
 
 
-def _generic(owner, reminders, title, lang):
-    return {"owner": owner, "title": title, "count": len(reminders),
-            "reminders": [r.to_dict() for r in reminders]}
+def _pieces(line: str, room: int, size: Callable[[str], int]) -> list[str]:
+    """A line cut into parts of at most ``room`` (only a line longer than a whole message)."""
+    out = []
+    while size(line) > room:
+        cut = room
+        while cut > 1 and size(line[:cut]) > room:
+            cut -= max(1, (size(line[:cut]) - room) // 4)
+        out.append(line[:cut])
+        line = line[cut:]
+    return out + [line]
 
 
-BUILDERS = {"wecom": _wecom, "dingtalk": _dingtalk, "feishu": _feishu, "slack": _slack,
-            "generic": _generic}
+def split(lines: list[str], service: Service, heading: Callable[[int, int], str]) -> list[str]:
+    """Pack ``lines`` in order into messages within ``service.limit``, each starting with
+    ``heading(i, n)``: nothing is dropped."""
+    reserve = service.size(heading(999, 999)) + 1
+    room = service.limit - reserve
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        for piece in _pieces(line, room - 1, service.size):
+            cost = service.size(piece) + 1
+            if chunks[-1] and used + cost > room:
+                chunks.append([])
+                used = 0
+            chunks[-1].append(piece)
+            used += cost
+    n = len(chunks)
+    return ["\n".join([heading(i, n)] + chunk) for i, chunk in enumerate(chunks, start=1)]
+
+
+def numbered(title: str, i: int, n: int) -> str:
+    return title if n == 1 else f"{title} ({i}/{n})"
+
+
+def messages(via: str, title: str, lines: list[str], mention: Mention | None = None) -> list[dict]:
+    """The JSON bodies posting ``lines`` (the markdown dialect above) to ``via``, split to fit."""
+    via = check_via(via)
+    service = SERVICES[via]
+    body = [_markup(line, via) for line in lines]
+    out: list[dict] = []
+    if via == "wecom":
+        if mention and mention.wecom_userid:
+            body.insert(0, f"<@{mention.wecom_userid}>")
+        elif mention and mention.mobile:
+            out.append({"msgtype": "text", "text": {"content": title, "mentioned_mobile_list": [mention.mobile]}})
+        for text in split(body, service, lambda i, n: f"### {numbered(title, i, n)}"):
+            out.append({"msgtype": "markdown", "markdown": {"content": text}})
+    elif via == "dingtalk":
+        at = {"atMobiles": [mention.mobile] if mention and mention.mobile else [],
+              "atUserIds": [mention.dingtalk_userid] if mention and mention.dingtalk_userid else [],
+              "isAtAll": False}
+        if at["atMobiles"]:
+            body.insert(0, f"@{mention.mobile}")
+        elif at["atUserIds"]:
+            body.insert(0, f"@{mention.dingtalk_userid}")
+        for i, text in enumerate(split(body, service, lambda i, n: f"### {numbered(title, i, n)}")):
+            out.append({"msgtype": "markdown", "markdown": {"title": title, "text": text},
+                        **({"at": at} if i == 0 and (at["atMobiles"] or at["atUserIds"]) else {})})
+    elif via == "feishu":
+        texts = split(body, service, lambda i, n: "")
+        n = len(texts)
+        for i, text in enumerate(texts, start=1):
+            out.append({"msg_type": "interactive", "card": {
+                "config": {"wide_screen_mode": True},
+                "header": {"template": "orange", "title": {"tag": "plain_text", "content": numbered(title, i, n)}},
+                "elements": [{"tag": "div", "text": {"tag": "lark_md", "content": text.lstrip("\n") or "-"}}]}})
+    else:  # slack
+        texts = split(body, service, lambda i, n: "")
+        n = len(texts)
+        for i, text in enumerate(texts, start=1):
+            head = numbered(title, i, n)
+            out.append({"text": head, "blocks": [
+                {"type": "header", "text": {"type": "plain_text", "text": head[:150]}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": text.lstrip("\n") or "-"}}]})
+    return out
+
+
+def build_payloads(via: str, owner: str | None, reminders: Iterable[Reminder], title: str,
+                   lang: str = "en", mention: Mention | None = None) -> list[dict]:
+    """The JSON bodies posting one owner's digest to ``via`` (several when it is long)."""
+    reminders = list(reminders)
+    if check_via(via) == "generic":
+        return [{"owner": owner, "title": title, "count": len(reminders),
+                 "reminders": [r.to_dict() for r in reminders]}]
+    return messages(via, title, [_line(r, lang, via) for r in reminders], mention)
+
+
+def document_payloads(via: str, title: str, lines: list[str], data: dict | None = None) -> list[dict]:
+    """The JSON bodies posting a document (``amkit review --notify``: headline and sections as
+    lists, in the markdown dialect above) to ``via``; generic gets one body with ``data``."""
+    if check_via(via) == "generic":
+        return [{"title": title, "markdown": "\n".join(lines) + "\n", **({"data": data} if data is not None else {})}]
+    return messages(via, title, lines)
 
 
 def check_via(via: str) -> str:
-    if via not in BUILDERS:
+    if via not in VIAS:
         raise bad_value("--via", via, "expected one of " + ", ".join(VIAS))
     return via
 
@@ -118,32 +223,6 @@ def check_url(url: str) -> str:
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
         raise bad_value("--notify", url, "expected an http(s) webhook URL")
     return url
-
-
-def build_payload(via: str, owner: str | None, reminders: Iterable[Reminder], title: str,
-                  lang: str = "en") -> dict:
-    """The JSON body posting one owner's digest to ``via``."""
-    return BUILDERS[check_via(via)](owner, list(reminders), title, lang)
-
-
-def document_payload(via: str, title: str, markdown: str, data: dict | None = None) -> dict:
-    """The JSON body posting a whole markdown document (``amkit review --notify``) to ``via``,
-    cut to the service's size limit like the digests; generic also carries ``data``."""
-    lines = markdown.rstrip("\n").split("\n")
-    via = check_via(via)
-    if via == "wecom":
-        return {"msgtype": "markdown", "markdown": {"content": _fit(lines, 4000, _utf8)}}
-    if via == "dingtalk":
-        return {"msgtype": "markdown", "markdown": {"title": title, "text": _fit(lines, 15000, _utf8)}}
-    if via == "feishu":
-        kept = _fit(lines, 15000, _utf8).split("\n")
-        return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": title, "content": [
-            [{"tag": "text", "text": line}] for line in kept]}}}}
-    if via == "slack":
-        body = _fit([_slack_escape(line) for line in lines], 3000, len) or "-"
-        return {"text": title, "blocks": [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
-                                          {"type": "section", "text": {"type": "mrkdwn", "text": body}}]}
-    return {"title": title, "markdown": markdown, **({"data": data} if data is not None else {})}
 
 
 # ---------------------------------------------------------------- sending
@@ -299,8 +378,11 @@ class NotifySummary:
 
 
 def notify_all(url: str, via: str, groups: dict[str | None, list[Reminder]],
-               title: str = "amkit reminders", lang: str = "en", **send_options) -> NotifySummary:
-    """Post one digest per owner; keep going after a failure, then raise ServiceError.
+               title: str = "amkit reminders", lang: str = "en", mentions: dict[str, dict] | None = None,
+               **send_options) -> NotifySummary:
+    """Post one digest per owner (several messages, in order, when it is long), @-mentioning the
+    owner where ``mentions`` (name → managers' mobile/wecom_userid/dingtalk_userid) knows how;
+    keep going after a failure, then raise ServiceError.
 
     The raised error lists every failed owner in ``details`` and carries the summary as
     ``.summary``. Owners without reminders get no message.
@@ -314,10 +396,11 @@ def notify_all(url: str, via: str, groups: dict[str | None, list[Reminder]],
         for owner, reminders in groups.items():
             if not reminders:
                 continue
-            payload = build_payload(via, owner, reminders,
-                                    f"{title} · {owner_label(owner, lang)}", lang)
+            payloads = build_payloads(via, owner, reminders, f"{title} · {owner_label(owner, lang)}", lang,
+                                      Mention.of((mentions or {}).get(owner)) if owner else None)
             try:
-                send(url, payload, client=client, via=via, **send_options)
+                for payload in payloads:
+                    send(url, payload, client=client, via=via, **send_options)
                 summary.sent += 1
             except ServiceError as exc:
                 summary.failures.append((owner, exc.message))
@@ -336,13 +419,14 @@ def notify_all(url: str, via: str, groups: dict[str | None, list[Reminder]],
 
 # ---------------------------------------------------------------- the reminder digest
 
-def notify(url: str, via: str, reminders: list[Reminder], today: dt.date, lang: str) -> int:
+def notify(url: str, via: str, reminders: list[Reminder], today: dt.date, lang: str,
+           mentions: dict[str, dict] | None = None) -> int:
     """One digest per owner; returns how many were sent. ServiceError (exit 5) on failure."""
     from amkit.ui.i18n import t
 
     options = notify_options()
     title = t("amkit reminders {date}", date=today.isoformat())
-    summary = notify_all(url, via, group_by_owner(reminders), title=title, lang=lang, **options)
+    summary = notify_all(url, via, group_by_owner(reminders), title=title, lang=lang, mentions=mentions, **options)
     return summary.sent
 
 

@@ -185,3 +185,10 @@ def render(reminders: list[Reminder], fmt: str, today: dt.date, lang: str) -> st
     out = io.StringIO()
     render_rows([r.to_dict() for r in reminders], [Col(k, k) for k in ROW_KEYS], fmt, out=out)
     return out.getvalue()
+
+
+def mentions(r: raw.Reader) -> dict[str, dict]:
+    """Manager name → how chat apps can @-mention them (mobile, WeCom and DingTalk user ids)."""
+    rows = r.rows("SELECT name, mobile, wecom_userid, dingtalk_userid FROM managers")
+    return {name: {"mobile": mobile, "wecom_userid": wecom, "dingtalk_userid": ding}
+            for name, mobile, wecom, ding in rows if mobile or wecom or ding}

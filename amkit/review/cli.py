@@ -93,10 +93,15 @@ def _post(url: str, via: str, doc: dict) -> None:
     from amkit.review import doc as review_doc
     from amkit.ui.render import json_value
 
-    payload = webhooks.document_payload(via, review_doc.title(doc), review_doc.to_markdown(doc),
-                                        json_value(doc) if via == "generic" else None)
-    webhooks.send(url, payload, via=via, **webhooks.notify_options())
-    note(t("posted the review to the webhook"))
+    options = webhooks.notify_options()
+    if via == "generic":
+        payloads = webhooks.document_payloads(via, review_doc.title(doc), review_doc.to_markdown(doc).splitlines(),
+                                              json_value(doc))
+    else:
+        payloads = webhooks.document_payloads(via, review_doc.title(doc), review_doc.to_chat_lines(doc))
+    for payload in payloads:  # in order; a long review is several numbered messages
+        webhooks.send(url, payload, via=via, **options)
+    note(t("posted the review to the webhook ({n} message(s))", n=len(payloads)))
 
 
 def register(app: typer.Typer) -> None:

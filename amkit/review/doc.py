@@ -137,6 +137,38 @@ def to_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- chat
+
+def _chat_item(row: dict[str, Any], cols: list[Col], loc: Locale) -> str:
+    """One table row as a list item: the first cell bold, then "label value" for the others."""
+    first, *rest = cols
+    cells = [f"{t(c.label)} {text}" for c in rest if (text := cell_text(row.get(c.key), c, loc).strip())]
+    head = cell_text(row.get(first.key), first, loc).strip() or "-"
+    return f"- **{head}**" + (": " + ", ".join(cells) if cells else "")
+
+
+def to_chat_lines(doc: dict[str, Any]) -> list[str]:
+    """The review for chat apps (no tables, which WeCom does not render): the headline as bold
+    lines, then every section, down to the comparison with the previous period, as lists."""
+    loc = Locale.current()
+    h = headline_figures(doc)
+    since = doc["previous"]["period"]
+    lines = [meta(doc),
+             f"**{t('Goal attainment')}** {_number(h['attainment'], 'ratio', loc) or '–'}",
+             f"**{t('Won amount')}** {_number(h['won_amount'], 'money', loc)} "
+             f"({t('vs {period}', period=since)}: {_delta(_minus(h['won_amount'], h['previous_won_amount']), 'money', loc) or '–'})",
+             f"**{t('Win rate')}** {_number(h['win_rate'], 'ratio', loc) or '–'} "
+             f"({t('vs {period}', period=since)}: {_number(h['previous_win_rate'], 'ratio', loc) or '–'})"]
+    for heading, rows, cols in sections(doc):
+        lines += ["", f"### {heading}"]
+        lines += [_chat_item(row, cols, loc) for row in rows] if rows else [t("(none)")]
+    return lines
+
+
+def _minus(now: Any, before: Any) -> Any:
+    return None if now is None or before is None else now - before
+
+
 # ---------------------------------------------------------------- html
 
 def headline_figures(doc: dict[str, Any]) -> dict[str, Any]:
