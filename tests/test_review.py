@@ -172,7 +172,15 @@ def test_review_notify_posts_markdown(week):
     assert r.stdout.startswith("# Review 2026W47")  # still printed
     [req] = hook.requests
     content = req["json"]["markdown"]["content"]
-    assert req["json"]["msgtype"] == "markdown" and "| price | 2 | 66.7% |" in content
+    assert req["json"]["msgtype"] == "markdown" and len(content.encode("utf-8")) <= 4096
+    assert not any(line.startswith("|") for line in content.splitlines())  # WeCom renders no tables
+    lines = content.splitlines()
+    assert lines[0] == "### Review 2026W47" and lines[2] == "**Goal attainment** 60.0%"
+    assert lines[3].startswith("**Won amount** ") and "60,000.00 (vs 2026W46: +" in lines[3]
+    assert "- **price**: Count 2, Share 66.7%, Amount " in content
+    assert "- **重庆银行**: Owner 李娜, Date 2026-11-18, Stage dormant, Reason 项目暂停" in content
+    assert content.index("### Since the last review (2026W46)") > content.index("### Lost reasons")
+    assert "- **Win rate**: This period 25.0%, Previous 100.0%, Change -75.0%" in content
     with Hook() as hook:
         assert week("review", "--period", "2026W47", "--notify", hook.url).exit_code == 0
     body = hook.requests[0]["json"]
@@ -181,3 +189,24 @@ def test_review_notify_posts_markdown(week):
     with Hook(default=(500, "boom")) as hook:
         failed = week("review", "--period", "2026W47", "--notify", hook.url, "--via", "slack")
     assert failed.exit_code == 5 and "SECRET" not in failed.stderr
+
+
+def test_review_notify_delivers_a_long_review_whole_in_numbered_messages(cli):
+    assert cli("demo").exit_code == 0
+    doc = cli("review", "--period", "2026Q4", "-f", "json").json()
+    with Hook() as hook:
+        r = cli("review", "--period", "2026Q4", "--notify", hook.url, "--via", "wecom")
+    assert r.exit_code == 0, r.stderr
+    texts = [req["json"]["markdown"]["content"] for req in hook.requests]
+    n = len(texts)
+    assert n > 1 and f"({n} message(s))" in r.stderr
+    for i, text in enumerate(texts, start=1):
+        assert len(text.encode("utf-8")) <= 4096 and text.startswith(f"### Review 2026Q4 ({i}/{n})\n")
+        assert not any(line.startswith("|") for line in text.splitlines())
+    whole = "\n".join(texts)
+    for deal in doc["deals"]["won"] + doc["deals"]["lost"]:
+        assert f"- **{deal['id']}**: Customer {deal['customer']}," in whole
+    for row in doc["ignored_reminders"]:
+        assert f"- **{row['customer']}**: Owner {row['owner']}, Due " in whole
+    last = texts[-1]
+    assert "### Since the last review (2026Q3)" in last and "- **Follow-ups**: This period " in last
