@@ -14,13 +14,13 @@ if [ "${1:-}" = "-o" ]; then
     out=$2
     shift 2
 fi
-repo=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+out=$(realpath -m "$out")
 case "$out/" in "$repo"/*)
     echo "$0: $out is inside the repository; write screenshots elsewhere (-o DIR)" >&2
     exit 2 ;;
 esac
+mkdir -p "$out"
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 if [ -z "$browser" ]; then
     echo "$0: chromium not found (Debian: apt-get install chromium fonts-noto-cjk)" >&2
