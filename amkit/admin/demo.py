@@ -368,6 +368,9 @@ amkit demo database is ready. Try:
   amkit report pareto --top 20                  # who makes 80% of the value
   amkit score card --detail                     # KPI scorecards this quarter
   amkit review --period 2026-11 -f html -o review.html   # the monthly review (复盘), one page to mail
+  amkit report pareto -f html -o pareto.html    # the Pareto curve with the A/B/C cuts, as a page with a chart
+  amkit deal list -f xlsx -o deals.xlsx         # a workbook: frozen header, filter, number formats
+  amkit remind --notify "$WEBHOOK" --via wecom --lang zh   # digests for the WeCom group, each manager @-mentioned
   amkit kb search 续约                           # cases and talk tracks (案例库, 话术)
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5

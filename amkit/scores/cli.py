@@ -17,6 +17,7 @@ class CardFmt(str, Enum):
     json = "json"
     csv = "csv"
     html = "html"
+    xlsx = "xlsx"
 
 
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", "-p", help="2026Q4, 2026-11, 2026W47 or 2026 "
@@ -118,8 +119,8 @@ def _emit_card(result, detail: bool, fmt: CardFmt, output: str | None, bom: bool
                 row["subscores"] = [{k: v for k, v in s.items() if k != "owner"} for s in detail_rows([card])]
         emit(rows, cols, Fmt.json, output)
         return
-    if fmt == CardFmt.csv:
-        emit(detail_rows(result.cards) if detail else rows, dcols if detail else cols, Fmt.csv, output, bom)
+    if fmt in (CardFmt.csv, CardFmt.xlsx):
+        emit(detail_rows(result.cards) if detail else rows, dcols if detail else cols, Fmt(fmt.value), output, bom)
         return
     _table(rows, cols, detail_rows(result.cards) if detail else None, dcols, output, result.period.key)
 
