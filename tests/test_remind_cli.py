@@ -194,9 +194,11 @@ def test_wecom_posts_one_markdown_digest_per_owner(cli, tmp_path):
     assert [b["msgtype"] for b in bodies] == ["markdown", "markdown"]
     zhang, li = (b["markdown"]["content"].splitlines() for b in bodies)
     assert zhang[0] == "### amkit reminders 2026-11-23 · 张伟"
-    assert zhang[1:] == ["- **overdue 39d** 2026-10-15 cadence 招商证券: tier B cadence 14d, 53d since creation",
-                         "- **overdue 3d** 2026-11-20 cadence 中国银行: tier A cadence 7d, 10d since last follow-up",
-                         "- **in 2d** 2026-11-25 birthday 中国银行: birthday of 李明"]
+    assert zhang[1:] == ['- <font color="warning">overdue 39d</font> 2026-10-15 cadence 招商证券: tier B cadence 14d, '
+                         '53d since creation',
+                         '- <font color="warning">overdue 3d</font> 2026-11-20 cadence 中国银行: tier A cadence 7d, '
+                         '10d since last follow-up',
+                         '- <font color="comment">in 2d</font> 2026-11-25 birthday 中国银行: birthday of 李明']
     assert li[0] == "### amkit reminders 2026-11-23 · 李娜" and len(li) == 3
 
 
@@ -208,12 +210,12 @@ def test_generic_and_feishu_bodies(cli, tmp_path):
         {"owner": "李娜", "title": "amkit reminders 2026-11-23 · 李娜", "count": 2, "reminders": LI}]
     with Hook(default=(200, '{"code": 0}')) as hook:
         assert cli("remind", "--notify", hook.url, "--via", "feishu", "--owner", "李娜").exit_code == 0
-    post = hook.requests[0]["json"]
-    assert post["msg_type"] == "post"
-    assert post["content"]["post"]["zh_cn"]["title"] == "amkit reminders 2026-11-23 · 李娜"
-    assert [line[0]["text"] for line in post["content"]["post"]["zh_cn"]["content"]] == [
-        "- overdue 24d 2026-10-30 dormant Acme Ltd: no activity for 114d, last on 2026-08-01 (dormant after 90d)",
-        "- in 3d 2026-11-26 next_action Globex: next action: send the contract"]
+    card = hook.requests[0]["json"]
+    assert card["msg_type"] == "interactive"
+    assert card["card"]["header"]["title"]["content"] == "amkit reminders 2026-11-23 · 李娜"
+    assert card["card"]["elements"][0]["text"]["content"].splitlines() == [
+        "- **overdue 24d** 2026-10-30 dormant Acme Ltd: no activity for 114d, last on 2026-08-01 (dormant after 90d)",
+        "- **in 3d** 2026-11-26 next_action Globex: next action: send the contract"]
 
 
 def test_failing_webhook_exits_5_with_one_line_and_the_digest_printed(cli, tmp_path):
