@@ -177,6 +177,7 @@ def test_review_notify_posts_markdown(week):
     lines = content.splitlines()
     assert lines[0] == "### Review 2026W47" and lines[2] == "**Goal attainment** 60.0%"
     assert lines[3].startswith("**Won amount** ") and "60,000.00 (vs 2026W46: +" in lines[3]
+    assert lines[4] == "**Win rate** 25.0% (vs 2026W46: -75.0 pp)"
     assert "- **price**: Count 2, Share 66.7%, Amount " in content
     assert "- **重庆银行**: Owner 李娜, Date 2026-11-18, Stage dormant, Reason 项目暂停" in content
     assert content.index("### Since the last review (2026W46)") > content.index("### Lost reasons")

@@ -158,11 +158,16 @@ def to_chat_lines(doc: dict[str, Any]) -> list[str]:
              f"**{t('Won amount')}** {_number(h['won_amount'], 'money', loc)} "
              f"({t('vs {period}', period=since)}: {_delta(_minus(h['won_amount'], h['previous_won_amount']), 'money', loc) or '–'})",
              f"**{t('Win rate')}** {_number(h['win_rate'], 'ratio', loc) or '–'} "
-             f"({t('vs {period}', period=since)}: {_number(h['previous_win_rate'], 'ratio', loc) or '–'})"]
+             f"({t('vs {period}', period=since)}: {_points(h['win_rate'], h['previous_win_rate'])})"]
     for heading, rows, cols in sections(doc):
         lines += ["", f"### {heading}"]
         lines += [_chat_item(row, cols, loc) for row in rows] if rows else [t("(none)")]
     return lines
+
+
+def _points(now: Any, before: Any) -> str:
+    """The change of a ratio in percentage points ("-17.0 pp")."""
+    return "–" if now is None or before is None else f"{(float(now) - float(before)) * 100:+.1f} pp"
 
 
 def _minus(now: Any, before: Any) -> Any:
@@ -202,7 +207,7 @@ def _headline(doc: dict[str, Any], loc: Locale) -> str:
         if now is None or before is None:
             return None
         if kind == "ratio":
-            return f"{since}: {(float(now) - float(before)) * 100:+.1f} pp"
+            return f"{since}: {_points(now, before)}"
         return f"{since}: {_delta(now - before, kind, loc)}"
 
     cards = [
