@@ -135,10 +135,11 @@ def lorenz(title: str, points: Sequence[tuple[Any, Any]], cuts: Sequence[tuple[s
     curve, diagonal = names
     chart = pygal.XY(**_config(380, title=title, range=(0, 1), xrange=(0, 1), value_formatter=percent,
                                x_value_formatter=percent, show_dots=len(points) <= 40, dots_size=2,
-                               x_title=axes[0], y_title=axes[1],
+                               x_title=axes[0], y_title=axes[1], show_y_guides=False,
                                show_legend=True))
     chart.add(curve, [(0.0, 0.0)] + [(float(x), float(y)) for x, y in points])
     chart.add(diagonal, [(0.0, 0.0), (1.0, 1.0)], stroke_style={"dasharray": "4,4"}, show_dots=False)
     for name, fraction in cuts:
-        chart.add(name, [(0.0, fraction), (1.0, fraction)], stroke_style={"dasharray": "2,3"}, show_dots=False)
+        chart.add(name, [(0.0, fraction), (1.0, fraction)], stroke_style={"width": 2, "dasharray": "8,4"},
+                  show_dots=False)
     return _finish(chart, title)
