@@ -266,10 +266,6 @@ def _member_shares(members: list[str], weights, by_history: bool) -> list:
             raise bad_value(field, f"{name}={share}", "must not be negative")
         if not by_history and name not in members:
             raise bad_value("weights", name, f"is not a team member ({', '.join(members)})")
-    if not by_history:
-        for name in members:
-            if name not in weights:
-                raise bad_value("weights", name, "team member has no share")
     shares = [weights.get(name, 0) for name in members]
     if not any(shares):
         raise bad_value(field, ",".join(f"{m}={s}" for m, s in zip(members, shares)),
@@ -281,10 +277,11 @@ def split_team(lines_or_total: GoalLines | Value, members: list[str], weights=No
                *, by_history: bool = False) -> dict[str, GoalLines | Value]:
     """Spread a team goal over ``members`` (in order) so each line sums exactly.
 
-    ``weights``: None (equal), a ``name=share,...`` string or dict name → share (every
-    member needs a share, no outsiders), or with ``by_history=True`` a dict name → past
-    value (members without history get 0, other names are ignored). A bare total splits
-    as money (0.01) if it is a Decimal, else as a count.
+    ``weights``: None (equal), a ``name=share,...`` string or dict name → share (no
+    outsiders; a member not named gets nothing: the caller leaves them out, e.g. the team
+    lead), or with ``by_history=True`` a dict name → past value (members without history get
+    0, other names are ignored). A bare total splits as money (0.01) if it is a Decimal, else
+    as a count.
     """
     members = list(members)
     if not members:
@@ -321,7 +318,10 @@ class Progress:
     workdays_total: int
 
 
-def _line_reached(lines: GoalLines, value: Value) -> str:
+def _line_reached(lines: GoalLines, value: Value) -> str | None:
+    """The best line ``value`` reaches; None (n/a) for a zero target, which has no achievement."""
+    if not lines.target:
+        return None
     lower = metric_info(lines.metric).lower_is_better
     for name in ("stretch", "excellent", "target"):
         line = getattr(lines, name)

@@ -133,7 +133,7 @@ def split(
     team: Annotated[str, typer.Option("--team", help="Team whose goal is split.", metavar="TEAM")],
     period: PeriodReq, metric: MetricOpt = "revenue",
     weights: Annotated[Optional[str], typer.Option(
-        "--weights", help="name=share,... (every active member; e.g. 张伟=2,李娜=1).")] = None,
+        "--weights", help="name=share,... (e.g. 张伟=2,李娜=1); active members not named are left out.")] = None,
     by_history: Annotated[bool, typer.Option(
         "--by-history", help="Weigh by each member's actual of the metric in the previous period "
                              "(all zero: the same period last year).")] = False,
@@ -146,10 +146,14 @@ def split(
     from amkit.ui.render import Col
 
     with store.write() as st:
-        rows, basis = goalstore.split(st, team, period, metric, weights, by_history)
+        rows, basis, left_out = goalstore.split(st, team, period, metric, weights, by_history)
         if dry_run:
             st.discard()
     note(f"split by {basis}" + (" (dry run: nothing written)" if dry_run else ""))
+    if left_out:
+        from amkit.ui.i18n import t
+
+        note(t("left out (not named in --weights, no goal written): {names}", names=", ".join(left_out)))
     cols = _goal_cols(metric) + [Col("weight", "Weight", "number"), Col("status", "Status")]
     emit(rows, cols, fmt)
 
@@ -163,9 +167,9 @@ def _progress_cols(fmt: Fmt):  # noqa: ANN202
                 "planned_to_date", "workdays_elapsed", "workdays_total", "as_of")
         return [Col(k, k) for k in keys]
     return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
-            Col("actual", "Actual", "number"), Col("achievement", "% target", "ratio"),
-            Col("excellent_achievement", "% excellent", "ratio"), Col("stretch_achievement", "% stretch", "ratio"),
-            Col("pace", "Pace", "ratio"), Col("projected", "Projected", "number"),
+            Col("actual", "Actual", "number"), Col("achievement", "% target", "number"),
+            Col("excellent_achievement", "% excellent", "number"), Col("stretch_achievement", "% stretch", "number"),
+            Col("pace", "Pace", "number"), Col("projected", "Projected", "number"),
             Col("projected_line", "Projected line", "enum", LINE_NAMES), Col("bar", "Progress")]
 
 
@@ -175,6 +179,22 @@ def _shown(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
     return [{**r, **{k: cell_text(r[k], Col(k, k, _kind(r["metric"]))) for k in keys if r.get(k) is not None}}
             for r in rows]
+
+
+RATIO_KEYS = ("achievement", "excellent_achievement", "stretch_achievement", "pace")
+
+
+def _ratios_shown(rows: list[dict]) -> list[dict]:
+    """Ratio cells as percents; a zero target has no achievement: "n/a" (JSON keeps null)."""
+    from amkit.ui.i18n import t
+    from amkit.ui.render import Col, cell_text
+
+    out = []
+    for r in rows:
+        zero = not r["target"]
+        out.append({**r, **{k: t("n/a") if zero else cell_text(r[k], Col(k, k, "ratio")) for k in RATIO_KEYS},
+                    **({"projected_line": t("n/a")} if zero else {})})
+    return out
 
 
 @app.command("progress", epilog=example(
@@ -199,7 +219,7 @@ def progress(
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
     if fmt == Fmt.table:
-        rows = _shown(rows, ("target", "actual", "projected"))
+        rows = _shown(_ratios_shown(rows), ("target", "actual", "projected"))
     emit(rows, _progress_cols(fmt), fmt, output, bom)
 
 

@@ -149,15 +149,17 @@ def _div(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 
 def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
-    """Known metric names, numbers >= 0, summing to exactly 100 (BadInput otherwise)."""
+    """Known metric names, numbers >= 0, at least one above 0 (BadInput otherwise). Weights are
+    relative: the score rescales those of the metrics with a goal to 100, so they need not sum
+    to 100 (the defaults weigh collection and collection_rate alike, 15 each)."""
     out = {}
     for key, value in weights.items():
         if key not in METRICS and key not in figures.ALIASES:
             raise bad_value("score.weights key", key, "expected one of " + ", ".join(METRICS))
         out[figures.metric(key).name] = _nonneg(value, f"score.weights.{key}")
     total = sum(out.values(), ZERO)
-    if total != 100:
-        raise bad_value("score.weights", f"sum {total.normalize():f}", "weights must sum to 100")
+    if total <= 0:
+        raise bad_value("score.weights", f"sum {total.normalize():f}", "at least one weight must be above 0")
     return out
 
 
