@@ -54,3 +54,31 @@ def test_zero_goal_shows_n_a_not_stretch(team, sql):
     assert "冲刺" not in line and line.count("不适用") == 5
     en = ok(team, "goal", "progress", "--period", "2026Q4").stdout
     assert "stretch" not in next(x for x in en.splitlines() if "张伟" in x) and "n/a" in en
+
+
+# ---------------------------------------------------------------- a hand-set tier is a decision
+
+def test_tier_set_by_hand_is_kept_by_tier_run_unless_override(team, sql):
+    for name in ("甲", "乙", "丙"):
+        ok(team, "customer", "add", name, "--owner", "张伟")
+    # 12-month values 900000 / 90000 / 10000: Pareto A (c=0), B (c=90 % < 95 %), C (c=99 %)
+    for name, amount in (("甲", "900000"), ("乙", "90000"), ("丙", "10000")):
+        ok(team, "deal", "add", name, "--amount", amount, "--stage", "won")
+    ok(team, "tier", "run")
+    assert sql("SELECT name, tier, tier_locked FROM customers ORDER BY id") == [
+        ("甲", "A", False), ("乙", "B", False), ("丙", "C", False)] or \
+        sql("SELECT name, tier, tier_locked FROM customers ORDER BY id") == [("甲", "A", 0), ("乙", "B", 0), ("丙", "C", 0)]
+    edit = ok(team, "customer", "edit", "乙", "--tier", "C")
+    assert "tier_locked" in edit.stdout
+    assert sql("SELECT tier, tier_locked FROM customers WHERE name = '乙'") in ([("C", True)], [("C", 1)])
+    audit = sql("SELECT count(*) FROM audit_log")
+    run = ok(team, "tier", "run", "-f", "json")
+    row = next(r for r in run.json() if r["customer"] == "乙")
+    assert (row["tier"], row["locked"], row["changed"]) == ("C", True, False)
+    assert "乙: C (computed B)" in run.stderr and "kept 1 locked" in run.stderr
+    assert sql("SELECT tier FROM customers WHERE name = '乙'") == [("C",)]
+    assert sql("SELECT count(*) FROM audit_log") == audit  # nothing changed, nothing written
+    history = ok(team, "tier", "history", "乙", "-f", "json").json()
+    assert [(h["method"], h["old_tier"], h["new_tier"]) for h in history][:1] == [("lock", "B", "C")]
+    ok(team, "tier", "run", "--override")
+    assert sql("SELECT tier, tier_locked FROM customers WHERE name = '乙'") in ([("B", False)], [("B", 0)])
