@@ -82,3 +82,186 @@ def test_tier_set_by_hand_is_kept_by_tier_run_unless_override(team, sql):
     assert [(h["method"], h["old_tier"], h["new_tier"]) for h in history][:1] == [("lock", "B", "C")]
     ok(team, "tier", "run", "--override")
     assert sql("SELECT tier, tier_locked FROM customers WHERE name = '乙'") in ([("B", False)], [("B", 0)])
+
+
+# ---------------------------------------------------------------- every metric as a goal
+
+@pytest.fixture
+def activity(team, sql):  # noqa: ANN001, ANN201
+    """2026Q4 records of 张伟 (TODAY is 2026-11-23, nothing is dated after it)."""
+    c = team
+    ok(c, "customer", "add", "甲公司", "--owner", "张伟", "--industry", "金融", "--region", "上海")
+    ok(c, "customer", "add", "乙公司", "--owner", "张伟", "--industry", "制造")  # no region: incomplete
+    ok(c, "contact", "add", "甲公司", "王明", "--phone", "13800000000")
+    # deals: 甲 won 100000 on 10-10 and 50000 on 11-05 (a repurchase), 乙 won 30000, one lost
+    ok(c, "deal", "add", "甲公司", "--amount", "100000", "--stage", "won", "--created", "2026-10-10")
+    ok(c, "deal", "add", "甲公司", "--amount", "50000", "--stage", "won", "--created", "2026-11-05")
+    ok(c, "deal", "add", "乙公司", "--amount", "30000", "--stage", "won", "--created", "2026-11-06")
+    ok(c, "deal", "add", "乙公司", "--amount", "20000", "--stage", "lost", "--created", "2026-11-07")
+    ok(c, "payment", "add", "1", "90000", "--date", "2026-11-10")
+    for at, channel in (("2026-10-12 10:00", "visit"), ("2026-11-02 10:00", "visit"), ("2026-11-03 10:00", "call")):
+        ok(c, "followup", "log", "甲公司", "--channel", channel, "--summary", "拜访", "--at", at)
+    ok(c, "survey", "add", "甲公司", "--score", "4", "--date", "2026-11-01")
+    ok(c, "survey", "add", "乙公司", "--score", "5", "--date", "2026-11-02")
+    ok(c, "complaint", "add", "甲公司", "发票错误", "--opened", "2026-11-02 09:00")
+    ok(c, "complaint", "resolve", "1", "--resolution", "已重开", "--on", "2026-11-03 09:00")  # 24 h
+    ok(c, "complaint", "add", "乙公司", "延迟交付", "--opened", "2026-11-04 08:00")
+    ok(c, "complaint", "resolve", "2", "--resolution", "已补发", "--on", "2026-11-04 20:00")  # 12 h
+    return c
+
+
+# (metric, goal target, expected actual worked out by hand from the fixture)
+BY_HAND = [
+    ("revenue", "200000", 180000.0),            # 100000 + 50000 + 30000
+    ("collection", "100000", 90000.0),
+    ("collection_rate", "0.6", 0.5),            # 90000 / 180000
+    ("deals_won", "4", 3),
+    ("deals_lost", "2", 1),
+    ("win_rate", "0.8", 0.75),                  # 3 / (3 + 1)
+    ("new_customers", "2", 2),
+    ("visits", "4", 2),
+    ("followups", "5", 3),
+    ("satisfaction", "4", 4.5),                 # (4 + 5) / 2
+    ("completeness", "0.8", 0.5),               # 甲 complete, 乙 has no region
+    ("repurchases", "1", 1),
+    ("repurchase_rate", "0.5", 0.3333),         # 1 / 3
+    ("complaint_response_hours", "24", 18.0),   # (24 + 12) / 2, lower is better
+]
+
+
+def test_a_goal_for_each_metric_progress_equals_card(activity, sql):
+    from amkit.metrics import figures
+
+    assert {m for m, _, _ in BY_HAND} == set(figures.METRICS) - {"renewal_rate", "overdue_rate", "churn_rate"}
+    for metric, target, _ in BY_HAND:
+        ok(activity, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", metric, "--target", target)
+    rows = {r["metric"]: r for r in ok(activity, "goal", "progress", "--period", "2026Q4", "-f", "json").json()}
+    card = {c["owner"]: c for c in ok(activity, "score", "card", "--period", "2026Q4", "-f", "json").json()}["张伟"]
+    for metric, target, expected in BY_HAND:
+        assert rows[metric]["actual"] == expected == card[metric], metric
+    # raw SQL, an independent route for two of them
+    assert sql("SELECT count(*) FROM followups WHERE channel = 'visit'") == [(2,)]
+    hours = sql("SELECT opened, resolved FROM complaints ORDER BY id")
+    assert [str(h[0])[:16] for h in hours] == ["2026-11-02 09:00", "2026-11-04 08:00"]
+    # higher is better: actual / target; lower is better: target / actual (24 / 18)
+    assert rows["revenue"]["achievement"] == 0.9
+    assert rows["complaint_response_hours"]["achievement"] == 1.3333
+    assert rows["deals_lost"]["achievement"] == 2.0  # 2 / 1
+    # lower-is-better lines go down: excellent 24 / 1.2 = 20, stretch 24 / 1.5 = 16
+    assert (rows["complaint_response_hours"]["excellent"], rows["complaint_response_hours"]["stretch"]) == (20, 16)
+
+
+def test_detail_scores_satisfaction_and_completeness_once_they_have_goals(activity):
+    before = ok(activity, "score", "card", "-p", "2026Q4", "--owner", "张伟", "--detail", "-f", "json").json()[0]
+    assert before["score"] is None
+    ok(activity, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "satisfaction", "--target", "4")
+    ok(activity, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "completeness", "--target", "0.8")
+    card = ok(activity, "score", "card", "-p", "2026Q4", "--owner", "张伟", "--detail", "-f", "json").json()[0]
+    sub = {s["metric"]: s for s in card["subscores"]}
+    # satisfaction 4.5 / 4 = 1.125; completeness 0.5 / 0.8 = 0.625; default weights 10 and 10 → 50 each
+    assert (sub["satisfaction"]["ratio"], sub["satisfaction"]["weight"], sub["satisfaction"]["points"]) == \
+        (1.125, 50.0, 56.25)
+    assert (sub["completeness"]["ratio"], sub["completeness"]["weight"], sub["completeness"]["points"]) == \
+        (0.625, 50.0, 31.25)
+    assert card["score"] == 87.5 and card["grade"] == "B"
+    assert sub["satisfaction"]["source"] == "goal"
+    table = ok(activity, "score", "card", "-p", "2026Q4", "--owner", "张伟", "--detail").stdout
+    assert "satisfaction" in table and "56.25" in table and "31.25" in table
+
+
+def test_team_revenue_is_the_sum_of_its_members(activity, sql):
+    ok(activity, "customer", "add", "丙公司", "--owner", "李娜")
+    ok(activity, "customer", "add", "丁公司", "--owner", "刘洋")
+    ok(activity, "deal", "add", "丙公司", "--amount", "12345.67", "--stage", "won", "--created", "2026-11-08")
+    ok(activity, "deal", "add", "丁公司", "--amount", "1000", "--stage", "won", "--created", "2026-11-08")
+    ok(activity, "goal", "set", "--period", "2026Q4", "--team", "华东", "--metric", "revenue", "--target", "250000")
+    teams = {r["team"]: r for r in ok(activity, "score", "card", "-p", "2026Q4", "--by", "team", "-f", "json").json()}
+    truth = dict(sql("SELECT m.team, SUM(d.amount_cents) FROM deals d JOIN managers m ON m.id = d.owner_id "
+                     "WHERE d.stage = 'won' GROUP BY m.team"))
+    assert teams["华东"]["revenue"] == int(truth["华东"]) / 100 == 192345.67
+    assert teams["华北"]["revenue"] == int(truth["华北"]) / 100 == 1000
+    members = {c["owner"]: c for c in ok(activity, "score", "card", "-p", "2026Q4", "-f", "json").json()}
+    assert teams["华东"]["revenue"] == members["张伟"]["revenue"] + members["李娜"]["revenue"] + members["陈总"]["revenue"]
+    assert teams["华东"]["managers"] == 3
+    # the team goal (set for the team): 192345.67 / 250000 = 0.7694; a team's win rate is over its sums
+    assert (teams["华东"]["target"], teams["华东"]["achievement"], teams["华东"]["target_source"]) == \
+        (250000, 0.7694, "goal")
+    assert teams["华东"]["win_rate"] == 0.8  # 4 won / (4 won + 1 lost)
+    assert teams["华北"]["target"] is None and teams["华北"]["score"] is None
+    assert [teams["华东"]["rank"], teams["华北"]["rank"]] == [1, 2]
+    zh = ok(activity, "score", "card", "-p", "2026Q4", "--by", "team", extra_env={"AMKIT_LANG": "zh"}).stdout
+    assert "华东" in zh and "客户经理数" in zh
+
+
+# ---------------------------------------------------------------- monthly cards from quarterly goals
+
+def test_demo_november_targets_are_the_quarter_goal_times_21_of_62_workdays(cli, sql):
+    from fractions import Fraction
+
+    ok(cli, "demo")
+    quarter = {}
+    for owner, metric, target in sql("SELECT m.name, g.metric, g.target FROM goals g JOIN managers m "
+                                     "ON m.id = g.owner_id WHERE g.period = '2026Q4'"):
+        quarter[(owner, metric)] = Fraction(str(target))
+    assert {m for _, m in quarter} == {"revenue", "visits", "new_customers"}
+    assert sql("SELECT count(*) FROM goals WHERE period = '2026-11'") == [(0,)]
+    result = ok(cli, "score", "card", "--period", "2026-11", "--detail", "-f", "json")
+    assert "plan" in result.stderr
+    cards = {c["owner"]: c for c in result.json()}
+    assert set(cards) == {o for o, _ in quarter}
+    for owner, card in cards.items():
+        # November 2026 under CN: 21 workdays of Q4's 62 (Oct 1–7 national holiday, make-up Sat 10-10)
+        plan = {r["bucket"]: r for r in ok(cli, "goal", "plan", "--period", "2026Q4", "--owner", owner,
+                                           "--by", "month", "-f", "json").json()}
+        assert (plan["2026-11"]["workdays"], sum(r["workdays"] for r in plan.values())) == (21, 62)
+        exact = quarter[(owner, "revenue")] * 21 / 62
+        assert abs(Fraction(str(card["target"])) - exact) < Fraction(1, 100)  # money to the cent
+        assert card["target"] == plan["2026-11"]["target"] and card["target_source"] == "plan"
+        goals = {s["metric"]: s for s in card["subscores"]}
+        for metric in ("visits", "new_customers"):  # counts split as goal plan does (largest remainder)
+            share = quarter[(owner, metric)] * 21 / 62
+            assert goals[metric]["goal"] in (int(share), int(share) + 1), (owner, metric)
+            assert goals[metric]["source"] == "plan"
+        assert card["score"] is not None and card["grade"] is not None
+    # visits 44 a quarter → 44 × 21/62 = 14.9 → 15 in November
+    assert ok(cli, "goal", "plan", "--period", "2026Q4", "--target", "44", "--metric", "visits", "--by", "month",
+              "-f", "json").json()[1]["target"] == 15
+
+
+def test_month_goal_of_its_own_wins_and_rates_are_not_split(team, sql):
+    ok(team, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "revenue", "--target", "620000")
+    ok(team, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "win_rate", "--target", "0.5")
+    ok(team, "goal", "set", "--period", "2026-11", "--owner", "李娜", "--metric", "revenue", "--target", "1000")
+    ok(team, "goal", "set", "--period", "2026Q4", "--owner", "李娜", "--metric", "revenue", "--target", "620000")
+    card = {c["owner"]: c for c in ok(team, "score", "card", "-p", "2026-11", "--detail", "-f", "json").json()}
+    assert (card["张伟"]["target"], card["张伟"]["target_source"]) == (210000, "plan")  # 620000 × 21/62
+    assert {s["metric"]: s["goal"] for s in card["张伟"]["subscores"]}.get("win_rate") is None  # unweighted
+    assert (card["李娜"]["target"], card["李娜"]["target_source"]) == (1000, "goal")
+    # ISO week 2026W47 (Nov 16–20, 5 workdays of 62): 620000 × 5/62 = 50000
+    week = {c["owner"]: c for c in ok(team, "score", "card", "-p", "2026W47", "-f", "json").json()}
+    assert (week["张伟"]["target"], week["张伟"]["target_source"]) == (50000, "plan")
+    # a rate stays as it is: the November win-rate target is the quarter's 0.5
+    ok(team, "config", "set", "score.weights.win_rate", "10")
+    card = {c["owner"]: c for c in ok(team, "score", "card", "-p", "2026-11", "--detail", "-f", "json").json()}
+    sub = {s["metric"]: s for s in card["张伟"]["subscores"]}
+    assert (sub["win_rate"]["goal"], sub["win_rate"]["source"]) == (0.5, "plan")
+
+
+# ---------------------------------------------------------------- improvement ranking
+
+def test_rank_by_improvement_is_the_score_change_with_competition_ranks(team, sql):
+    for name in ("甲", "乙", "丙"):
+        ok(team, "customer", "add", name, "--owner", {"甲": "张伟", "乙": "李娜", "丙": "刘洋"}[name])
+    # revenue goals 100000 in Q3 and Q4 for all three; the score is revenue alone (the only goal)
+    for period in ("2026Q3", "2026Q4"):
+        for owner in ("张伟", "李娜", "刘洋"):
+            ok(team, "goal", "set", "--period", period, "--owner", owner, "--metric", "revenue", "--target", "100000")
+    for customer, amount, day in (("甲", "50000", "2026-08-01"), ("甲", "90000", "2026-11-01"),
+                                  ("乙", "80000", "2026-08-01"), ("乙", "120000", "2026-11-01"),
+                                  ("丙", "100000", "2026-08-01"), ("丙", "80000", "2026-11-01")):
+        ok(team, "deal", "add", customer, "--amount", amount, "--stage", "won", "--created", day)
+    rows = ok(team, "score", "rank", "-p", "2026Q4", "--by", "improvement", "-f", "json").json()
+    # scores: 张伟 50 → 90 (+40), 李娜 80 → 120 (+40), 刘洋 100 → 80 (−20); 陈总 no goals: last
+    assert [(r["owner"], r["rank"], r["improvement"]) for r in rows] == [
+        ("张伟", 1, 40.0), ("李娜", 1, 40.0), ("刘洋", 3, -20.0), ("陈总", 4, None)]
+    assert (rows[0]["score"], rows[0]["previous_score"]) == (90.0, 50.0)

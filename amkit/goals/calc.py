@@ -225,6 +225,26 @@ def plan(period: Period | str, lines: GoalLines, by: str = "week",
     return rows
 
 
+def planned_share(lines: GoalLines, outer: Period | str, inner: Period | str,
+                  calendar: WorkCalendar | None = None) -> GoalLines:
+    """A month's or a week's share of a goal of a longer period (a quarter), as ``goal plan``
+    splits it: money and counts get the plan buckets lying in ``inner`` (months, or ISO weeks
+    clipped to ``outer``; workday shares, largest remainder, so the parts add up exactly to the
+    goal); rates, scores and hours keep their lines (a 90 % rate is 90 % every month)."""
+    outer, inner = parse_period(outer), parse_period(inner)
+    if not metric_info(lines.metric).additive:
+        return lines
+    rows = [r for r in plan(outer, lines, "week" if inner.kind == "week" else "month", calendar)
+            if inner.start <= r.start and r.end <= inner.end]
+    zero = half_up(0, quantum(lines.metric))
+    return GoalLines(lines.metric, *(sum((getattr(r, n) for r in rows), zero) for n in LINES))
+
+
+def add_lines(a: GoalLines, b: GoalLines) -> GoalLines:
+    """Two parts of one goal added (a week straddling two quarters)."""
+    return GoalLines(a.metric, *(getattr(a, n) + getattr(b, n) for n in LINES))
+
+
 _WEIGHT_SEP = re.compile(r"[,，;；]")
 
 
