@@ -265,3 +265,145 @@ def test_rank_by_improvement_is_the_score_change_with_competition_ranks(team, sq
     assert [(r["owner"], r["rank"], r["improvement"]) for r in rows] == [
         ("张伟", 1, 40.0), ("李娜", 1, 40.0), ("刘洋", 3, -20.0), ("陈总", 4, None)]
     assert (rows[0]["score"], rows[0]["previous_score"]) == (90.0, 50.0)
+
+
+# ---------------------------------------------------------------- bonus by rules
+
+RULES = """
+[bonus]
+base = 10000
+metric = "achievement"
+cap = 2.0
+[[bonus.band]]
+from = 0.8
+rate = 0.8
+[[bonus.band]]
+from = 1.0
+rate = 1.0
+[[bonus.band]]
+from = 1.2
+rate = 1.5
+"""
+
+
+def _expected_bonus(achievement, bands=((0.8, 0.8), (1.0, 1.0), (1.2, 1.5)), base=10000):  # noqa: ANN001, ANN202
+    rate = 0
+    for start, r in bands:
+        if achievement >= start:
+            rate = r
+    return base * rate
+
+
+def test_demo_bonuses_follow_each_managers_achievement(cli, sql, tmp_path):
+    from fractions import Fraction
+
+    ok(cli, "demo")
+    path = tmp_path / "bonus.toml"
+    path.write_text(RULES, encoding="utf-8")
+    rows = ok(cli, "score", "bonus", "--period", "2026Q4", "--rules", str(path), "-f", "json").json()
+    assert set(rows[0]) == {"owner", "value", "band", "rate", "base", "bonus", "reason"}
+    # achievement by raw SQL: won revenue closed in Q4 over the Q4 revenue goal
+    won = dict(sql("SELECT m.name, SUM(d.amount_cents) FROM deals d JOIN managers m ON m.id = d.owner_id "
+                   "WHERE d.stage = 'won' AND d.closed_at >= '2026-10-01' AND d.closed_at <= '2026-12-31' "
+                   "GROUP BY m.name"))
+    goal = {n: Fraction(str(t)) for n, t in sql("SELECT m.name, g.target FROM goals g JOIN managers m "
+                                                 "ON m.id = g.owner_id WHERE g.period = '2026Q4' "
+                                                 "AND g.metric = 'revenue'")}
+    assert len(rows) == len(goal) >= 3
+    paid = 0
+    for row in rows:
+        achievement = Fraction(int(won.get(row["owner"], 0)), 100) / goal[row["owner"]]
+        assert abs(Fraction(str(row["value"])) - achievement) <= Fraction(1, 20000), row  # 4 places
+        assert row["bonus"] == _expected_bonus(achievement), row
+        paid += row["bonus"] > 0
+    assert 0 < paid  # the demo pays someone
+    total = sum(r["bonus"] for r in rows)
+    table = ok(cli, "score", "bonus", "--period", "2026Q4", "--rules", str(path))
+    assert f"total bonus {total:,.2f}" in table.stderr
+    csv_out = ok(cli, "score", "bonus", "--period", "2026Q4", "--rules", str(path), "-f", "csv").stdout
+    assert csv_out.splitlines()[0] == "owner,value,band,rate,base,bonus,reason"
+    xlsx = tmp_path / "bonus.xlsx"
+    ok(cli, "score", "bonus", "--period", "2026Q4", "--rules", str(path), "-f", "xlsx", "-o", str(xlsx))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx).active
+    cells = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert cells[0] == ["owner", "value", "band", "rate", "base", "bonus", "reason"]
+    assert {r[0]: r[5] for r in cells[1:]} == {r["owner"]: r["bonus"] for r in rows}
+
+
+@pytest.fixture
+def sales(team):  # noqa: ANN001, ANN201
+    """Q4 revenue goals 100000: 张伟 wins 300000 (3.0) and collects 240000 (0.8), 李娜 wins 100000
+    (1.0) and collects 20000 (0.2), 刘洋 wins 85000 (0.85) and collects all of it."""
+    for customer, owner, amount, paid in (("甲", "张伟", "300000", "240000"), ("乙", "李娜", "100000", "20000"),
+                                          ("丙", "刘洋", "85000", "85000")):
+        ok(team, "customer", "add", customer, "--owner", owner)
+        deal = ok(team, "deal", "add", customer, "--amount", amount, "--stage", "won").stdout.strip()
+        ok(team, "payment", "add", deal, paid, "--date", "2026-11-20")
+        ok(team, "goal", "set", "--period", "2026Q4", "--owner", owner, "--metric", "revenue", "--target", "100000")
+    return team
+
+
+def test_bonus_cap_gate_and_per_manager_base_by_hand(sales, tmp_path):
+    path = tmp_path / "bonus.toml"
+    path.write_text("""
+[bonus]
+metric = "achievement"
+cap = 2.0
+default_base = 10000
+[bonus.base]
+"张伟" = 12000
+[[bonus.band]]
+from = 0.8
+rate = 0.5
+[[bonus.band]]
+from = 1.0
+rate = 1.0
+[[bonus.band]]
+from = 2.0
+rate = 3.0
+[[bonus.gate]]
+metric = "collection_rate"
+min = 0.6
+""", encoding="utf-8")
+    rows = {r["owner"]: r for r in ok(sales, "score", "bonus", "-p", "2026Q4", "--rules", str(path), "-f",
+                                      "json").json()}
+    # 张伟: achievement 3.0 → band 2.0, rate 3 → 36000, capped at 2 × 12000 = 24000
+    assert (rows["张伟"]["value"], rows["张伟"]["band"], rows["张伟"]["rate"], rows["张伟"]["base"],
+            rows["张伟"]["bonus"]) == (3.0, 2.0, 3.0, 12000, 24000)
+    assert "capped" in rows["张伟"]["reason"]
+    # 李娜: band 1.0 would pay 10000, but collection_rate 0.2 < 0.6 closes the gate
+    assert (rows["李娜"]["band"], rows["李娜"]["bonus"]) == (1.0, 0)
+    assert rows["李娜"]["reason"] == "gate collection_rate: 0.2000 < 0.6"
+    # 刘洋: 0.85 → band 0.8, rate 0.5 of the default base; collection_rate 1.0 passes
+    assert (rows["刘洋"]["band"], rows["刘洋"]["bonus"], rows["刘洋"]["reason"]) == (0.8, 5000, None)
+    # 陈总 has no revenue goal: no value, no bonus
+    assert (rows["陈总"]["value"], rows["陈总"]["bonus"], rows["陈总"]["reason"]) == (None, 0, "no revenue goal")
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[bonus]\nbase = 10000\n", "bonus.band"),
+    ("[bonus]\nbase = -5\n[[bonus.band]]\nfrom = 1\nrate = 1\n", "bonus.base"),
+    ("[bonus]\nbase = 1\nmetric = \"charm\"\n[[bonus.band]]\nfrom = 1\nrate = 1\n", "'charm'"),
+    ("[bonus]\nbase = 1\nbonus_pool = 3\n[[bonus.band]]\nfrom = 1\nrate = 1\n", "'bonus_pool'"),
+    ("[bonus]\nbase = 1\n[[bonus.band]]\nfrom = 1\nrate = \"lots\"\n", "bonus.band[1].rate"),
+    ("[bonus]\nbase = 1\n[[bonus.band]]\nfrom = 1\nrate = 1\n[[bonus.band]]\nfrom = 0.5\nrate = 2\n",
+     "bonus.band[2].from"),
+    ("[bonus]\nbase = 1\ncap = 0\n[[bonus.band]]\nfrom = 1\nrate = 1\n", "bonus.cap"),
+    ("[bonus]\nbase = 1\n[[bonus.band]]\nfrom = 1\nrate = 1\n[[bonus.gate]]\nmetric = \"luck\"\nmin = 1\n",
+     "'luck'"),
+    ("[bonus]\n[bonus.base]\n\"无名\" = 100\n[[bonus.band]]\nfrom = 1\nrate = 1\n", "'无名'"),
+    ("[bonus\nbase = 1\n", "rules file"),
+])
+def test_bad_rules_file_exits_2_naming_key_and_value(sales, sql, tmp_path, text, needle):
+    path = tmp_path / "bonus.toml"
+    path.write_text(text, encoding="utf-8")
+    audit = sql("SELECT count(*) FROM audit_log")
+    result = sales("score", "bonus", "-p", "2026Q4", "--rules", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("amkit: ") and needle in lines[0], result.stderr
+    assert sql("SELECT count(*) FROM audit_log") == audit
+    missing = sales("score", "bonus", "-p", "2026Q4", "--rules", str(tmp_path / "nope.toml"))
+    assert missing.exit_code == 3 and "nope.toml" in missing.stderr

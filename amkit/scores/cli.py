@@ -261,3 +261,99 @@ def _emit_improvement(items, current, fmt, output, bom) -> None:  # noqa: ANN001
     labels = [("rank", "Rank"), ("owner", "Owner"), ("team", "Team"), ("improvement", "Improvement"),
               ("score", "Score"), ("previous_score", "Previous score")]
     emit(rows, [_col(k, label) for k, label in labels], fmt, output, bom)
+
+
+class BonusFmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+BONUS_LABELS = [("owner", "Owner"), ("value", "Value"), ("band", "Band"), ("rate", "Rate"), ("base", "Base"),
+                ("bonus", "Bonus"), ("reason", "Reason")]
+
+
+@app.command("bonus", epilog=example("amkit score bonus --period 2026Q4 --rules bonus.toml",
+                                     "amkit score bonus -p 2026-11 --rules bonus.toml -f json",
+                                     "amkit score bonus -p 2026Q4 --rules bonus.toml -f xlsx -o bonus.xlsx"))
+def bonus(
+    rules: Annotated[str, typer.Option("--rules", help="The bonus rules (README: Bonus by rules).",
+                                       metavar="FILE.toml")],
+    period: PeriodOpt = None, team: TeamOpt = None,
+    fmt: Annotated[BonusFmt, typer.Option("--format", "-f", help="Output format (xlsx needs -o FILE).",
+                                          case_sensitive=False)] = BonusFmt.table,
+    output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """Each manager's bonus (奖金) from the score card and a rules file: base × the rate of the
+    highest band reached, capped, zeroed by an unmet gate (the reason is shown)."""
+    from dataclasses import asdict
+
+    from amkit.scores import bonus as bonuses
+    from amkit.ui.i18n import t
+
+    parsed = _bonus_rules(rules)
+    result = _load(period, None, team)
+    _check_bases(parsed)
+    rows = [asdict(b) for b in bonuses.bonuses([card_row(c, None) for c in result.cards], parsed)]
+    from amkit.ui.render import Col
+
+    kinds = {"value": "number", "band": "number", "rate": "number", "base": "money", "bonus": "money"}
+    cols = [Col(k, label, kinds.get(k, "text")) for k, label in BONUS_LABELS]
+    if fmt == BonusFmt.xlsx:
+        _write_xlsx(rows, cols, output, "bonus")
+    else:
+        emit(rows, cols, Fmt(fmt.value), output, bom)
+    total = sum((r["bonus"] for r in rows), start=0)
+    note(t("{period}: total bonus {total} for {n} managers ({metric})", period=result.period.key,
+           total=f"{total:,.2f}", n=len(rows), metric=parsed.metric))
+
+
+def _bonus_rules(path: str):  # noqa: ANN202
+    from pathlib import Path
+
+    from amkit.errors import BadInput, NotFound
+    from amkit.scores import bonus as bonuses
+
+    file = Path(path)
+    if not file.is_file():
+        raise NotFound(f"rules file not found: {path!r}")
+    try:
+        return bonuses.load_rules(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(f"invalid rules file {path!r}: not UTF-8 text") from None
+
+
+def _check_bases(parsed) -> None:  # noqa: ANN001
+    """Every name of a [bonus.base] table is a manager (a typo would silently pay nobody)."""
+    from amkit import store
+    from amkit.errors import bad_value
+
+    if not parsed.bases:
+        return
+    with store.reader() as r:
+        known = {name for (name,) in r.rows("SELECT name FROM managers")}
+    for name in parsed.bases:
+        if name not in known:
+            raise bad_value("bonus.base", name, "no such manager")
+
+
+def _write_xlsx(rows, cols, output, sheet: str) -> None:  # noqa: ANN001
+    """-f xlsx -o FILE: a plain workbook, written atomically (a workbook is binary: no stdout)."""
+    from openpyxl import Workbook
+
+    from amkit.core.atomic import replacing
+    from amkit.errors import bad_value
+    from amkit.ui.i18n import t
+
+    if not output:
+        raise bad_value("--output", "-", "-f xlsx writes a workbook: give -o FILE.xlsx")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append([c.key for c in cols])
+    for row in rows:
+        ws.append([None if row[c.key] is None else float(row[c.key]) if c.kind in ("money", "number")
+                   else row[c.key] for c in cols])
+    with replacing(output, field="--output") as tmp:
+        wb.save(tmp)
+    note(t("wrote {path}", path=output))
