@@ -407,3 +407,26 @@ def test_bad_rules_file_exits_2_naming_key_and_value(sales, sql, tmp_path, text,
     assert sql("SELECT count(*) FROM audit_log") == audit
     missing = sales("score", "bonus", "-p", "2026Q4", "--rules", str(tmp_path / "nope.toml"))
     assert missing.exit_code == 3 and "nope.toml" in missing.stderr
+
+
+def test_a_metric_declared_in_the_metrics_layer_slots_into_goals_cards_and_ranks(team, monkeypatch):
+    """Adding a metric is one declaration (+ its formula/query) in amkit.metrics.figures: the goals,
+    the card, its weights and the ranking take it by name (here a declared stand-in, in process)."""
+    from amkit.metrics import figures
+
+    metric = figures.Metric("won_per_visit", "fraction", "higher", "deals won / visits", "closed_at",
+                            "the deal's owner", "单次拜访签约", "deals")
+    monkeypatch.setitem(figures.METRICS, metric.name, metric)
+    monkeypatch.setitem(figures._FORMULAS, metric.name, lambda t: None if not t.visits else t.won / t.visits)
+    monkeypatch.setitem(figures._NEEDS, metric.name, ("deals", "followups"))
+    ok(team, "customer", "add", "甲", "--owner", "张伟")
+    ok(team, "deal", "add", "甲", "--amount", "1000", "--stage", "won")
+    for day in ("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"):
+        ok(team, "followup", "log", "甲", "--channel", "visit", "--summary", "拜访", "--at", f"{day} 10:00")
+    ok(team, "goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "won_per_visit", "--target", "0.5")
+    progress = ok(team, "goal", "progress", "--period", "2026Q4", "-f", "json").json()
+    assert [(r["metric"], r["actual"], r["achievement"]) for r in progress] == [("won_per_visit", 0.25, 0.5)]
+    card = {c["owner"]: c for c in ok(team, "score", "card", "-p", "2026Q4", "-f", "json").json()}["张伟"]
+    assert card["won_per_visit"] == 0.25
+    ranked = ok(team, "score", "rank", "-p", "2026Q4", "--by", "won_per_visit", "-f", "json").json()
+    assert ranked[0]["owner"] == "张伟" and ranked[0]["won_per_visit"] == 0.25

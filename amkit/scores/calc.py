@@ -40,24 +40,9 @@ DEFAULT_WEIGHTS = DEFAULTS["score"]["weights"]  # one definition: the config's d
 GRADES = ("S", "A", "B", "C")  # below the C threshold: "D"
 DEFAULT_GRADES = DEFAULTS["score"]["grades"]
 # Fields `score rank --by` accepts; high-to-low, except the metrics where lower is better.
-RANK_FIELDS = (
-    "score",
-    "revenue",
-    "achievement",
-    "deals_won",
-    "win_rate",
-    "new_customers",
-    "visits",
-    "followups",
-    "collection",
-    "collection_rate",
-    "satisfaction",
-    "completeness",
-    "repurchases",
-    "repurchase_rate",
-    "complaint_response_hours",
-    "deals_lost",
-)
+# Every metric of the metrics layer is rankable: a metric added there (one declaration and its
+# query) is on the card (ScoreCard.values), can be a goal, weighted and ranked with no edit here.
+RANK_FIELDS = ("score", "achievement", *figures.METRICS)
 
 
 @dataclass(frozen=True)
@@ -106,6 +91,14 @@ class ScoreCard:
     rank: int | None = None
     subscores: tuple[SubScore, ...] = field(default=())
     target_source: str | None = None  # "goal" | "plan" (the month's/week's share of the quarter goal) | None
+    values: Mapping[str, Decimal | int | None] = field(default_factory=dict)  # every metric, as shown
+
+    def value(self, name: str) -> Decimal | int | None:
+        """A field of the card, or any metric of the metrics layer (as shown)."""
+        return getattr(self, name) if name in _CARD_FIELDS else self.values.get(name)
+
+
+_CARD_FIELDS = {f for f in ScoreCard.__dataclass_fields__ if f not in ("values", "subscores")}
 
 
 @dataclass(frozen=True)
@@ -309,6 +302,7 @@ def score_card(
         grade=grade_for(score, grades),
         subscores=subscores,
         target_source=None if target is None else sources.get("revenue", "goal"),
+        values={name: _display(name, value) for name, value in actuals.items()},
     )
 
 
@@ -338,7 +332,7 @@ def score_cards(
 def _rank_key(card: ScoreCard, by: str) -> tuple:
     if by == "score" and card.score is None:
         return (1, -card.revenue)  # unscored managers after scored ones, by revenue
-    value = getattr(card, by)
+    value = card.value(by)
     if value is None:
         return (2, ZERO)
     lower = by in figures.METRICS and figures.metric(by).lower_is_better
@@ -349,7 +343,7 @@ def rank(cards: Sequence[ScoreCard], by: str = "score") -> list[ScoreCard]:
     """Competition ranking (1, 1, 3) by ``by`` desc (response hours asc); ties share a rank and
     are listed by owner name. ``by="score"`` ranks managers without a score after those with
     one, by revenue (so with no goals at all it is a revenue ranking); None values go last."""
-    if by not in RANK_FIELDS:
+    if by not in RANK_FIELDS and by not in figures.METRICS:
         raise bad_value("by", by, "expected one of " + ", ".join(RANK_FIELDS))
     ordered = sorted(cards, key=lambda c: (_rank_key(c, by), c.owner))
     out, previous_key, previous_rank = [], None, 0

@@ -35,6 +35,10 @@ COUNTS = ("deals_won", "deals_lost", "new_customers", "visits", "followups", "re
 
 
 def _kind(key: str) -> str:
+    from amkit.metrics import figures
+
+    if key in figures.METRICS:  # the metric's declared unit
+        return {"money": "money", "count": "int", "fraction": "ratio"}.get(figures.METRICS[key].unit, "number")
     return "money" if key in MONEY else "ratio" if key in RATIOS else "int" if key in COUNTS else "number"
 
 
@@ -92,9 +96,20 @@ def _load(period_text: str | None, owner: str | None, team: str | None, by_team:
 def card_row(card, team: str | None) -> dict:  # noqa: ANN001
     from dataclasses import asdict
 
-    row = {k: v for k, v in asdict(card).items() if k != "subscores"}
+    row = {k: v for k, v in asdict(card).items() if k not in ("subscores", "values")}
+    # a metric the card has no field for yet (added to amkit.metrics.figures) comes along by name
+    row.update({k: v for k, v in card.values.items() if k not in row})
     row["team"] = team
     return row
+
+
+def _labels() -> list[tuple[str, str]]:
+    """CARD_LABELS and any metric of the metrics layer not among them (labelled by its name)."""
+    from amkit.metrics import figures
+
+    known = {k for k, _ in CARD_LABELS}
+    extra = [(m, m) for m in figures.METRICS if m not in known]
+    return CARD_LABELS[:-2] + extra + CARD_LABELS[-2:]
 
 
 def detail_rows(cards, holder: str = "owner") -> list[dict]:  # noqa: ANN001
@@ -126,12 +141,12 @@ def _emit_card(result, detail: bool, fmt: CardFmt, output: str | None, bom: bool
     if by_team:
         rows = [team_row(c, result.teams[c.owner]) for c in result.cards]
         labels = [("rank", "Rank"), ("team", "Team"), ("managers", "Managers")] + \
-            [(k, v) for k, v in CARD_LABELS if k not in ("rank", "owner", "team")]
+            [(k, v) for k, v in _labels() if k not in ("rank", "owner", "team")]
         cols = [_col(k, label) for k, label in labels]
         dlabels = [("team", "Team")] + DETAIL_LABELS[1:]
     else:
         rows = [card_row(c, result.teams.get(c.owner)) for c in result.cards]
-        cols = [_col(k, label) for k, label in CARD_LABELS]
+        cols = [_col(k, label) for k, label in _labels()]
         dlabels = DETAIL_LABELS
     dcols = [_col(k, label) for k, label in dlabels]
     if any(c.target_source == "plan" or any(s.source == "plan" for s in c.subscores) for c in result.cards):
@@ -241,7 +256,7 @@ def rank(
     before = scoring.rank(previous.cards, by)
     changes = {c.owner: c for c in scoring.rank_change(ranked, before)}
     rows = [
-        {"rank": c.rank, "owner": c.owner, "team": current.teams.get(c.owner), by: getattr(c, by),
+        {"rank": c.rank, "owner": c.owner, "team": current.teams.get(c.owner), by: c.value(by),
          **({} if by == "score" else {"score": c.score}), "grade": c.grade,
          "previous_rank": changes[c.owner].previous_rank, "change": changes[c.owner].change}
         for c in ranked
