@@ -430,3 +430,14 @@ def test_a_metric_declared_in_the_metrics_layer_slots_into_goals_cards_and_ranks
     assert card["won_per_visit"] == 0.25
     ranked = ok(team, "score", "rank", "-p", "2026Q4", "--by", "won_per_visit", "-f", "json").json()
     assert ranked[0]["owner"] == "张伟" and ranked[0]["won_per_visit"] == 0.25
+
+
+def test_derived_lines_of_a_1_to_5_score_stop_at_5():
+    from decimal import Decimal
+
+    from amkit.goals.calc import default_lines
+
+    lines = default_lines("satisfaction", "4.5")
+    assert (lines.target, lines.excellent, lines.stretch) == (Decimal("4.50"), Decimal("5.00"), Decimal("5.00"))
+    lines = default_lines("satisfaction", "3")  # 3.6 and 4.5 are below the top
+    assert (lines.excellent, lines.stretch) == (Decimal("3.60"), Decimal("4.50"))

@@ -120,15 +120,17 @@ class GoalLines:
 
 def default_lines(metric: str, target: object, excellent: object = None,
                   stretch: object = None) -> GoalLines:
-    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up. Where
-    lower is better (hours, lost deals) the lines go down: excellent target/1.2, stretch target/1.5."""
+    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up (a 1–5
+    score's derived lines stop at 5). Where lower is better (hours, lost deals) the lines go down:
+    excellent target/1.2, stretch target/1.5."""
     unit = line_quantum(metric)
     tgt = to_line(metric, target, "target")
     if metric_info(metric).lower_is_better:
         return _lower_lines(metric, tgt, excellent, stretch)
-    exc = _at(metric, half_up(Fraction(tgt) * Fraction(6, 5), unit)) if excellent is None \
+    top = SCORE_TOP if metric_info(metric).unit == "score" else None  # a 1–5 score cannot pass 5
+    exc = _at(metric, _capped(half_up(Fraction(tgt) * Fraction(6, 5), unit), top)) if excellent is None \
         else to_line(metric, excellent, "excellent")
-    stc = _at(metric, half_up(Fraction(tgt) * Fraction(3, 2), unit)) if stretch is None \
+    stc = _at(metric, _capped(half_up(Fraction(tgt) * Fraction(3, 2), unit), top)) if stretch is None \
         else to_line(metric, stretch, "stretch")
     if exc < tgt:
         raise bad_value("excellent", excellent, f"must be at least the target {tgt}")
@@ -138,6 +140,14 @@ def default_lines(metric: str, target: object, excellent: object = None,
                             f"exceeds the default stretch {stc}; give stretch too")
         raise bad_value("stretch", stretch, f"must be at least excellent {exc}")
     return GoalLines(metric, tgt, exc, stc)
+
+
+SCORE_TOP = 5
+
+
+def _capped(value: Value, top: int | None) -> Value:
+    """A derived line no higher than the top of the metric's scale (satisfaction: 4.5 → 5, not 5.40)."""
+    return value if top is None or value <= top else type(value)(top)
 
 
 def _at(metric: str, value: Value) -> Value:
