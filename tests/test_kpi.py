@@ -223,6 +223,14 @@ def test_demo_november_targets_are_the_quarter_goal_times_21_of_62_workdays(cli,
             assert goals[metric]["goal"] in (int(share), int(share) + 1), (owner, metric)
             assert goals[metric]["source"] == "plan"
         assert card["score"] is not None and card["grade"] is not None
+    # goal progress shows the same November targets (from the plan) and the same actuals
+    progress = ok(cli, "goal", "progress", "--period", "2026-11", "-f", "json").json()
+    assert progress and {r["target_source"] for r in progress} == {"plan"}
+    for row in (r for r in progress if r["kind"] == "manager"):
+        card = cards[row["owner"]]
+        goal = card["target"] if row["metric"] == "revenue" else \
+            {s["metric"]: s["goal"] for s in card["subscores"]}[row["metric"]]
+        assert (row["target"], row["actual"]) == (goal, card[row["metric"]]), row
     # visits 44 a quarter → 44 × 21/62 = 14.9 → 15 in November
     assert ok(cli, "goal", "plan", "--period", "2026Q4", "--target", "44", "--metric", "visits", "--by", "month",
               "-f", "json").json()[1]["target"] == 15

@@ -164,7 +164,7 @@ def _progress_cols(fmt: Fmt):  # noqa: ANN202
     if fmt != Fmt.table:
         keys = ("owner", "period", "metric", "target", "excellent", "stretch", "actual", "achievement", "pace",
                 "projected", "projected_line", "kind", "excellent_achievement", "stretch_achievement",
-                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of")
+                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of", "target_source")
         return [Col(k, k) for k in keys]
     return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
             Col("actual", "Actual", "number"), Col("achievement", "% target", "number"),
