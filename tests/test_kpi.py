@@ -388,6 +388,9 @@ min = 0.6
     assert (rows["刘洋"]["band"], rows["刘洋"]["bonus"], rows["刘洋"]["reason"]) == (0.8, 5000, None)
     # 陈总 has no revenue goal: no value, no bonus
     assert (rows["陈总"]["value"], rows["陈总"]["bonus"], rows["陈总"]["reason"]) == (None, 0, "no revenue goal")
+    zh = ok(sales, "score", "bonus", "-p", "2026Q4", "--rules", str(path), extra_env={"AMKIT_LANG": "zh"})
+    assert "封顶为基数的 2.0 倍" in zh.stdout and "门槛 collection_rate：0.2000 < 0.6" in zh.stdout
+    assert "奖金合计 29,000.00" in zh.stderr  # 24000 + 5000
 
 
 @pytest.mark.parametrize(("text", "needle"), [

@@ -49,14 +49,14 @@ class Gate:
     min: Decimal | None = None
     max: Decimal | None = None
 
-    def unmet(self, value: Decimal | None) -> str | None:
+    def unmet(self, value: Decimal | None) -> tuple[str, dict] | None:
         """Why the gate is not met (None when it is)."""
         if value is None:
-            return f"gate {self.metric}: no value"
+            return ("gate {metric}: no value", {"metric": self.metric})
         if self.min is not None and value < self.min:
-            return f"gate {self.metric}: {value} < {self.min}"
+            return ("gate {metric}: {value} < {limit}", {"metric": self.metric, "value": value, "limit": self.min})
         if self.max is not None and value > self.max:
-            return f"gate {self.metric}: {value} > {self.max}"
+            return ("gate {metric}: {value} > {limit}", {"metric": self.metric, "value": value, "limit": self.max})
         return None
 
 
@@ -83,7 +83,17 @@ class BonusRow:
     rate: Decimal | None
     base: Decimal | None
     bonus: Decimal
-    reason: str | None  # why it is 0 or capped; None when paid by the band
+    why: tuple[str, dict] | None = None  # (English template, its fields): why it is 0 or capped
+
+    @property
+    def reason(self) -> str | None:
+        """Why the bonus is 0 or capped, in English (JSON); None when the band pays it."""
+        return None if self.why is None else self.why[0].format(**self.why[1])
+
+    def row(self) -> dict:
+        """The JSON row: owner, value, band, rate, base, bonus, reason."""
+        return {"owner": self.owner, "value": self.value, "band": self.band, "rate": self.rate,
+                "base": self.base, "bonus": self.bonus, "reason": self.reason}
 
 
 def _number(key: str, value: object, *, positive: bool = False) -> Decimal:
@@ -191,19 +201,20 @@ def bonus(owner: str, values: Mapping[str, object], rules: Rules) -> BonusRow:
     rate = None if band is None else band.rate
     if base is None:
         return BonusRow(owner, value, None if band is None else band.start, rate, None, Decimal("0.00"),
-                        "no base for this manager")
+                        ("no base for this manager", {}))
     if value is None:
         why = "no revenue goal" if rules.metric == "achievement" else "no score"
-        return BonusRow(owner, None, None, None, base, Decimal("0.00"), why)
+        return BonusRow(owner, None, None, None, base, Decimal("0.00"), (why, {}))
     for gate in rules.gates:
         unmet = gate.unmet(_decimal(values.get(gate.metric)))
         if unmet:
             return BonusRow(owner, value, None if band is None else band.start, rate, base, Decimal("0.00"), unmet)
     if band is None:
-        return BonusRow(owner, value, None, None, base, Decimal("0.00"), f"below the first band ({rules.bands[0].start})")
+        return BonusRow(owner, value, None, None, base, Decimal("0.00"),
+                        ("below the first band ({start})", {"start": rules.bands[0].start}))
     amount, reason = base * band.rate, None
     if rules.cap is not None and amount > rules.cap * base:
-        amount, reason = rules.cap * base, f"capped at {rules.cap} × base"
+        amount, reason = rules.cap * base, ("capped at {cap} × base", {"cap": rules.cap})
     return BonusRow(owner, value, band.start, band.rate, base, amount.quantize(CENT, ROUND_HALF_UP), reason)
 
 

@@ -302,15 +302,17 @@ def bonus(
 ) -> None:
     """Each manager's bonus (奖金) from the score card and a rules file: base × the rate of the
     highest band reached, capped, zeroed by an unmet gate (the reason is shown)."""
-    from dataclasses import asdict
-
     from amkit.scores import bonus as bonuses
     from amkit.ui.i18n import t
 
     parsed = _bonus_rules(rules)
     result = _load(period, None, team)
     _check_bases(parsed)
-    rows = [asdict(b) for b in bonuses.bonuses([card_row(c, None) for c in result.cards], parsed)]
+    found = bonuses.bonuses([card_row(c, None) for c in result.cards], parsed)
+    rows = [b.row() for b in found]
+    if fmt == BonusFmt.table:  # the reason in the user's language (JSON/CSV keep English)
+        rows = [{**r, "reason": None if b.why is None else t(b.why[0]).format(**b.why[1])}
+                for r, b in zip(rows, found)]
     from amkit.ui.render import Col
 
     kinds = {"value": "number", "band": "number", "rate": "number", "base": "money", "bonus": "money"}
