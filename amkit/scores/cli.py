@@ -342,17 +342,12 @@ def _bonus_rules(path: str):  # noqa: ANN202
 
 
 def _check_bases(parsed) -> None:  # noqa: ANN001
-    """Every name of a [bonus.base] table is a manager (a typo would silently pay nobody)."""
     from amkit import store
-    from amkit.errors import bad_value
+    from amkit.scores import queries as scorestore
 
-    if not parsed.bases:
-        return
-    with store.reader() as r:
-        known = {name for (name,) in r.rows("SELECT name FROM managers")}
-    for name in parsed.bases:
-        if name not in known:
-            raise bad_value("bonus.base", name, "no such manager")
+    if parsed.bases:
+        with store.reader() as r:
+            scorestore.check_bonus_bases(r, list(parsed.bases))
 
 
 def _write_xlsx(rows, cols, output, sheet: str) -> None:  # noqa: ANN001

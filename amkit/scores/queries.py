@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from amkit.core.periods import Period
-from amkit.core.workcal import WorkCalendar
-from amkit.errors import AmkitError
+from amkit.errors import AmkitError, bad_value
+from amkit.goals import queries as goalread, report as goalreport
 from amkit.metrics import figures
 from amkit.scores import calc as scoring
 from amkit.store import scope as team
@@ -80,8 +80,6 @@ class Goals:
 def load_goals(r: Reader, period: Period, holders: list[str], teams: bool = False) -> Goals:
     """The goals of the managers (or, with ``teams``, the teams) named ``holders`` for the period:
     their own goals first, then for a month or a week without one the share of the quarter goal."""
-    from amkit.goals import queries as goalread
-
     found = Goals()
     if not holders:
         return found
@@ -93,7 +91,7 @@ def load_goals(r: Reader, period: Period, holders: list[str], teams: bool = Fals
     for name, metric, target in rows:  # only the target counts here (other lines may be hand-made)
         found.add(name, metric, decimal(target, 2), "goal", period)
     try:
-        planned = goalread.planned_goals(r, period, calendar())
+        planned = goalread.planned_goals(r, period, goalreport.calendar())
     except AmkitError as exc:  # a quarter goal whose lines cannot be split
         found.warnings.append(f"no targets from the quarter goals for {period.key}: {exc.message}")
         planned = []
@@ -102,13 +100,6 @@ def load_goals(r: Reader, period: Period, holders: list[str], teams: bool = Fals
         if (who.team is not None) == teams and who.name in wanted:
             found.add(who.name, lines.metric, lines.target, "plan", period)
     return found
-
-
-def calendar() -> WorkCalendar:
-    """The work calendar of the config (``calendar``, default CN), as ``goal plan`` uses it."""
-    from amkit import config
-
-    return WorkCalendar(str(config.merged().get("calendar") or "CN"))
 
 
 def score_config() -> tuple[dict, dict]:
@@ -155,3 +146,11 @@ def team_cards(r: Reader, period: Period, scope: Scope) -> CardSet:
     result = scoring.score_cards(metrics, goals.targets, weights, grades, goals.sources)
     return CardSet(period=period, cards=result, teams={k: len(v) for k, v in members.items()},
                    warnings=goals.warnings)
+
+
+def check_bonus_bases(r: Reader, names: list[str]) -> None:
+    """Every name of a bonus rules' [bonus.base] table is a manager (a typo would pay nobody)."""
+    known = {name for (name,) in r.rows("SELECT name FROM managers")}
+    for name in names:
+        if name not in known:
+            raise bad_value("bonus.base", name, "no such manager")
