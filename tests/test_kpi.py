@@ -416,6 +416,9 @@ def test_bad_rules_file_exits_2_naming_key_and_value(sales, sql, tmp_path, text,
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("amkit: ") and needle in lines[0], result.stderr
     assert sql("SELECT count(*) FROM audit_log") == audit
+    if needle == "'charm'":  # the message follows the language
+        zh = sales("score", "bonus", "-p", "2026Q4", "--rules", str(path), extra_env={"AMKIT_LANG": "zh"})
+        assert zh.exit_code == 2 and "bonus.metric 的值 'charm' 无效：应为 achievement 或 score" in zh.stderr
     missing = sales("score", "bonus", "-p", "2026Q4", "--rules", str(tmp_path / "nope.toml"))
     assert missing.exit_code == 3 and "nope.toml" in missing.stderr
 
