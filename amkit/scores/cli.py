@@ -55,7 +55,8 @@ CARD_LABELS = [
     ("new_customers", "New customers"), ("visits", "Visits"), ("followups", "Follow-ups"),
     ("collection", "Collection"), ("payments", "Payments"), ("collection_rate", "Collection rate"), ("satisfaction", "Satisfaction"),
     ("completeness", "Completeness"), ("repurchases", "Repurchases"), ("repurchase_rate", "Repurchase rate"),
-    ("complaint_response_hours", "Complaint response (h)"), ("score", "Score"), ("grade", "Grade"),
+    ("complaint_response_hours", "Complaint response (h)"), ("target_source", "Target source"), ("score", "Score"),
+    ("grade", "Grade"),
 ]
 # -f html: the verdict first, two narrow tables so the page fits a mail window.
 HTML_MAIN = ("rank", "owner", "team", "score", "grade", "revenue", "target", "achievement", "deals_won",
