@@ -34,6 +34,17 @@ DEFAULTS: dict[str, Any] = {
             "visits": 10,
             "satisfaction": 10,
             "completeness": 10,
+            # every other metric of amkit.metrics.figures, unweighted until configured, except
+            # collection_rate: the goals migration m090 turned old rate-like `collection` goals into,
+            # which keep the weight they had (weights are relative: the score rescales to 100)
+            "collection_rate": 15,
+            "deals_won": 0,
+            "deals_lost": 0,
+            "win_rate": 0,
+            "followups": 0,
+            "repurchases": 0,
+            "repurchase_rate": 0,
+            "complaint_response_hours": 0,
         },
         "grades": {"S": 110, "A": 95, "B": 80, "C": 60},
     },

@@ -146,7 +146,9 @@ def test_review_previous_period_of_a_month_and_quarter_goals(week):
     week("goal", "set", "--period", "2026Q4", "--owner", "李娜", "--metric", "revenue", "--target", "50000")
     doc = week("review", "--period", "2026-11", "--owner", "李娜", "-f", "json").json()
     assert doc["previous"]["period"] == "2026-10"
-    assert doc["goals_period"] == "2026Q4"  # no goal of 李娜 for 2026-11: the quarter's
+    # no goal of 李娜 for 2026-11: November's share of the quarter's, 50000 × 21/62 workdays
+    assert doc["goals_period"] == "2026-11"
+    assert (doc["goals"][0]["target"], doc["goals"][0]["target_source"]) == (16935.48, "plan")
     assert doc["goals"][0]["actual"] == 0 and doc["goals"][0]["achievement"] == 0
 
 

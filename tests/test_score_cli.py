@@ -203,10 +203,23 @@ def test_weights_from_config(cli, db, env):
 
 
 def test_bad_weights_exit_2(cli, db, env):
+    from amkit.config import DEFAULTS
+
     with open(env["AMKIT_CONFIG"], "w", encoding="utf-8") as fh:
-        fh.write("[score.weights]\nrevenue = 50\n")
+        fh.write("[score.weights]\n" + "".join(f"{k} = 0\n" for k in DEFAULTS["score"]["weights"]))
     result = cli("score", "card", "-p", PERIOD)
-    assert result.exit_code == 2 and "score.weights" in result.stderr and "100" in result.stderr
+    assert result.exit_code == 2 and "score.weights" in result.stderr and "above 0" in result.stderr
+    with open(env["AMKIT_CONFIG"], "w", encoding="utf-8") as fh:
+        fh.write("[score.weights]\nrevenue = -5\n")
+    result = cli("score", "card", "-p", PERIOD)
+    assert result.exit_code == 2 and "score.weights.revenue" in result.stderr
+
+
+def test_config_weights_cover_every_metric():
+    from amkit.config import DEFAULTS
+    from amkit.metrics import figures
+
+    assert set(DEFAULTS["score"]["weights"]) == set(figures.METRICS)
 
 
 def test_collection_rate_goal_is_a_fraction(cli, db):
@@ -217,7 +230,8 @@ def test_collection_rate_goal_is_a_fraction(cli, db):
     result = cli("score", "card", "-p", PERIOD, "-f", "json")
     bob = {r["owner"]: r for r in result.json()}["Bob"]
     assert result.exit_code == 0 and result.stderr == ""
-    assert bob["score"] == 64.0  # no default weight for collection_rate: (40·0.8 + 10·0) / 50
+    # collection_rate's default weight is collection's (15): (40·0.8 + 15·1.2 + 10·0) / 65 = 76.92
+    assert bob["score"] == 76.92
     # a rate goal out of its scale is ignored with a warning
     db.run("UPDATE goals SET target = 70000 WHERE metric = 'collection_rate' AND owner_id = ?", db.mid("Bob"))
     result = cli("score", "card", "-p", PERIOD, "-f", "json")

@@ -9,9 +9,11 @@ from amkit.admin.tour_cli import STEPS, localized
 ZH_HEADINGS = ["客户档案：A 级客户", "拼音查找：用首字母打开客户简报", "跟进记录：张伟最近的跟进",
                "提醒：未来 3 天内到期的事项", "目标分解：本季度签约额目标按月分解（含调休）",
                "目标进度：对照达标/优秀/冲刺三条线", "客户分级：张伟的 A 级客户（帕累托）",
-               "绩效考核：本季度 KPI 与排名", "销售漏斗：今年商机的各阶段转化"]
+               "绩效考核：本季度 KPI 与排名", "记分卡：本月目标取自季度目标（来源 plan）",
+               "团队记分卡：各团队数据汇总（团队 PK）", "销售漏斗：今年商机的各阶段转化"]
 # a label each step's output shows in zh (so the command ran and rendered in Chinese)
-ZH_LABELS = ["客户经理", "最近跟进", "下一步", "张伟", "累计达标", "达标完成率", "近12个月签约额", "评级", "转化率"]
+ZH_LABELS = ["客户经理", "最近跟进", "下一步", "张伟", "累计达标", "达标完成率", "近12个月签约额", "评级", "目标来源",
+             "客户经理数", "转化率"]
 
 
 def sections(out: str) -> dict[str, str]:
@@ -26,7 +28,7 @@ def test_tour_in_zh_then_again_in_en_on_the_same_data(cli, sql):
     found = sections(r.stdout)
     assert list(found) == ZH_HEADINGS
     for (heading, body), (_, command), label in zip(found.items(), STEPS, ZH_LABELS):
-        assert body.lstrip("\n").startswith(f"$ amkit {command.format(year=2026)}\n"), heading
+        assert body.lstrip("\n").startswith(f"$ amkit {command.format(year=2026, month='2026-11')}\n"), heading
         assert label in body, (heading, body)
     assert "中国银行上海分行" in found["拼音查找：用首字母打开客户简报"]
     assert re.search(r"导览用时 \d+\.\d 秒", r.stderr) and "amkit:" not in r.stderr

@@ -367,6 +367,9 @@ amkit demo database is ready. Try:
   amkit tier list --tier A                      # Pareto tiers (amkit tier run --dry-run to recompute)
   amkit report pareto --top 20                  # who makes 80% of the value
   amkit score card --detail                     # KPI scorecards this quarter
+  amkit score card -p 2026-11 --detail          # monthly targets from the quarter goals (by workdays)
+  amkit score card --by team                    # team cards (团队 PK)
+  amkit score rank -p 2026-11 --by improvement  # who improved most on last month
   amkit review --period 2026-11 -f html -o review.html   # the monthly review (复盘), one page to mail
   amkit report pareto -f html -o pareto.html    # the Pareto curve with the A/B/C cuts, as a page with a chart
   amkit deal list -f xlsx -o deals.xlsx         # a workbook: frozen header, filter, number formats

@@ -24,6 +24,9 @@ STEPS: list[tuple[str, str]] = [
     ("Goals: progress against the three lines", "goal progress --owner 张伟"),
     ("Tiers: 张伟's A-tier customers (Pareto)", "tier list --tier A --owner 张伟"),
     ("Scorecard: this quarter's KPIs and rank", "score card"),
+    ("Scorecard: this month's targets from the quarter goals (source plan)",
+     "score card --period {month} --owner 张伟 --detail"),
+    ("Team cards: each team's figures added up (团队 PK)", "score card --by team"),
     ("Funnel: this year's deals stage by stage", "report funnel --period {year}"),
 ]
 
@@ -64,7 +67,7 @@ def run(echo: Callable[[str], None], steps: list[tuple[str, str]] | None = None)
     started = time.perf_counter()
     chosen = steps or STEPS
     for number, (heading, template) in enumerate(chosen, 1):
-        command = template.format(year=year)
+        command = template.format(year=year, month=f"{config.today():%Y-%m}")
         echo("")
         echo(f"== {number}/{len(chosen)} {t(heading)} ==")
         echo(f"$ amkit {command}")

@@ -93,6 +93,9 @@ def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict
         _ensure_unique(store.session, changes["name"])
     if owner is not None:
         changes["owner_id"] = lookup.manager(store.session, owner).id if owner else None
+    if "tier" in changes and (changes["tier"] != customer.tier or not customer.tier_locked):
+        _lock_tier(store, customer, changes["tier"])
+        changes["tier_locked"] = True
     if extra:
         changes["extra"] = {**(customer.extra or {}), **extra}
     if add_tags or remove_tags:
@@ -101,6 +104,15 @@ def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict
         drop = set(parse_tags(remove_tags).split(","))
         changes["tags"] = ",".join(t for t in tags if t not in drop)
     return store.update(customer, changes)
+
+
+def _lock_tier(store: Store, customer: Customer, tier: str) -> None:
+    """A tier set by hand is a decision: locked, so `tier run` keeps it (unless --override),
+    and kept in tier history like `tier lock`."""
+    from amkit.store.models import TierChange
+
+    store.add(TierChange(customer_id=customer.id, on=config.today(), old_tier=customer.tier, new_tier=tier,
+                         method="lock", value_cents=None, note="customer edit --tier"))
 
 
 def _ensure_unique(session: Session, name: str) -> None:

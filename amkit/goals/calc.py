@@ -120,15 +120,17 @@ class GoalLines:
 
 def default_lines(metric: str, target: object, excellent: object = None,
                   stretch: object = None) -> GoalLines:
-    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up. Where
-    lower is better (hours, lost deals) the lines go down: excellent target/1.2, stretch target/1.5."""
+    """Three lines with the SPEC defaults: excellent 1.2×, stretch 1.5× target, half up (a 1–5
+    score's derived lines stop at 5). Where lower is better (hours, lost deals) the lines go down:
+    excellent target/1.2, stretch target/1.5."""
     unit = line_quantum(metric)
     tgt = to_line(metric, target, "target")
     if metric_info(metric).lower_is_better:
         return _lower_lines(metric, tgt, excellent, stretch)
-    exc = _at(metric, half_up(Fraction(tgt) * Fraction(6, 5), unit)) if excellent is None \
+    top = SCORE_TOP if metric_info(metric).unit == "score" else None  # a 1–5 score cannot pass 5
+    exc = _at(metric, _capped(half_up(Fraction(tgt) * Fraction(6, 5), unit), top)) if excellent is None \
         else to_line(metric, excellent, "excellent")
-    stc = _at(metric, half_up(Fraction(tgt) * Fraction(3, 2), unit)) if stretch is None \
+    stc = _at(metric, _capped(half_up(Fraction(tgt) * Fraction(3, 2), unit), top)) if stretch is None \
         else to_line(metric, stretch, "stretch")
     if exc < tgt:
         raise bad_value("excellent", excellent, f"must be at least the target {tgt}")
@@ -138,6 +140,14 @@ def default_lines(metric: str, target: object, excellent: object = None,
                             f"exceeds the default stretch {stc}; give stretch too")
         raise bad_value("stretch", stretch, f"must be at least excellent {exc}")
     return GoalLines(metric, tgt, exc, stc)
+
+
+SCORE_TOP = 5
+
+
+def _capped(value: Value, top: int | None) -> Value:
+    """A derived line no higher than the top of the metric's scale (satisfaction: 4.5 → 5, not 5.40)."""
+    return value if top is None or value <= top else type(value)(top)
 
 
 def _at(metric: str, value: Value) -> Value:
@@ -225,6 +235,26 @@ def plan(period: Period | str, lines: GoalLines, by: str = "week",
     return rows
 
 
+def planned_share(lines: GoalLines, outer: Period | str, inner: Period | str,
+                  calendar: WorkCalendar | None = None) -> GoalLines:
+    """A month's or a week's share of a goal of a longer period (a quarter), as ``goal plan``
+    splits it: money and counts get the plan buckets lying in ``inner`` (months, or ISO weeks
+    clipped to ``outer``; workday shares, largest remainder, so the parts add up exactly to the
+    goal); rates, scores and hours keep their lines (a 90 % rate is 90 % every month)."""
+    outer, inner = parse_period(outer), parse_period(inner)
+    if not metric_info(lines.metric).additive:
+        return lines
+    rows = [r for r in plan(outer, lines, "week" if inner.kind == "week" else "month", calendar)
+            if inner.start <= r.start and r.end <= inner.end]
+    zero = half_up(0, quantum(lines.metric))
+    return GoalLines(lines.metric, *(sum((getattr(r, n) for r in rows), zero) for n in LINES))
+
+
+def add_lines(a: GoalLines, b: GoalLines) -> GoalLines:
+    """Two parts of one goal added (a week straddling two quarters)."""
+    return GoalLines(a.metric, *(getattr(a, n) + getattr(b, n) for n in LINES))
+
+
 _WEIGHT_SEP = re.compile(r"[,，;；]")
 
 
@@ -266,10 +296,6 @@ def _member_shares(members: list[str], weights, by_history: bool) -> list:
             raise bad_value(field, f"{name}={share}", "must not be negative")
         if not by_history and name not in members:
             raise bad_value("weights", name, f"is not a team member ({', '.join(members)})")
-    if not by_history:
-        for name in members:
-            if name not in weights:
-                raise bad_value("weights", name, "team member has no share")
     shares = [weights.get(name, 0) for name in members]
     if not any(shares):
         raise bad_value(field, ",".join(f"{m}={s}" for m, s in zip(members, shares)),
@@ -281,10 +307,11 @@ def split_team(lines_or_total: GoalLines | Value, members: list[str], weights=No
                *, by_history: bool = False) -> dict[str, GoalLines | Value]:
     """Spread a team goal over ``members`` (in order) so each line sums exactly.
 
-    ``weights``: None (equal), a ``name=share,...`` string or dict name → share (every
-    member needs a share, no outsiders), or with ``by_history=True`` a dict name → past
-    value (members without history get 0, other names are ignored). A bare total splits
-    as money (0.01) if it is a Decimal, else as a count.
+    ``weights``: None (equal), a ``name=share,...`` string or dict name → share (no
+    outsiders; a member not named gets nothing: the caller leaves them out, e.g. the team
+    lead), or with ``by_history=True`` a dict name → past value (members without history get
+    0, other names are ignored). A bare total splits as money (0.01) if it is a Decimal, else
+    as a count.
     """
     members = list(members)
     if not members:
@@ -321,7 +348,10 @@ class Progress:
     workdays_total: int
 
 
-def _line_reached(lines: GoalLines, value: Value) -> str:
+def _line_reached(lines: GoalLines, value: Value) -> str | None:
+    """The best line ``value`` reaches; None (n/a) for a zero target, which has no achievement."""
+    if not lines.target:
+        return None
     lower = metric_info(lines.metric).lower_is_better
     for name in ("stretch", "excellent", "target"):
         line = getattr(lines, name)

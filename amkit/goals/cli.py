@@ -134,7 +134,7 @@ def split(
     team: Annotated[str, typer.Option("--team", help="Team whose goal is split.", metavar="TEAM")],
     period: PeriodReq, metric: MetricOpt = "revenue",
     weights: Annotated[Optional[str], typer.Option(
-        "--weights", help="name=share,... (every active member; e.g. 张伟=2,李娜=1).")] = None,
+        "--weights", help="name=share,... (e.g. 张伟=2,李娜=1); active members not named are left out.")] = None,
     by_history: Annotated[bool, typer.Option(
         "--by-history", help="Weigh by each member's actual of the metric in the previous period "
                              "(all zero: the same period last year).")] = False,
@@ -147,10 +147,14 @@ def split(
     from amkit.ui.render import Col
 
     with store.write() as st:
-        rows, basis = goalstore.split(st, team, period, metric, weights, by_history)
+        rows, basis, left_out = goalstore.split(st, team, period, metric, weights, by_history)
         if dry_run:
             st.discard()
     note(f"split by {basis}" + (" (dry run: nothing written)" if dry_run else ""))
+    if left_out:
+        from amkit.ui.i18n import t
+
+        note(t("left out (not named in --weights, no goal written): {names}", names=", ".join(left_out)))
     cols = _goal_cols(metric) + [Col("weight", "Weight", "number"), Col("status", "Status")]
     emit(rows, cols, fmt)
 
@@ -161,13 +165,13 @@ def _progress_cols(fmt: Fmt):  # noqa: ANN202
     if fmt != Fmt.table:
         keys = ("owner", "period", "metric", "target", "excellent", "stretch", "actual", "achievement", "pace",
                 "projected", "projected_line", "kind", "excellent_achievement", "stretch_achievement",
-                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of")
+                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of", "target_source")
         ratios = ("achievement", "pace", "excellent_achievement", "stretch_achievement")
         return [Col(k, k, "ratio" if k in ratios else "date" if k == "as_of" else "text") for k in keys]
     return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
-            Col("actual", "Actual", "number"), Col("achievement", "% target", "ratio"),
-            Col("excellent_achievement", "% excellent", "ratio"), Col("stretch_achievement", "% stretch", "ratio"),
-            Col("pace", "Pace", "ratio"), Col("projected", "Projected", "number"),
+            Col("actual", "Actual", "number"), Col("achievement", "% target", "number"),
+            Col("excellent_achievement", "% excellent", "number"), Col("stretch_achievement", "% stretch", "number"),
+            Col("pace", "Pace", "number"), Col("projected", "Projected", "number"),
             Col("projected_line", "Projected line", "enum", LINE_NAMES), Col("bar", "Progress")]
 
 
@@ -177,6 +181,22 @@ def _shown(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
     return [{**r, **{k: cell_text(r[k], Col(k, k, _kind(r["metric"]))) for k in keys if r.get(k) is not None}}
             for r in rows]
+
+
+RATIO_KEYS = ("achievement", "excellent_achievement", "stretch_achievement", "pace")
+
+
+def _ratios_shown(rows: list[dict]) -> list[dict]:
+    """Ratio cells as percents; a zero target has no achievement: "n/a" (JSON keeps null)."""
+    from amkit.ui.i18n import t
+    from amkit.ui.render import Col, cell_text
+
+    out = []
+    for r in rows:
+        zero = not r["target"]
+        out.append({**r, **{k: t("n/a") if zero else cell_text(r[k], Col(k, k, "ratio")) for k in RATIO_KEYS},
+                    **({"projected_line": t("n/a")} if zero else {})})
+    return out
 
 
 @app.command("progress", epilog=example(
@@ -204,7 +224,7 @@ def progress(
         write_html(_progress_html(rows, period, day), output)
         return
     if fmt == ReportFmt.table:
-        rows = _shown(rows, ("target", "actual", "projected"))
+        rows = _shown(_ratios_shown(rows), ("target", "actual", "projected"))
     emit(rows, _progress_cols(Fmt(fmt.value)), Fmt(fmt.value), output, bom)
 
 
@@ -215,7 +235,7 @@ def _progress_html(rows, period: str, day) -> str:  # noqa: ANN001
 
     title = t("Goal progress ({period}, as of {date})", period=period, date=(day or config.today()).isoformat())
     return pages.progress(rows, _progress_cols(Fmt.table)[:-1], title, "", METRIC_NAMES,
-                          shown=_shown(rows, ("target", "actual", "projected", "excellent", "stretch")))
+                          shown=_shown(_ratios_shown(rows), ("target", "actual", "projected", "excellent", "stretch")))
 
 
 def _replan_cols(metric: str):  # noqa: ANN202

@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from amkit.core.periods import Period, parse_period
+from amkit.core.periods import Period, parse_period, period_containing
+from amkit.core.workcal import WorkCalendar
 from amkit.errors import BadInput, NotFound
-from amkit.goals.calc import LINES, GoalLines, Value, metric_info, to_value
+from amkit.goals.calc import LINES, GoalLines, Value, add_lines, metric_info, planned_share, to_value
 from amkit.metrics import figures
 from amkit.store import raw
 from amkit.store.raw import Reader
@@ -72,6 +73,30 @@ def goals_for(r: Reader, period: Period | str, who: Who | None = None,
             continue
         holder = Who(None, team, team) if owner_id is None else Who(owner_id, None, name)
         out.append((lines_from(m, values), holder))
+    return sorted(out, key=lambda g: (g[1].kind == "team", g[1].name, g[0].metric))
+
+
+def planned_goals(r: Reader, period: Period | str, cal: WorkCalendar, who: Who | None = None,
+                  metric: str | None = None) -> list[tuple[GoalLines, Who]]:
+    """The goals a month or a week has no goal of its own for, from the quarter goals: its share
+    as ``goal plan`` prints it (:func:`amkit.goals.calc.planned_share`). A week that straddles
+    two quarters takes its part of each and needs the goal in both. Other periods: none."""
+    period = parse_period(period)
+    if period.kind not in ("month", "week"):
+        return []
+    own = {(holder, lines.metric) for lines, holder in goals_for(r, period, who, metric)}
+    quarters = list(dict.fromkeys(period_containing("quarter", d) for d in (period.start, period.end)))
+    found: dict[tuple[Who, str], list[GoalLines]] = {}
+    for quarter in quarters:
+        for lines, holder in goals_for(r, quarter, who, metric):
+            found.setdefault((holder, lines.metric), []).append(planned_share(lines, quarter, period, cal))
+    out = []
+    for (holder, name), parts in found.items():
+        if (holder, name) not in own and len(parts) == len(quarters):
+            total = parts[0]
+            for part in parts[1:]:
+                total = add_lines(total, part)
+            out.append((total, holder))
     return sorted(out, key=lambda g: (g[1].kind == "team", g[1].name, g[0].metric))
 
 

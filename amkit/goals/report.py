@@ -22,7 +22,7 @@ from amkit.core.periods import MIN_YEAR, Period, parse_period, period_containing
 from amkit.core.workcal import WorkCalendar
 from amkit.goals import calc as goals
 from amkit.goals.calc import GoalLines
-from amkit.goals.queries import Actuals, Who, get, goals_for, value_of
+from amkit.goals.queries import Actuals, Who, get, goals_for, planned_goals, value_of
 from amkit.store.raw import Reader
 
 BAR_WIDTH = 20
@@ -61,15 +61,20 @@ def bar(progress: goals.Progress) -> str:
 def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metric: str | None = None,
                   as_of: dt.date | None = None, cal: WorkCalendar | None = None,
                   with_bar: bool = False) -> list[dict[str, Any]]:
-    """One row per stored goal of the period (filtered), SPEC §5 keys first; ``bar`` for tables."""
+    """One row per goal of the period (filtered), SPEC §5 keys first; ``bar`` for tables. A month
+    or week without a goal of its own shows its share of the quarter goal (``target_source`` plan,
+    as the score card does)."""
     period, cal = parse_period(period), cal or calendar()
     as_of = as_of or config.today()
-    if who is not None and metric is not None:
+    own = goals_for(r, period, who, metric)
+    planned = planned_goals(r, period, cal, who, metric)
+    if who is not None and metric is not None and not own and not planned:
         get(r, who, period, metric)  # NotFound names the missing goal
-    found = goals_for(r, period, who, metric)
-    values = Actuals(r, period, as_of, sorted({g.metric for g, _ in found}))
+    found = [(g, h, "goal") for g, h in own] + [(g, h, "plan") for g, h in planned]
+    found.sort(key=lambda g: (g[1].kind == "team", g[1].name, g[0].metric))
+    values = Actuals(r, period, as_of, sorted({g.metric for g, _, _ in found}))
     rows = []
-    for goal, holder in found:
+    for goal, holder, source in found:
         p = goals.progress(goal, period, cal, as_of, values.of(holder, goal.metric))
         rows.append({
             "owner": holder.name, "period": period.key, "metric": goal.metric, "target": p.target,
@@ -77,7 +82,8 @@ def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metri
             "pace": p.pace, "projected": p.projected, "projected_line": p.projected_line, "kind": holder.kind,
             "excellent_achievement": p.excellent_achievement, "stretch_achievement": p.stretch_achievement,
             "planned_to_date": p.planned_to_date, "workdays_elapsed": p.workdays_elapsed,
-            "workdays_total": p.workdays_total, "as_of": as_of, **({"bar": bar(p)} if with_bar else {})})
+            "workdays_total": p.workdays_total, "as_of": as_of, "target_source": source,
+            **({"bar": bar(p)} if with_bar else {})})
     return rows
 
 

@@ -155,12 +155,14 @@ def _history_weights(session: Session, names: dict[int, str], period: Period, me
 
 
 def split(st: Store, team: str, period: Period | str, metric: str = "revenue", weights: str | None = None,
-          by_history: bool = False) -> tuple[list[dict[str, Any]], str]:
+          by_history: bool = False) -> tuple[list[dict[str, Any]], str, list[str]]:
     """Spread the stored team goal over the team's active managers and write their goals.
 
     Weights: equal (default), ``name=share,...`` or by history (each member's actual of the
     same metric in the previous period; if that is zero for everyone, the same period last
-    year). Returns the rows (with the weight used and new/updated/unchanged) and the basis.
+    year). Active members that ``--weights`` does not name (a team lead, say) are left out: no
+    goal is written for them. Returns the rows (with the weight used and new/updated/unchanged),
+    the basis and the names left out.
     """
     from amkit.goals.calc import split_team
 
@@ -173,13 +175,16 @@ def split(st: Store, team: str, period: Period | str, metric: str = "revenue", w
     if not people:
         raise BadInput(f"invalid team {who.team!r}: it has no active managers to split onto")
     names = {m.id: m.name for m in people}
-    basis, shares = "equal", None
+    basis, shares, left_out = "equal", None, []
     if by_history:
         shares, basis = _history_weights(st.session, names, period, metric)
     elif weights:
         from amkit.goals.calc import parse_weights
 
         shares, basis = parse_weights(weights), "weights"
+    if basis == "weights":  # whoever --weights does not name (the team lead, say) is left out
+        left_out = [name for name in names.values() if name not in shares]
+        names = {mid: name for mid, name in names.items() if name in shares}
     parts = split_team(lines_of(team_goal), list(names.values()), shares, by_history=by_history)
     rows = []
     for mid, name in names.items():
@@ -188,4 +193,4 @@ def split(st: Store, team: str, period: Period | str, metric: str = "revenue", w
         status = "new" if created else ("updated" if diff else "unchanged")
         rows.append({**goal_row(goal, person), "weight": 1 if shares is None else shares.get(name, 0),
                      "status": status})
-    return rows, basis
+    return rows, basis, left_out

@@ -157,8 +157,8 @@ class Tally:
         """The exact (unrounded) value of a metric: money Decimal, counts int, the rest Decimal or None."""
         return _FORMULAS[metric(name).name](self)
 
-    def values(self, names: Iterable[str] = tuple(METRICS)) -> dict[str, Value | None]:
-        return {n: self.value(n) for n in names}
+    def values(self, names: Iterable[str] | None = None) -> dict[str, Value | None]:
+        return {n: self.value(n) for n in (METRICS if names is None else names)}
 
 
 def _money(cents: int) -> Decimal:
@@ -262,10 +262,11 @@ def _number(column: str, raw: object) -> Value:
 
 
 def tallies(r: Reader, start: dt.date, end: dt.date,
-            names: Iterable[str] = tuple(METRICS)) -> dict[int, Tally]:
-    """{manager id: Tally} over the inclusive window for the metrics ``names`` (only their groups
-    are queried; other fields stay 0). Managers with nothing in the window are absent."""
-    wanted = groups(names)
+            names: Iterable[str] | None = None) -> dict[int, Tally]:
+    """{manager id: Tally} over the inclusive window for the metrics ``names`` (every metric when
+    None; only their groups are queried, other fields stay 0). Managers with nothing in the
+    window are absent."""
+    wanted = groups(METRICS if names is None else names)
     if end < start:
         return {}
     params = {"start_day": start, "end_day": end, "start": dt.datetime.combine(start, dt.time()),

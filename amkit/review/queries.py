@@ -4,8 +4,10 @@ Everything is about one period (``2026W47``, ``2026-11``, ``2026Q4``) and one sc
 ``--team T``: its managers and the team's own goals, or ``--owner N``):
 
 * ``goals``: stored goals with progress (amkit.goalreport) as of min(period end, today). A
-  week or month without goals of its own shows the goals of the month/quarter/year that
-  contains its last day (the first such period that has any): ``goals_period`` names it.
+  week or month without goals of its own shows its workday share of the quarter goals
+  (``target_source`` plan, as the score card); without those, the goals of the
+  month/quarter/year that contains its last day (the first such period that has any):
+  ``goals_period`` names it.
 * ``deals``: created in the period (new), won and lost with ``closed_at`` in it, the lost
   deals with their reasons and the breakdown per ``reason_code`` (null = not given).
 * ``lifecycle``: customers that went dormant or churned in the period,
@@ -51,7 +53,7 @@ MANAGER_METRICS = ("revenue", "deals_won", "deals_lost", "win_rate", "new_custom
 TREND_WEEKS = 8
 GOAL_KEYS = ("owner", "kind", "metric", "target", "excellent", "stretch", "actual", "achievement",
              "excellent_achievement", "stretch_achievement", "planned_to_date", "pace", "projected",
-             "projected_line")
+             "projected_line", "target_source")
 
 
 @dataclass(frozen=True)

@@ -40,24 +40,9 @@ DEFAULT_WEIGHTS = DEFAULTS["score"]["weights"]  # one definition: the config's d
 GRADES = ("S", "A", "B", "C")  # below the C threshold: "D"
 DEFAULT_GRADES = DEFAULTS["score"]["grades"]
 # Fields `score rank --by` accepts; high-to-low, except the metrics where lower is better.
-RANK_FIELDS = (
-    "score",
-    "revenue",
-    "achievement",
-    "deals_won",
-    "win_rate",
-    "new_customers",
-    "visits",
-    "followups",
-    "collection",
-    "collection_rate",
-    "satisfaction",
-    "completeness",
-    "repurchases",
-    "repurchase_rate",
-    "complaint_response_hours",
-    "deals_lost",
-)
+# Every metric of the metrics layer is rankable: a metric added there (one declaration and its
+# query) is on the card (ScoreCard.values), can be a goal, weighted and ranked with no edit here.
+RANK_FIELDS = ("score", "achievement", *figures.METRICS)
 
 
 @dataclass(frozen=True)
@@ -78,6 +63,7 @@ class SubScore:
     ratio: Decimal | None  # min(actual/goal, 1.2), 4 places; None when not counted
     weight: Decimal | None  # rescaled weight (sums to 100 over counted metrics), 2 places
     points: Decimal | None  # weight × ratio, 2 places (rounded parts may not sum to score)
+    source: str | None = None  # where the goal came from: "goal" (set for the period) or "plan" (quarter share)
 
 
 @dataclass(frozen=True)
@@ -104,6 +90,15 @@ class ScoreCard:
     grade: str | None
     rank: int | None = None
     subscores: tuple[SubScore, ...] = field(default=())
+    target_source: str | None = None  # "goal" | "plan" (the month's/week's share of the quarter goal) | None
+    values: Mapping[str, Decimal | int | None] = field(default_factory=dict)  # every metric, as shown
+
+    def value(self, name: str) -> Decimal | int | None:
+        """A field of the card, or any metric of the metrics layer (as shown)."""
+        return getattr(self, name) if name in _CARD_FIELDS else self.values.get(name)
+
+
+_CARD_FIELDS = {f for f in ScoreCard.__dataclass_fields__ if f not in ("values", "subscores")}
 
 
 @dataclass(frozen=True)
@@ -149,15 +144,17 @@ def _div(numerator: Decimal, denominator: Decimal) -> Decimal | None:
 
 
 def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
-    """Known metric names, numbers >= 0, summing to exactly 100 (BadInput otherwise)."""
+    """Known metric names, numbers >= 0, at least one above 0 (BadInput otherwise). Weights are
+    relative: the score rescales those of the metrics with a goal to 100, so they need not sum
+    to 100 (the defaults weigh collection and collection_rate alike, 15 each)."""
     out = {}
     for key, value in weights.items():
         if key not in METRICS and key not in figures.ALIASES:
             raise bad_value("score.weights key", key, "expected one of " + ", ".join(METRICS))
         out[figures.metric(key).name] = _nonneg(value, f"score.weights.{key}")
     total = sum(out.values(), ZERO)
-    if total != 100:
-        raise bad_value("score.weights", f"sum {total.normalize():f}", "weights must sum to 100")
+    if total <= 0:
+        raise bad_value("score.weights", f"sum {total.normalize():f}", "at least one weight must be above 0")
     return out
 
 
@@ -233,7 +230,8 @@ def _ratio(metric: str, actual: Decimal, goal: Decimal) -> Decimal:
     return min(actual / goal, CAP)
 
 
-def _score(actuals: Mapping, goals: Mapping, weights: Mapping) -> tuple[Decimal | None, tuple]:
+def _score(actuals: Mapping, goals: Mapping, weights: Mapping,
+           sources: Mapping | None = None) -> tuple[Decimal | None, tuple]:
     """The rescaled weighted score (2 places) and its sub-scores."""
     counted = {}
     for metric, weight in weights.items():
@@ -255,6 +253,7 @@ def _score(actuals: Mapping, goals: Mapping, weights: Mapping) -> tuple[Decimal 
                 ratio=_q(r, RATIO),
                 weight=_q(scaled, CENT),
                 points=None if w is None else _q(scaled * r, CENT),
+                source=None if goal is None else (sources or {}).get(metric, "goal"),
             )
         )
     if not counted:
@@ -268,13 +267,16 @@ def score_card(
     goals: Mapping[str, object],
     weights: Mapping[str, Decimal],
     grades: Mapping[str, Decimal],
+    sources: Mapping[str, str] | None = None,
 ) -> ScoreCard:
     """One unranked card. ``goals`` = this owner's {metric: target} (old metric names accepted);
-    names that are no metric are ignored. ``weights``/``grades`` must already be validated."""
+    names that are no metric are ignored. ``weights``/``grades`` must already be validated.
+    ``sources``: {metric: "goal" | "plan"} (default "goal")."""
     known = {figures.metric(k).name: validate_goal(k, v) for k, v in goals.items()
              if (k in figures.METRICS or k in figures.ALIASES) and v is not None}
+    sources = sources or {}
     actuals = _actuals(m)
-    score, subscores = _score(actuals, known, weights)
+    score, subscores = _score(actuals, known, weights, sources)
     target = known.get("revenue")
     t = m.tally
     return ScoreCard(
@@ -299,6 +301,8 @@ def score_card(
         score=score,
         grade=grade_for(score, grades),
         subscores=subscores,
+        target_source=None if target is None else sources.get("revenue", "goal"),
+        values={name: _display(name, value) for name, value in actuals.items()},
     )
 
 
@@ -307,16 +311,18 @@ def score_cards(
     goals: Mapping[str, Mapping[str, object]],
     weights: Mapping[str, object] | None = None,
     grades: Mapping[str, object] | None = None,
+    sources: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[ScoreCard]:
     """Ranked cards for all managers (SPEC §3.3). ``weights``/``grades`` are the full
-    ``score.weights`` / ``score.grades`` config tables (defaults when None)."""
+    ``score.weights`` / ``score.grades`` config tables (defaults when None); ``sources``
+    {owner: {metric: "goal" | "plan"}} says where each goal came from."""
     w = validate_weights(DEFAULT_WEIGHTS if weights is None else weights)
     g = validate_grades(DEFAULT_GRADES if grades is None else grades)
     owners = [m.owner for m in metrics]
     if len(set(owners)) != len(owners):
         dup = next(o for o in owners if owners.count(o) > 1)
         raise BadInput(f"duplicate manager {dup!r} in score card input")
-    cards = [score_card(m, goals.get(m.owner, {}), w, g) for m in metrics]
+    cards = [score_card(m, goals.get(m.owner, {}), w, g, (sources or {}).get(m.owner)) for m in metrics]
     return rank(cards, by="score")
 
 
@@ -326,7 +332,7 @@ def score_cards(
 def _rank_key(card: ScoreCard, by: str) -> tuple:
     if by == "score" and card.score is None:
         return (1, -card.revenue)  # unscored managers after scored ones, by revenue
-    value = getattr(card, by)
+    value = card.value(by)
     if value is None:
         return (2, ZERO)
     lower = by in figures.METRICS and figures.metric(by).lower_is_better
@@ -337,7 +343,7 @@ def rank(cards: Sequence[ScoreCard], by: str = "score") -> list[ScoreCard]:
     """Competition ranking (1, 1, 3) by ``by`` desc (response hours asc); ties share a rank and
     are listed by owner name. ``by="score"`` ranks managers without a score after those with
     one, by revenue (so with no goals at all it is a revenue ranking); None values go last."""
-    if by not in RANK_FIELDS:
+    if by not in RANK_FIELDS and by not in figures.METRICS:
         raise bad_value("by", by, "expected one of " + ", ".join(RANK_FIELDS))
     ordered = sorted(cards, key=lambda c: (_rank_key(c, by), c.owner))
     out, previous_key, previous_rank = [], None, 0
@@ -357,4 +363,32 @@ def rank_change(current: Sequence[ScoreCard], previous: Sequence[ScoreCard]) -> 
         old = before.get(card.owner)
         change = None if old is None or card.rank is None else old - card.rank
         out.append(RankChange(owner=card.owner, rank=card.rank, previous_rank=old, change=change))
+    return out
+
+
+@dataclass(frozen=True)
+class Improvement:
+    owner: str
+    rank: int
+    score: Decimal | None
+    previous_score: Decimal | None
+    improvement: Decimal | None  # score − previous_score; None when either is unknown
+
+
+def rank_improvement(current: Sequence[ScoreCard], previous: Sequence[ScoreCard]) -> list[Improvement]:
+    """``score rank --by improvement``: the change in score against the previous period, highest
+    first; competition ranks (1, 1, 3), ties by owner name; unknown changes last."""
+    before = {card.owner: card.score for card in previous}
+    items = []
+    for card in current:
+        old = before.get(card.owner)
+        change = None if card.score is None or old is None else card.score - old
+        items.append((card.owner, card.score, old, change))
+    items.sort(key=lambda i: ((1, ZERO) if i[3] is None else (0, -i[3]), i[0]))
+    out, previous_key, previous_rank = [], None, 0
+    for position, (owner, score, old, change) in enumerate(items, start=1):
+        key = None if change is None else change
+        current_rank = previous_rank if position > 1 and key == previous_key else position
+        out.append(Improvement(owner, current_rank, score, old, change))
+        previous_key, previous_rank = key, current_rank
     return out

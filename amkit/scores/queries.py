@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from amkit.core.periods import Period
-from amkit.errors import AmkitError
+from amkit.errors import AmkitError, bad_value
+from amkit.goals import queries as goalread, report as goalreport
 from amkit.metrics import figures
 from amkit.scores import calc as scoring
 from amkit.store import scope as team
@@ -56,22 +57,49 @@ def load_metrics(r: Reader, period: Period, scope: Scope) -> tuple[list[scoring.
     return out, teams
 
 
-def load_goals(r: Reader, period: Period, owners: list[str]) -> tuple[dict[str, dict], list[str]]:
-    """{owner: {metric: target}} of valid scorecard goals for the period, and warnings."""
-    listed, names = r.in_list("owner", owners)
-    rows = r.rows(f"""SELECT m.name, g.metric, g.target FROM goals g JOIN managers m ON m.id = g.owner_id
-                       WHERE g.period = :period AND m.name IN {listed} ORDER BY m.name, g.metric""",
-                  period=period.key, **names)
-    goals: dict[str, dict] = {}
-    warnings = []
-    for owner, metric, target in rows:
-        if metric not in figures.METRICS:
-            continue
+@dataclass
+class Goals:
+    """{holder: {metric: target}} of valid scorecard goals, where each came from
+    ({holder: {metric: "goal" | "plan"}}: "plan" = the month's or week's share of the quarter
+    goal, as ``goal plan`` splits it), and warnings about goals left out."""
+
+    targets: dict[str, dict] = field(default_factory=dict)
+    sources: dict[str, dict] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, holder: str, metric: str, target: object, source: str, period: Period) -> None:
+        if metric not in figures.METRICS or metric in self.targets.get(holder, {}):
+            return
         try:
-            goals.setdefault(owner, {})[metric] = scoring.validate_goal(metric, decimal(target, 2))
+            self.targets.setdefault(holder, {})[metric] = scoring.validate_goal(metric, target)
+            self.sources.setdefault(holder, {})[metric] = source
         except AmkitError as exc:
-            warnings.append(f"ignoring the {metric} goal of {owner} for {period.key}: {exc.message}")
-    return goals, warnings
+            self.warnings.append(f"ignoring the {metric} goal of {holder} for {period.key}: {exc.message}")
+
+
+def load_goals(r: Reader, period: Period, holders: list[str], teams: bool = False) -> Goals:
+    """The goals of the managers (or, with ``teams``, the teams) named ``holders`` for the period:
+    their own goals first, then for a month or a week without one the share of the quarter goal."""
+    found = Goals()
+    if not holders:
+        return found
+    listed, names = r.in_list("holder", holders)
+    holder = "g.team" if teams else "m.name"
+    rows = r.rows(f"""SELECT {holder}, g.metric, g.target FROM goals g LEFT JOIN managers m ON m.id = g.owner_id
+                       WHERE g.period = :period AND {holder} IN {listed} AND g.{'team' if teams else 'owner_id'}
+                       IS NOT NULL ORDER BY 1, 2""", period=period.key, **names)
+    for name, metric, target in rows:  # only the target counts here (other lines may be hand-made)
+        found.add(name, metric, decimal(target, 2), "goal", period)
+    try:
+        planned = goalread.planned_goals(r, period, goalreport.calendar())
+    except AmkitError as exc:  # a quarter goal whose lines cannot be split
+        found.warnings.append(f"no targets from the quarter goals for {period.key}: {exc.message}")
+        planned = []
+    wanted = set(holders)
+    for lines, who in planned:
+        if (who.team is not None) == teams and who.name in wanted:
+            found.add(who.name, lines.metric, lines.target, "plan", period)
+    return found
 
 
 def score_config() -> tuple[dict, dict]:
@@ -85,9 +113,44 @@ def score_config() -> tuple[dict, dict]:
 def cards(r: Reader, period: Period, scope: Scope) -> CardSet:
     """Ranked cards for everyone in scope (the ranking ignores ``scope.owner``; it filters)."""
     metrics, teams = load_metrics(r, period, scope)
-    goals, warnings = load_goals(r, period, [m.owner for m in metrics])
+    goals = load_goals(r, period, [m.owner for m in metrics])
     weights, grades = score_config()
-    result = scoring.score_cards(metrics, goals, weights, grades)
+    result = scoring.score_cards(metrics, goals.targets, weights, grades, goals.sources)
     if scope.owner:
         result = [card for card in result if card.owner == scope.owner]
-    return CardSet(period=period, cards=result, teams=teams, warnings=warnings)
+    return CardSet(period=period, cards=result, teams=teams, warnings=goals.warnings)
+
+
+def team_cards(r: Reader, period: Period, scope: Scope) -> CardSet:
+    """One card per team: its managers' tallies added up (every manager with the team, active or
+    not: results stay the team's), each metric computed on the sum as the metric defines it (a
+    team's win rate is its won over its won + lost deals), scored against the team's goals where
+    set; ranked like managers. ``teams`` maps each team to its number of managers."""
+    where, params = ["m.team IS NOT NULL"], {}
+    if scope.team:
+        where.append("m.team = :team")
+        params["team"] = scope.team
+    visible = team.visible_manager_ids_of(r)
+    if visible is not None:
+        listed, ids = r.in_list("visible", sorted(visible))
+        where.append(f"m.id IN {listed}")
+        params.update(ids)
+    members: dict[str, list[int]] = {}
+    for mid, name in r.rows(f"SELECT m.id, m.team FROM managers m WHERE {' AND '.join(where)} ORDER BY m.team",
+                            **params):
+        members.setdefault(name, []).append(mid)
+    found = figures.tallies(r, period.start, period.end)
+    metrics = [scoring.ManagerMetrics(owner=name, tally=figures.total(found, ids)) for name, ids in members.items()]
+    goals = load_goals(r, period, list(members), teams=True)
+    weights, grades = score_config()
+    result = scoring.score_cards(metrics, goals.targets, weights, grades, goals.sources)
+    return CardSet(period=period, cards=result, teams={k: len(v) for k, v in members.items()},
+                   warnings=goals.warnings)
+
+
+def check_bonus_bases(r: Reader, names: list[str]) -> None:
+    """Every name of a bonus rules' [bonus.base] table is a manager (a typo would pay nobody)."""
+    known = {name for (name,) in r.rows("SELECT name FROM managers")}
+    for name in names:
+        if name not in known:
+            raise bad_value("bonus.base", name, "no such manager")

@@ -72,12 +72,15 @@ def run(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Show every customer's tier; write nothing.")]
     = False,
     all_rows: Annotated[bool, typer.Option("--all", help="Table: show every customer, not only changes.")] = False,
+    override: Annotated[bool, typer.Option(
+        "--override", help="Also replace locked tiers (tier lock, customer edit --tier) and unlock them.")] = False,
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
 ) -> None:
     """Compute tiers from won revenue of the 12 months ending at --as-of and store the changes.
 
     Pareto: customers by value desc; A until 80% of the total, B until 95%, else C; no value
-    is C. Locked customers keep their tier. Every change goes to tier history.
+    is C. Locked customers (tier lock, customer edit --tier) keep their tier unless --override;
+    those kept are listed on stderr. Every change goes to tier history.
     JSON/CSV list every customer; the table lists only changes unless --all or --dry-run.
     """
     from amkit import store
@@ -93,18 +96,29 @@ def run(
     parsed = tierread.read_rules(rules) if chosen == "rules" else None
     if dry_run:
         with store.reader() as r:
-            rows = tierread.compute(r, chosen, day, parsed)
+            rows, kept = tierread.compute_with_kept(r, chosen, day, parsed, override)
         counts = tierread.summary(rows)
     else:
         from amkit import store
         from amkit.tiers import writes as tierstore
 
         with store.write() as st:
-            rows, counts = tierstore.run(st, chosen, day, parsed)
+            rows, counts, kept = tierstore.run_kept(st, chosen, day, parsed, override=override)
     shown = [_row(r) for r in rows if dry_run or all_rows or fmt != Fmt.table or r.changed]
     if shown or fmt != Fmt.table:
         emit(shown, run_columns(chosen), fmt, output, bom)
     note(_summary_line(chosen, day, counts, dry_run))
+    _note_kept(kept)
+
+
+def _note_kept(kept: list[dict]) -> None:
+    """The hand-set (locked) tiers the run kept, on stderr: a decision is not silently undone."""
+    from amkit.ui.i18n import t
+
+    if kept:
+        note(t("kept {n} locked tier(s) (tier run --override replaces them):", n=len(kept)))
+        for k in kept:
+            note(t("  {customer}: {tier} (computed {computed})", **k))
 
 
 @app.command("lock", epilog=example("amkit tier lock 中国银行 A", "amkit tier lock zgyh --unlock"))

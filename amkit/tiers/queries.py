@@ -16,7 +16,7 @@ Windows (``as_of`` is a date, inclusive):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -115,17 +115,48 @@ def read_rules(path: str) -> tiering.Rules:
     return tiering.load_rules(text)
 
 
-def compute(r: Reader, method: str, as_of: dt.date, rules: tiering.Rules | None = None) -> list:
-    """Tier rows (TierRow / RfmRow / RuleRow) for every customer, in value order."""
+def compute(r: Reader, method: str, as_of: dt.date, rules: tiering.Rules | None = None,
+            override: bool = False) -> list:
+    """Tier rows (TierRow / RfmRow / RuleRow) for every customer, in value order. Locked
+    customers keep their tier unless ``override``."""
+    return _tiered(method, _inputs(r, method, as_of, rules, override), as_of, rules)
+
+
+def compute_with_kept(r: Reader, method: str, as_of: dt.date, rules: tiering.Rules | None = None,
+                      override: bool = False) -> tuple[list, list[dict[str, Any]]]:
+    """The rows of :func:`compute` and the locked customers kept at a tier the run would change:
+    ``{"customer", "tier", "computed"}`` (empty with ``override``)."""
+    items = _inputs(r, method, as_of, rules, override)
+    rows = _tiered(method, items, as_of, rules)
+    if override or not any(i.locked for i in items):
+        return rows, []
+    free = _tiered(method, [replace(i, locked=False) for i in items], as_of, rules)
+    computed = {row.customer_id: row.tier for row in free}
+    kept = [{"customer": row.customer, "tier": row.tier, "computed": computed[row.customer_id]}
+            for row in rows if row.locked and computed[row.customer_id] != row.tier]
+    return rows, kept
+
+
+def _inputs(r: Reader, method: str, as_of: dt.date, rules: tiering.Rules | None, override: bool) -> list:
     if method == "pareto":
-        return tiering.pareto(load_values(r, as_of))
-    if method == "rfm":
-        return tiering.rfm(load_rfm(r, as_of), as_of)
-    if method == "rules":
+        items = load_values(r, as_of)
+    elif method == "rfm":
+        items = load_rfm(r, as_of)
+    elif method == "rules":
         if rules is None:
             raise BadInput("--method rules needs --rules FILE.toml")
-        return tiering.apply_rules(rules, load_facts(r, as_of))
-    raise BadInput(f"invalid method {method!r}: expected one of {', '.join(METHODS)}")
+        items = load_facts(r, as_of)
+    else:
+        raise BadInput(f"invalid method {method!r}: expected one of {', '.join(METHODS)}")
+    return [replace(i, locked=False) if i.locked else i for i in items] if override else items
+
+
+def _tiered(method: str, items: list, as_of: dt.date, rules: tiering.Rules | None) -> list:
+    if method == "pareto":
+        return tiering.pareto(items)
+    if method == "rfm":
+        return tiering.rfm(items, as_of)
+    return tiering.apply_rules(rules, items)
 
 
 def summary(rows: Sequence[tiering.TierRow]) -> dict[str, int]:

@@ -21,10 +21,25 @@ from amkit.store.writer import Store
 def run(st: Store, method: str, as_of: dt.date, rules: tiering.Rules | None = None,
         write: bool = True) -> tuple[list, dict[str, int]]:
     """Compute tiers for every customer and (unless ``write`` is false) store the changes."""
-    rows = tierread.compute(Reader.of_session(st.session), method, as_of, rules)
+    rows, counts, _kept = run_kept(st, method, as_of, rules, write)
+    return rows, counts
+
+
+def run_kept(st: Store, method: str, as_of: dt.date, rules: tiering.Rules | None = None,
+             write: bool = True, override: bool = False) -> tuple[list, dict[str, int], list[dict[str, Any]]]:
+    """:func:`run`, and the locked tiers (``tier lock``, ``customer edit --tier``) it kept where
+    it would have changed them; with ``override`` the run replaces them too and unlocks the
+    customers it changed."""
+    r = Reader.of_session(st.session)
+    rows, kept = tierread.compute_with_kept(r, method, as_of, rules, override)
     if write:
+        if override:
+            locked = {i for (i,) in r.rows("SELECT id FROM customers WHERE tier_locked = :yes", yes=True)}
+            for row in rows:
+                if row.changed and row.customer_id in locked:
+                    st.update_row(Customer, row.customer_id, {"tier_locked": True}, {"tier_locked": False})
         apply(st, rows, method, as_of)
-    return rows, tierread.summary(rows)
+    return rows, tierread.summary(rows), kept
 
 
 def apply(st: Store, rows: Sequence[tiering.TierRow], method: str, as_of: dt.date) -> int:
