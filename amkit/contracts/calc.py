@@ -15,6 +15,7 @@ Definitions (contract list, remind, customer show and the renewal_rate figure fo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import NamedTuple
 
 from amkit.errors import bad_value
@@ -60,3 +61,14 @@ def renewal_due(c: ContractFacts, lead: int) -> dt.date:
 
 def expiring(c: ContractFacts, today: dt.date, days: int) -> bool:
     return not settled(c) and today <= c.end_on <= today + dt.timedelta(days=days)
+
+
+_UNITS = {"": 1, "d": 1, "天": 1, "w": 7, "周": 7, "m": 30, "月": 30}
+
+
+def parse_window(text: str) -> int:
+    """``--expiring 60d`` / ``8w`` / ``2m`` (30 days) / ``60`` -> days (0..3650)."""
+    m = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z天周月]?)\s*", str(text))
+    if not m or m.group(2).lower() not in _UNITS or int(m.group(1)) * _UNITS[m.group(2).lower()] > 3650:
+        raise bad_value("--expiring", text, "expected a window like 60d, 8w or 2m")
+    return int(m.group(1)) * _UNITS[m.group(2).lower()]

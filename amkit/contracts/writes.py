@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from amkit import config
 from amkit.core.parse import parse_amount, parse_date, require_text, to_cents
-from amkit.errors import BadInput, bad_value
+from amkit.errors import bad_value
 from amkit.store import lookup
 from amkit.store.models import Contract, Deal
 from amkit.store.writer import Store
@@ -148,16 +148,10 @@ def lost(st: Store, ref: str, reason: str | None, on: str | None = None) -> dict
 def list_rows(session: Session, *, customer: str | None = None, owner: str | None = None,
               expiring: str | None = None, ended: bool = False) -> list[dict[str, Any]]:
     """`contract list`: names resolved here, rows read on amkit.contracts.queries."""
-    from amkit.contracts import queries
-    from amkit.reminders.calc import parse_within
+    from amkit.contracts import calc, queries
     from amkit.store.raw import Reader
 
-    days = None
-    if expiring is not None:
-        try:
-            days = parse_within(expiring)
-        except BadInput:  # reworded for this option
-            raise bad_value("--expiring", expiring, "expected a window like 60d, 8w or 2m") from None
+    days = calc.parse_window(expiring) if expiring is not None else None
     customer_id = lookup.customer(session, customer).id if customer else None
     owner_id = lookup.manager(session, owner).id if owner else None
     rows = queries.rows(Reader.of_session(session), config.today(), customer_id=customer_id, owner_id=owner_id,

@@ -57,6 +57,9 @@ RANK_FIELDS = (
     "repurchase_rate",
     "complaint_response_hours",
     "deals_lost",
+    "renewal_rate",
+    "overdue_rate",
+    "churn_rate",
 )
 
 
@@ -104,6 +107,9 @@ class ScoreCard:
     grade: str | None
     rank: int | None = None
     subscores: tuple[SubScore, ...] = field(default=())
+    renewal_rate: Decimal | None = None  # issue 22 (fractions, lower is better for overdue and churn)
+    overdue_rate: Decimal | None = None
+    churn_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,7 @@ def score_card(
         score=score,
         grade=grade_for(score, grades),
         subscores=subscores,
+        **{name: _display(name, actuals[name]) for name in ("renewal_rate", "overdue_rate", "churn_rate")},
     )
 
 
