@@ -21,6 +21,7 @@ from typing import NamedTuple
 from amkit.errors import bad_value
 
 DEFAULT_LEAD_DAYS = 60
+STATUSES = {"active": "执行中", "future": "未开始", "ended": "已到期", "renewed": "已续约", "lost": "已流失"}
 
 
 class ContractFacts(NamedTuple):

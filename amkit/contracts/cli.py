@@ -25,10 +25,11 @@ External = Annotated[Optional[str], typer.Option("--external-id", help="Id in an
 
 
 def columns():  # noqa: ANN201
+    from amkit.contracts.calc import STATUSES
     from amkit.ui.render import Col
 
     return [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("title", "Title"),
-            Col("start", "Start"), Col("end", "End"), Col("amount", "Amount", "money"), Col("status", "Status"),
+            Col("start", "Start"), Col("end", "End"), Col("amount", "Amount", "money"), Col("status", "Status", "enum", STATUSES),
             Col("days_left", "Days left", "int"), Col("renewal_of", "Renews", "int"),
             Col("renewed_by", "Renewed by", "int")]
 
@@ -91,11 +92,12 @@ def edit(contract: IdArg, start: Start = None, end: End = None, amount: Amount =
     """Change a contract's fields; prints what changed."""
     from amkit import store
     from amkit.contracts import writes
+    from amkit.ui.i18n import t
 
     with store.write() as st:
         diff = writes.edit(st, contract, start=start, end=end, amount=amount, title=title, deal=deal,
                            renewal_of=renewal_of, external_id=external_id)
-    note(f"{len(diff)} field(s) changed" if diff else "nothing changed")
+    note(t("{n} field(s) changed", n=len(diff)) if diff else t("nothing changed"))
     for key, (old, new) in diff.items():
         typer.echo(f"{key}: {old!s} -> {new!s}")
 

@@ -16,6 +16,9 @@ import datetime as dt
 from typing import Iterable, NamedTuple
 
 
+STATUSES = {"paid": "已收齐", "open": "待收", "overdue": "逾期"}
+
+
 class Line(NamedTuple):
     id: int
     due: dt.date

@@ -63,6 +63,7 @@ TOP = 3  # rows per money section
 
 def print_money(row: dict[str, Any]) -> None:
     """Issue 22's sections: lifecycle, handover, money (each trimmed to its top rows)."""
+    from amkit.contracts.calc import STATUSES as CONTRACT_STATUSES
     from amkit.core.enums import DEAL_STAGES
 
     life = row["lifecycle_detail"]
@@ -76,18 +77,20 @@ def print_money(row: dict[str, Any]) -> None:
                  last=f"{won['last_year']:,.2f}"))
     h = row.get("handover")
     if h:
+        note = "\n  ".join(h["note"].splitlines())
         typer.echo(t("Last handover: {source} -> {to} on {on}: {note}", source=h["from"] or "-", to=h["to"],
-                     on=h["on"], note=h["note"]))
+                     on=h["on"], note=note))
     _section(t("Open deals") + f" · {t('weighted')} {row['pipeline_weighted']:,.2f}", row["open_deals"], [
         Col("id", "id", "int"), Col("title", "Title"), Col("stage", "Stage", "enum", DEAL_STAGES),
         Col("amount", "Amount", "money"), Col("weighted_amount", "Weighted", "money"), Col("created", "Created"),
     ], TOP)
     _section(t("Contracts"), row["contracts"], [
         Col("id", "id", "int"), Col("title", "Title"), Col("start", "Start"), Col("end", "End"),
-        Col("amount", "Amount", "money"), Col("status", "Status"), Col("days_left", "Days left", "int"),
+        Col("amount", "Amount", "money"), Col("status", "Status", "enum", CONTRACT_STATUSES),
+        Col("days_left", "Days left", "int"),
     ], TOP)
     _section(t("Receivables"), row["receivables"], [
-        Col("deal_id", "Deal", "int"), Col("due", "Due"), Col("amount", "Amount", "money"),
+        Col("deal_id", "Deal", "int"), Col("due", "Due on"), Col("amount", "Amount", "money"),
         Col("received", "Received", "money"), Col("outstanding", "Outstanding", "money"),
         Col("days_overdue", "Days overdue", "int"),
     ], TOP)

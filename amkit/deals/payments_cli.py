@@ -81,12 +81,13 @@ def list_(
 # --- payment plans (回款计划) and receivables (应收), issue 22 --------------------------------
 
 def receivable_columns():  # noqa: ANN201
+    from amkit.core.receivables import STATUSES
     from amkit.ui.render import Col
 
     return [Col("id", "id", "int"), Col("deal_id", "Deal", "int"), Col("customer", "Customer"),
-            Col("owner", "Owner"), Col("due", "Due"), Col("amount", "Amount", "money"),
+            Col("owner", "Owner"), Col("due", "Due on"), Col("amount", "Amount", "money"),
             Col("received", "Received", "money"), Col("outstanding", "Outstanding", "money"),
-            Col("days_overdue", "Days overdue", "int"), Col("status", "Status")]
+            Col("days_overdue", "Days overdue", "int"), Col("status", "Status", "enum", STATUSES)]
 
 
 @app.command("plan", epilog=example("amkit payment plan 12 --due 2026-12-31 --amount 100000",
