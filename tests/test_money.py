@@ -236,3 +236,37 @@ def test_customer_show_has_the_money(money):
     assert "2027-01-22" in table and "¥100,000.00" in table and "weighted 40,000.00" in table
     assert "Contracts (4)" in table and "+1 more" in table  # trimmed to the top 3, latest end first
     assert max(len(line) for line in table.splitlines()) <= 120
+
+
+# --- import / export ----------------------------------------------------------------------
+
+def test_contracts_and_plans_round_trip_through_export_and_import(money, tmp_path, sql):
+    money("contract", "edit", "2", "--external-id", "HT-2")
+    contracts, plans = tmp_path / "contracts.csv", tmp_path / "plans.csv"
+    assert money("export", "contracts", "-f", "csv", "-o", contracts).exit_code == 0
+    assert money("export", "installments", "-f", "csv", "-o", plans).exit_code == 0
+    lines = contracts.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "customer,title,start,end,amount,external_id,renewal_of,deal,lost_on,lost_reason"
+    assert lines[3] == "中国银行,,2026-11-01,2027-10-31,55000.00,,HT-2,,,"  # renews HT-2
+    before = sql("SELECT customer_id, title, start_on, end_on, amount_cents, renewal_of_id FROM contracts ORDER BY id")
+    sql("DELETE FROM installments")
+    sql("DELETE FROM contracts")
+    r = money("import", "contracts", contracts)
+    assert r.exit_code == 0, r.stderr
+    after = sql("SELECT customer_id, title, start_on, end_on, amount_cents, renewal_of_id FROM contracts ORDER BY id")
+    first = after and sql("SELECT min(id) FROM contracts")[0][0]
+    # the same contracts; the renewal points at the re-imported HT-2 (ids are new)
+    assert [row[:5] for row in after] == [row[:5] for row in before]
+    assert [row[5] - first + 1 if row[5] else None for row in after] == [None, None, 2, None]
+    assert money("import", "installments", plans).exit_code == 0
+    assert sql("SELECT deal_id, due, amount_cents FROM installments ORDER BY due") == [
+        (1, "2026-10-01", 10000000), (1, "2026-11-01", 10000000), (1, "2026-12-01", 10000000)]
+
+
+def test_importing_a_plan_over_the_deal_amount_is_refused(money, tmp_path, sql):
+    f = tmp_path / "plan.csv"
+    f.write_text("商机,到期日,金额\n1,2027-01-01,0.01\n", encoding="utf-8")
+    r = money("import", "installments", f)
+    assert r.exit_code == 2
+    assert "line 2, column '金额'" in r.stderr and "more than deal 1's amount 300000.00" in r.stderr
+    assert sql("SELECT count(*) FROM installments") == [(3,)]
