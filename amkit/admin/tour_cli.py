@@ -25,6 +25,8 @@ STEPS: list[tuple[str, str]] = [
     ("Tiers: 张伟's A-tier customers (Pareto)", "tier list --tier A --owner 张伟"),
     ("Scorecard: this quarter's KPIs and rank", "score card"),
     ("Funnel: this year's deals stage by stage", "report funnel --period {year}"),
+    ("Contracts: renewals due in the next 60 days", "contract list --expiring 60d"),
+    ("Receivables: 张伟's overdue installments", "receivable list --overdue --owner 张伟"),
 ]
 
 
