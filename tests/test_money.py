@@ -20,7 +20,7 @@ import pytest
 
 @pytest.fixture
 def money(cli):
-    def ok(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+    def ok(*args, **kw):
         r = cli(*args, **kw)
         assert r.exit_code == 0, (args, r.stderr)
         return r
@@ -71,7 +71,9 @@ def test_renewal_due_sixty_days_before_the_end_and_gone_once_renewed(money):
 
 
 def test_contract_list_expiring_window(money, sql):
-    ids = lambda *a: [r["id"] for r in money("contract", "list", *a, "-f", "json").json()]  # noqa: E731
+    def ids(*a: str) -> list[int]:
+        return [r["id"] for r in money("contract", "list", *a, "-f", "json").json()]
+
     assert ids("--expiring", "60d") == [1]  # ends 2027-01-22 = today + 60
     assert ids("--expiring", "59d") == []
     assert ids("--expiring", "2m") == [1]  # 2m = 60 days
@@ -153,8 +155,8 @@ def test_a_plan_over_the_deal_amount_is_refused_and_nothing_is_stored(money, sql
     assert r.stderr == ("amkit: invalid amount '0.01': the plan would total 300000.01, more than deal 1's amount "
                         "300000.00 (300000.00 planned already)\n")
     r = money("payment", "plan", "2", "--due", "2027-01-01", "--amount", "100")
-    assert (r.exit_code, r.stderr) == (2, "amkit: invalid deal 2: is quote, not won: payments are recorded "
-                                          "against won deals\n")
+    assert (r.exit_code, r.stderr) == (2, ("amkit: invalid deal 2: is quote, not won: payments are recorded "
+                                           "against won deals\n"))
     r = money("payment", "plan", "1", "--amount", "100")
     assert (r.exit_code, r.stderr) == (2, "amkit: invalid due '': required (--due YYYY-MM-DD)\n")
     assert sql("SELECT count(*), sum(amount_cents) FROM installments") == [(3, 30000000)]
