@@ -272,3 +272,23 @@ def test_importing_a_plan_over_the_deal_amount_is_refused(money, tmp_path, sql):
     assert r.exit_code == 2
     assert "line 2, column '金额'" in r.stderr and "more than deal 1's amount 300000.00" in r.stderr
     assert sql("SELECT count(*) FROM installments") == [(3,)]
+
+
+def test_edit_and_delete_contracts_and_errors_in_zh(money, sql):
+    r = money("contract", "edit", "1", "--end", "2027-02-21")
+    assert r.exit_code == 0 and r.stdout == "end_on: 2027-01-22 -> 2027-02-21\n"
+    assert [x["due"] for x in remind(money, "renewal", "--within", "30d")] == ["2026-09-16", "2026-12-23"]
+    r = money("contract", "edit", "1", "--start", "2027-03-01")
+    assert (r.exit_code, r.stderr) == (2, "amkit: invalid end '2027-02-21': before the start 2027-03-01\n")
+    zh = money("contract", "edit", "1", "--start", "2027-03-01", extra_env={"AMKIT_LANG": "zh"})
+    assert (zh.exit_code, zh.stderr) == (2, "amkit: 结束日期 的值 '2027-02-21' 无效：早于开始日期 2027-03-01\n")
+    zh = money("payment", "plan", "1", "--due", "2027-01-01", "--amount", "1", extra_env={"AMKIT_LANG": "zh"})
+    assert zh.stderr == ("amkit: 金额 的值 '1' 无效：回款计划合计将为 300001.00，超过商机 1 的金额 300000.00"
+                         "（已计划 300000.00）\n")
+    assert sql("SELECT start_on, end_on FROM contracts WHERE id = 1") == [("2026-01-23", "2027-02-21")]
+    # deleting the renewal (3) reopens the renewal of contract 2, overdue since 2026-09-01
+    assert money("contract", "delete", "3").exit_code == 0
+    assert sql("SELECT count(*) FROM contracts WHERE id = 3") == [(0,)]
+    assert [x["due"] for x in remind(money, "renewal", "--within", "0d")] == ["2026-09-01", "2026-09-16"]
+    assert [x for x in sql("SELECT action, table_name, row_id FROM audit_log WHERE table_name = 'contracts'")
+            if x[0] == "delete"] == [("delete", "contracts", 3)]
