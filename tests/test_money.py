@@ -292,3 +292,14 @@ def test_edit_and_delete_contracts_and_errors_in_zh(money, sql):
     assert [x["due"] for x in remind(money, "renewal", "--within", "0d")] == ["2026-09-01", "2026-09-16"]
     assert [x for x in sql("SELECT action, table_name, row_id FROM audit_log WHERE table_name = 'contracts'")
             if x[0] == "delete"] == [("delete", "contracts", 3)]
+
+
+def test_erase_scrubs_contract_and_installment_text(money, sql):
+    assert money("contract", "lost", "4", "--reason", "王处长调岗，新负责人不续").exit_code == 0
+    assert money("payment", "plan", "1", "--due", "2027-01-01", "--amount", "0").exit_code == 2  # refused: more than 0
+    sql("UPDATE installments SET note = '联系王处长' WHERE id = 1")
+    r = money("customer", "erase", "中国银行", "--yes")
+    assert r.exit_code == 0, r.stderr
+    assert sql("SELECT count(*) FROM contracts WHERE title IS NOT NULL OR lost_reason IS NOT NULL") == [(0,)]
+    assert sql("SELECT count(*) FROM installments WHERE note IS NOT NULL") == [(0,)]
+    assert sql("SELECT count(*), sum(amount_cents) FROM contracts") == [(4, 22500000)]  # the figures stay
