@@ -303,3 +303,37 @@ def test_erase_scrubs_contract_and_installment_text(money, sql):
     assert sql("SELECT count(*) FROM contracts WHERE title IS NOT NULL OR lost_reason IS NOT NULL") == [(0,)]
     assert sql("SELECT count(*) FROM installments WHERE note IS NOT NULL") == [(0,)]
     assert sql("SELECT count(*), sum(amount_cents) FROM contracts") == [(4, 22500000)]  # the figures stay
+
+
+# --- team mode: contracts and installments are scoped like deals and payments -------------
+
+@pytest.mark.pg_only
+def test_a_manager_sees_only_their_contracts_and_receivables(money, cli, env, sql):
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    assert cli("customer", "add", "建设银行", "--owner", "李娜").exit_code == 0
+    assert cli("contract", "add", "建设银行", "--start", "2026-01-01", "--end", "2026-12-31", "--amount", "9").exit_code == 0
+    assert cli("deal", "add", "建设银行", "--amount", "900", "--stage", "won", "--created", "2026-09-01").exit_code == 0
+    assert cli("payment", "plan", "3", "--due", "2026-10-01", "--amount", "900").exit_code == 0
+    assert cli("team", "setup").exit_code == 0
+    zhang, li = "amkt_money_zhang", "amkt_money_li"  # cluster-wide logins of this test only
+    for login, manager in ((zhang, "张伟"), (li, "李娜")):
+        run = cli("user", "grant", login, "--role", "manager", "--manager", manager)
+        assert run.exit_code == 0, run.stderr
+    url = make_url(env["AMKIT_DATABASE_URL"])
+
+    def as_user(login: str, *args: str):  # noqa: ANN202
+        return cli(*args, extra_env={"AMKIT_DATABASE_URL": url.set(username=login).render_as_string(False)})
+
+    assert {r["customer"] for r in as_user(li, "contract", "list", "-f", "json").json()} == {"建设银行"}
+    assert {r["customer"] for r in as_user(zhang, "contract", "list", "-f", "json").json()} == {"中国银行"}
+    assert [r["deal_id"] for r in as_user(li, "receivable", "list", "-f", "json").json()] == [3]
+    assert {r["customer"] for r in as_user(li, "remind", "-f", "json").json()} == {"建设银行"}
+    refused = as_user(li, "payment", "plan", "1", "--due", "2027-01-01", "--amount", "1")
+    assert refused.exit_code == 4 and "not in the scope" in refused.stderr
+    with psycopg.connect(host=url.host, port=url.port, user=li, dbname=url.database, autocommit=True) as con:
+        assert con.execute("SELECT count(*) FROM contracts").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM installments").fetchone() == (1,)
+        assert con.execute("UPDATE installments SET amount_cents = 1 WHERE deal_id = 1").rowcount == 0
+    assert sql("SELECT amount_cents FROM installments WHERE deal_id = 1 ORDER BY due") == [(10000000,)] * 3
