@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.ui.opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
+from amkit.ui.opts import BomOpt, CustomerOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 
 app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
@@ -124,8 +124,7 @@ def receivable_list(
     overdue: Annotated[bool, typer.Option("--overdue", help="Only installments past due and not fully paid.")] = False,
     open_: Annotated[bool, typer.Option("--open", help="Only installments not fully paid.")] = False,
     owner: OwnerOpt = None,
-    customer: Annotated[Optional[str], typer.Option("--customer", help="Only this customer.",
-                                                    metavar="CUSTOMER")] = None,
+    customer: CustomerOpt = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="As of DATE (default today): payments up to it.",
                                                  metavar="DATE")] = None,
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
