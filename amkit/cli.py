@@ -228,6 +228,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "score": ("scores.cli", "app", "KPI scorecards and ranking (绩效考核)."),
     "deal": ("deals.cli", "app", "Deals (商机) through the stages, with the weighted pipeline."),
     "payment": ("deals.payments_cli", "app", "Payments (回款) against won deals; collection rate (回款率)."),
+    "contract": ("contracts.cli", "app", "Contracts (合同) with end dates and renewals (续约)."),
+    "receivable": ("deals.payments_cli", "receivable_app", "Receivables (应收): payment-plan installments, received, "
+                                                          "outstanding and overdue."),
     "survey": ("feedback.surveys_cli", "app", "Satisfaction surveys (满意度): 1-5, or NPS 0-10."),
     "complaint": ("feedback.complaints_cli", "app", "Complaints (投诉): opened, resolved, response time."),
     "report": ("deals.report_cli", "app", "Reports: funnel, and more."),

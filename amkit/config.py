@@ -45,6 +45,9 @@ DEFAULTS: dict[str, Any] = {
             "repurchases": 0,
             "repurchase_rate": 0,
             "complaint_response_hours": 0,
+            "renewal_rate": 0,
+            "overdue_rate": 0,
+            "churn_rate": 0,
         },
         "grades": {"S": 110, "A": 95, "B": 80, "C": 60},
     },
@@ -62,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     # amkit review: cadence breaches overdue by more than ignored_days count as ignored reminders;
     # top_followups visits/meetings with an outcome are quoted
     "review": {"ignored_days": 7, "top_followups": 5},
+    # issue 22: a renewal reminder is due renewal_lead_days before a contract ends; an open deal
+    # is stalled after stall_days.<stage> days in its stage
+    "contracts": {"renewal_lead_days": 60},
+    "deals": {"stall_days": {"contact": 30, "needs": 30, "quote": 30, "negotiation": 30}},
 }
 
 
@@ -224,6 +231,8 @@ SETTINGS: dict[str, tuple[str, float | None, float | None]] = {
     **{f"pipeline.probability.{k}": ("number", 0, 1) for k in DEFAULTS["pipeline"]["probability"]},
     "pipeline.reason_codes": ("list", 1, 50),
     "review.ignored_days": ("int", 0, 3650), "review.top_followups": ("int", 0, 1000),
+    "contracts.renewal_lead_days": ("int", 0, 3650),
+    **{f"deals.stall_days.{k}": ("int", 1, 3650) for k in DEFAULTS["deals"]["stall_days"]},
 }
 
 

@@ -57,7 +57,8 @@ def test_metrics_registry():
         "revenue": "money", "collection": "money", "deals_won": "count", "deals_lost": "count",
         "new_customers": "count", "visits": "count", "followups": "count", "win_rate": "fraction",
         "collection_rate": "fraction", "satisfaction": "score", "completeness": "fraction",
-        "repurchases": "count", "repurchase_rate": "fraction", "complaint_response_hours": "hours"}
+        "repurchases": "count", "repurchase_rate": "fraction", "complaint_response_hours": "hours",
+        "renewal_rate": "fraction", "overdue_rate": "fraction", "churn_rate": "fraction"}
     assert quantum("revenue") == D("0.01") and quantum("visits") == 1 and quantum("collection_rate") == D("0.0001")
     msg = bad(metric_info, "profit")
     assert "metric 'profit'" in msg and "revenue" in msg and "followups" in msg

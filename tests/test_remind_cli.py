@@ -286,7 +286,7 @@ def test_demo_shows_every_kind(cli, tmp_path):
     r = cli("--db", str(demo), "remind", "-f", "json")
     assert r.exit_code == 0 and "moved to" not in r.stderr
     kinds = {x["kind"] for x in r.json()}
-    assert kinds == {"next_action", "cadence", "dormant", "birthday"}
+    assert kinds == {"next_action", "cadence", "dormant", "birthday", "renewal", "receivable", "stalled"}
     overdue = [x for x in r.json() if x["kind"] == "next_action" and x["days_overdue"] > 0]
     upcoming = [x for x in r.json() if x["kind"] == "next_action" and x["days_overdue"] < 0]
     assert overdue and upcoming

@@ -79,6 +79,7 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     counts["follow-ups"] = _populate_followups(st, rng, today, customer_ids, customers)
     counts.update(_populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers]))))
     counts.update(_populate_goals(st, rng, today))
+    counts.update(_populate_money(st, rng, today))
     counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
     counts.update(_populate_kb(st, rng, today))
     return counts
@@ -346,6 +347,85 @@ def _populate_kb(st: Store, rng: random.Random, today: dt.date) -> dict[str, int
     return {"kb entries": len(rows)}
 
 
+LOST_RENEWALS = ["客户预算削减，不再续约", "客户改用竞品", "业务线关停"]
+
+
+def _populate_money(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+    """Issue 22: a one-year contract for most won deals of the last two years (ended ones renewed,
+    marked lost or left open: an overdue renewal), a payment plan for the won deals (the payments
+    above fall short of some: overdue receivables), and one deal of 中国银行上海分行 stalled in quote
+    for 83 days."""
+    from amkit.store.models import Contract, Customer, Deal, DealStageChange, Installment
+
+    now = config.now()
+    won = st.session.execute(sa.select(Deal.id, Deal.customer_id, Deal.closed_at, Deal.amount_cents, Deal.title)
+                             .where(Deal.stage == "won", Deal.closed_at >= today - dt.timedelta(days=730))
+                             .order_by(Deal.id)).all()
+    contracts, plans = [], []
+    for deal_id, customer_id, closed, cents, title in won:
+        if rng.random() < 0.8:
+            end = closed + dt.timedelta(days=rng.choice([364, 364, 729]))
+            contracts.append({"customer_id": customer_id, "title": title, "start_on": closed, "end_on": end,
+                              "amount_cents": cents, "deal_id": deal_id, "renewal_of_id": None, "external_id": None,
+                              "lost_on": None, "lost_reason": None, "created_at": now})
+        parts = rng.choice([[100], [50, 50], [30, 40, 30], [40, 60]])
+        due, planned = closed, 0
+        for i, share in enumerate(parts):
+            due = due + dt.timedelta(days=rng.randint(20, 90))
+            amount = cents - planned if i == len(parts) - 1 else cents * share // 100
+            planned += amount
+            plans.append({"deal_id": deal_id, "due": due, "amount_cents": amount, "note": None, "created_at": now})
+    ids = st.insert_many(Contract, contracts)
+    renewals = 0
+    for contract_id, c in zip(ids, contracts):
+        if c["end_on"] >= today:
+            continue
+        fate = rng.choices(["renew", "lost", "open"], [6, 2, 2])[0]
+        if fate == "renew":
+            start = c["end_on"] + dt.timedelta(days=1)
+            st.add(Contract(customer_id=c["customer_id"], title=c["title"], start_on=start,
+                            end_on=start + dt.timedelta(days=364), amount_cents=c["amount_cents"] * rng.choice([100, 105, 110]) // 100,
+                            renewal_of_id=contract_id, created_at=now))
+            renewals += 1
+        elif fate == "lost":
+            st.update_row(Contract, contract_id, {"lost_on": None, "lost_reason": None},
+                          {"lost_on": c["end_on"], "lost_reason": rng.choice(LOST_RENEWALS)})
+    st.insert_many(Installment, plans)
+    bank = st.session.execute(sa.select(Customer.id, Customer.owner_id).where(Customer.name == FIXED[0][0])).one()
+    since, created = today - dt.timedelta(days=83), today - dt.timedelta(days=110)
+    stalled = st.add(Deal(customer_id=bank.id, owner_id=bank.owner_id, title="数据平台", amount_cents=68_000_000,
+                          stage="quote", created=created, created_at=dt.datetime.combine(created, dt.time(10))))
+    st.insert_many(DealStageChange, [
+        {"deal_id": stalled.id, "from_stage": None, "to_stage": "contact", "on": created, "reason": None},
+        {"deal_id": stalled.id, "from_stage": "contact", "to_stage": "quote", "on": since, "reason": None}])
+    _bank_story(st, bank, today, now)
+    return {"contracts": len(ids) + renewals + 1, "installments": len(plans) + 2}
+
+
+def _bank_story(st: Store, bank: Any, today: dt.date, now: dt.datetime) -> None:
+    """中国银行上海分行 (`customer show zgyh`): a ¥527,600 win 60 days ago whose first installment is
+    overdue, a contract to renew in 45 days, and the note of the handover that gave it its owner."""
+    from amkit.store.models import Contract, Deal, DealStageChange, Handover, Installment, Manager
+
+    won_on = today - dt.timedelta(days=60)
+    deal = st.add(Deal(customer_id=bank.id, owner_id=bank.owner_id, title="核心系统维保", amount_cents=52_760_000,
+                       stage="won", created=won_on - dt.timedelta(days=40), closed_at=won_on,
+                       created_at=dt.datetime.combine(won_on - dt.timedelta(days=40), dt.time(10))))
+    st.insert_many(DealStageChange, [
+        {"deal_id": deal.id, "from_stage": None, "to_stage": "negotiation", "on": deal.created, "reason": None},
+        {"deal_id": deal.id, "from_stage": "negotiation", "to_stage": "won", "on": won_on, "reason": None}])
+    st.insert_many(Installment, [
+        {"deal_id": deal.id, "due": today - dt.timedelta(days=30), "amount_cents": 26_380_000, "note": "首付款",
+         "created_at": now},
+        {"deal_id": deal.id, "due": today + dt.timedelta(days=30), "amount_cents": 26_380_000, "note": "尾款",
+         "created_at": now}])
+    st.add(Contract(customer_id=bank.id, title="核心系统维保", start_on=today - dt.timedelta(days=320),
+                    end_on=today + dt.timedelta(days=45), amount_cents=36_000_000, deal_id=None, created_at=now))
+    owner = st.session.get(Manager, bank.owner_id).name if bank.owner_id else "张伟"
+    st.add(Handover(customer_id=bank.id, from_owner="Emily Chen" if owner != "Emily Chen" else "李娜", to_owner=owner,
+                    on=today - dt.timedelta(days=75), note="客户信息科王处长偏好电话沟通；年底前确认维保续约预算。"))
+
+
 def tour() -> str:
     return """
 amkit demo database is ready. Try:
@@ -361,6 +441,8 @@ amkit demo database is ready. Try:
   amkit deal list --open --owner 张伟            # the pipeline, weighted total on stderr
   amkit report funnel --period 2026              # 初次沟通→需求确认→报价→跟进→签约→复购
   amkit payment list --by-deal                   # collection rate (回款率) per won deal
+  amkit contract list --expiring 60d             # contracts to renew (续约) in the next 60 days
+  amkit receivable list --overdue                # overdue installments of payment plans (逾期应收)
   amkit config list                             # cadence, KPI weights, calendar
   amkit goal plan --owner 张伟 --by week         # this quarter's revenue goal, week by week (调休 aware)
   amkit goal progress                           # every goal: actual, % of each line, pace, projection

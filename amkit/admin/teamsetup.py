@@ -26,7 +26,11 @@ from amkit.store.scope import GROUPS, ROLES
 VIA_CUSTOMER = ("contacts", "followups", "deals", "surveys", "complaints", "lifecycle_history", "tier_history",
                 "handovers")
 VIA_DEAL = ("payments", "deal_stage_history")
-SCOPED = ("customers", *VIA_CUSTOMER, *VIA_DEAL, "goals")
+# issue 22: a customer's contracts and a won deal's installments, scoped like deals and payments
+# (their policies come with step p003, as p001 has run on existing team databases)
+MONEY_VIA_CUSTOMER = ("contracts",)
+MONEY_VIA_DEAL = ("installments",)
+SCOPED = ("customers", *VIA_CUSTOMER, *VIA_DEAL, "goals", *MONEY_VIA_CUSTOMER, *MONEY_VIA_DEAL)
 ALL_GROUPS = ", ".join(GROUPS.values())
 MANAGER, LEAD, ADMIN = (GROUPS[r] for r in ("manager", "lead", "admin"))
 
@@ -152,17 +156,29 @@ def _p001_policies(schema: str) -> list[str]:
         rules[table] = f"EXISTS (SELECT 1 FROM customers c WHERE c.id = {table}.customer_id)"
     for table in VIA_DEAL:
         rules[table] = f"EXISTS (SELECT 1 FROM deals d WHERE d.id = {table}.deal_id)"
-    for table, rule in rules.items():
-        stmts += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-                  f"DROP POLICY IF EXISTS amkit_scope ON {table}",
-                  f"CREATE POLICY amkit_scope ON {table} USING ({rule}) WITH CHECK ({rule})"]
-    stmts += [
+    return stmts + _scope_policies(rules) + [
         "ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY amkit_append ON audit_log FOR INSERT WITH CHECK (who = current_user OR amkit_is_admin())",
         "CREATE POLICY amkit_read ON audit_log FOR SELECT USING (amkit_is_admin())",
         "CREATE POLICY amkit_redact ON audit_log FOR UPDATE USING (amkit_is_admin())",
     ]
+
+
+def _scope_policies(rules: dict[str, str]) -> list[str]:
+    stmts = []
+    for table, rule in rules.items():
+        stmts += [f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+                  f"DROP POLICY IF EXISTS amkit_scope ON {table}",
+                  f"CREATE POLICY amkit_scope ON {table} USING ({rule}) WITH CHECK ({rule})"]
     return stmts
+
+
+def _p003_money(schema: str) -> list[str]:
+    """Contracts through their customer, installments through their deal (issue 22)."""
+    rules = {table: f"EXISTS (SELECT 1 FROM customers c WHERE c.id = {table}.customer_id)"
+             for table in MONEY_VIA_CUSTOMER}
+    rules.update({table: f"EXISTS (SELECT 1 FROM deals d WHERE d.id = {table}.deal_id)" for table in MONEY_VIA_DEAL})
+    return _scope_policies(rules)
 
 
 def _p002_lockdown(schema: str) -> list[str]:
@@ -180,7 +196,8 @@ def _p002_lockdown(schema: str) -> list[str]:
 
 # name → statements (given the schema); a shipped step is never edited: add a new one
 POLICY_STEPS: list[tuple[str, Callable[[str], list[str]]]] = [("p001_roles_rls", _p001_policies),
-                                                               ("p002_lockdown", _p002_lockdown)]
+                                                               ("p002_lockdown", _p002_lockdown),
+                                                               ("p003_contracts_installments", _p003_money)]
 _LETTERS = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
 

@@ -28,6 +28,8 @@ STEPS: list[tuple[str, str]] = [
      "score card --period {month} --owner 张伟 --detail"),
     ("Team cards: each team's figures added up (团队 PK)", "score card --by team"),
     ("Funnel: this year's deals stage by stage", "report funnel --period {year}"),
+    ("Contracts: renewals due in the next 60 days", "contract list --expiring 60d"),
+    ("Receivables: 张伟's overdue installments", "receivable list --overdue --owner 张伟"),
 ]
 
 

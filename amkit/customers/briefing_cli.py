@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from amkit.core.enums import CHANNELS, LIFECYCLE
-from amkit.ui.i18n import t
+from amkit.ui.i18n import enum_label, t
 from amkit.ui.render import Col, write_table
 
 
@@ -42,12 +42,55 @@ def print_briefing(row: dict[str, Any]) -> None:
         Col("id", "id", "int"), Col("title", "Title"), Col("industry", "Industry"),
         Col("stage", "Stage", "enum", DEAL_STAGES), Col("excerpt", "Excerpt"),
     ])
+    if "open_deals" in row:
+        print_money(row)
 
 
-def _section(title: str, rows: list[dict[str, Any]], cols: list[Col]) -> None:
+def _section(title: str, rows: list[dict[str, Any]], cols: list[Col], limit: int = 0) -> None:
+    """A titled table; with ``limit`` only its first rows and a "+N more" line (one screen)."""
     import sys
 
     typer.echo("")
     typer.echo(f"{title} ({len(rows)})")
     if rows:
-        write_table(rows, cols, sys.stdout)
+        write_table(rows[:limit or None], cols, sys.stdout)
+    if limit and len(rows) > limit:
+        typer.echo(t("+{n} more", n=len(rows) - limit))
+
+
+TOP = 3  # rows per money section
+
+
+def print_money(row: dict[str, Any]) -> None:
+    """Issue 22's sections: lifecycle, handover, money (each trimmed to its top rows)."""
+    from amkit.contracts.calc import STATUSES as CONTRACT_STATUSES
+    from amkit.core.enums import DEAL_STAGES
+
+    life = row["lifecycle_detail"]
+    typer.echo("")
+    since = f" {t('since')} {life['since']}" if life["since"] else ""
+    reason = f" ({life['reason']})" if life["reason"] else ""
+    typer.echo(f"{t('Lifecycle')}: {enum_label(life['stage'], LIFECYCLE)}{since}{reason}; "
+               f"{t('last activity')} {life['last_activity']}")
+    won = row["won_revenue"]
+    typer.echo(t("Won revenue: {this} this year, {last} last year", this=f"{won['this_year']:,.2f}",
+                 last=f"{won['last_year']:,.2f}"))
+    h = row.get("handover")
+    if h:
+        note = "\n  ".join(h["note"].splitlines())
+        typer.echo(t("Last handover: {source} -> {to} on {on}: {note}", source=h["from"] or "-", to=h["to"],
+                     on=h["on"], note=note))
+    _section(t("Open deals") + f" · {t('weighted')} {row['pipeline_weighted']:,.2f}", row["open_deals"], [
+        Col("id", "id", "int"), Col("title", "Title"), Col("stage", "Stage", "enum", DEAL_STAGES),
+        Col("amount", "Amount", "money"), Col("weighted_amount", "Weighted", "money"), Col("created", "Created"),
+    ], TOP)
+    _section(t("Contracts"), row["contracts"], [
+        Col("id", "id", "int"), Col("title", "Title"), Col("start", "Start"), Col("end", "End"),
+        Col("amount", "Amount", "money"), Col("status", "Status", "enum", CONTRACT_STATUSES),
+        Col("days_left", "Days left", "int"),
+    ], TOP)
+    _section(t("Receivables"), row["receivables"], [
+        Col("deal_id", "Deal", "int"), Col("due", "Due on"), Col("amount", "Amount", "money"),
+        Col("received", "Received", "money"), Col("outstanding", "Outstanding", "money"),
+        Col("days_overdue", "Days overdue", "int"),
+    ], TOP)

@@ -35,11 +35,13 @@ from amkit.store.models import (
     AuditEntry,
     Complaint,
     Contact,
+    Contract,
     Customer,
     Deal,
     DealStageChange,
     Followup,
     Handover,
+    Installment,
     KbEntry,
     LifecycleChange,
     Payment,
@@ -59,11 +61,13 @@ SCRUB: list[tuple[Any, dict[str, Any]]] = [
     (LifecycleChange, {"reason": None}),
     (TierChange, {"note": None}),
     (KbEntry, {"title": ERASED, "body": ERASED, "tags": ""}),  # a case written about this customer
+    (Contract, {"title": None, "lost_reason": None}),
 ]
 # rows hanging off the customer's deals
 DEAL_SCRUB: list[tuple[Any, dict[str, Any]]] = [
     (DealStageChange, {"reason": None}),
     (Payment, {"note": None}),
+    (Installment, {"note": None}),
 ]
 # every table erase may change: amkit.store.scrub rewrites these files after the commit
 TABLES = ["customers", "contacts", "audit_log", *(m.__tablename__ for m, _ in SCRUB + DEAL_SCRUB)]

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from amkit.core.text import normalise_name, normalise_phone
 from amkit.errors import bad_value
-from amkit.store.models import (Complaint, Contact, Customer, Deal, Followup, Handover, KbEntry, LifecycleChange, Survey,
+from amkit.store.models import (Complaint, Contact, Contract, Customer, Deal, Followup, Handover, KbEntry, LifecycleChange, Survey,
                           TierChange)
 from amkit.store.writer import Store
 
@@ -38,7 +38,7 @@ def dupes(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-MOVED = [Contact, Followup, Deal, Survey, Complaint, TierChange, LifecycleChange, Handover, KbEntry]
+MOVED = [Contact, Followup, Deal, Survey, Complaint, TierChange, LifecycleChange, Handover, KbEntry, Contract]
 FILLED = ("industry", "region", "source", "owner_id")
 
 

@@ -208,6 +208,9 @@ def briefing(session: Session, customer: Customer) -> dict[str, Any]:
     from amkit.kb import writes as kb
 
     row["kb"] = kb.for_customer(session, customer)
+    from amkit.customers.briefing import money_sections
+
+    row.update(money_sections(session, customer))
     return row
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.ui.opts import BomOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
+from amkit.ui.opts import BomOpt, CustomerOpt, Fmt, FormatOpt, OutputOpt, OwnerOpt, emit, emit_created, example, note
 
 app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 
@@ -76,3 +76,80 @@ def list_(
     emit(rows, deal_columns() if by_deal else columns(), fmt, output, bom)
     if fmt == Fmt.table and by_deal:
         note(payments.summary(rows))
+
+
+# --- payment plans (回款计划) and receivables (应收), issue 22 --------------------------------
+
+def receivable_columns():  # noqa: ANN201
+    from amkit.core.receivables import STATUSES
+    from amkit.ui.render import Col
+
+    return [Col("id", "id", "int"), Col("deal_id", "Deal", "int"), Col("customer", "Customer"),
+            Col("owner", "Owner"), Col("due", "Due on"), Col("amount", "Amount", "money"),
+            Col("received", "Received", "money"), Col("outstanding", "Outstanding", "money"),
+            Col("days_overdue", "Days overdue", "int"), Col("status", "Status", "enum", STATUSES)]
+
+
+@app.command("plan", epilog=example("amkit payment plan 12 --due 2026-12-31 --amount 100000",
+                                    "amkit payment plan 12 --due 2027-03-31 --amount 5万 --note 尾款 -f json"))
+def plan(
+    deal_id: Annotated[str, typer.Argument(help="A won deal's id (or external id).", metavar="DEAL_ID")],
+    due: Annotated[Optional[str], typer.Option("--due", help="Due date of the installment (required).",
+                                               metavar="DATE")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="Installment amount (more than 0).",
+                                                  metavar="X")] = None,
+    note_: Annotated[Optional[str], typer.Option("--note", help="Free text.")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Add an installment to a won deal's payment plan; prints its id. The plan may not total
+    more than the deal's amount."""
+    from amkit import config, store
+    from amkit.deals import plans
+    from amkit.deals.queries import receivables
+    from amkit.store.raw import Reader
+
+    with store.write() as st:
+        item = plans.add(st, deal_id, due, amount, note_)
+        rows = receivables(Reader.of_session(st.session), config.today(), deal_id=item.deal_id)
+    emit_created(next(r for r in rows if r["id"] == item.id), receivable_columns(), fmt)
+
+
+receivable_app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
+
+
+@receivable_app.command("list", epilog=example("amkit receivable list --overdue",
+                                               "amkit receivable list --owner 张伟 -f json",
+                                               "amkit receivable list --customer 中国银行 --as-of 2026-12-31"))
+def receivable_list(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only installments past due and not fully paid.")] = False,
+    open_: Annotated[bool, typer.Option("--open", help="Only installments not fully paid.")] = False,
+    owner: OwnerOpt = None,
+    customer: CustomerOpt = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As of DATE (default today): payments up to it.",
+                                                 metavar="DATE")] = None,
+    fmt: FormatOpt = Fmt.table, output: OutputOpt = None, bom: BomOpt = False,
+) -> None:
+    """Installments of payment plans: due, amount, received (payments applied oldest first),
+    outstanding and days overdue."""
+    from amkit import config, store
+    from amkit.core.parse import parse_date
+    from amkit.deals.queries import receivables
+    from amkit.store import lookup
+    from amkit.store.raw import Reader
+
+    on = parse_date("--as-of", as_of) or config.today()
+    with store.session(write=False) as sess:
+        owner_id = lookup.manager(sess, owner).id if owner else None
+        customer_id = lookup.customer(sess, customer).id if customer else None
+        rows = receivables(Reader.of_session(sess), on, owner_id=owner_id, customer_id=customer_id,
+                           overdue_only=overdue, open_only=open_)
+    emit(rows, receivable_columns(), fmt, output, bom)
+    if fmt == Fmt.table:
+        from decimal import Decimal
+
+        from amkit.ui.i18n import t
+
+        total = sum((r["outstanding"] for r in rows), Decimal("0.00"))
+        late = sum((r["outstanding"] for r in rows if r["days_overdue"]), Decimal("0.00"))
+        note(t("{n} installment(s): {total} outstanding, {late} overdue", n=len(rows), total=f"{total:,.2f}",
+               late=f"{late:,.2f}"))

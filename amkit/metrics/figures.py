@@ -68,6 +68,21 @@ class Metric:
 
 _DEAL_OWNER = "the deal's owner"
 _CUSTOMER_OWNER = "the customer's current owner"
+# issue 22: renewals, overdue receivables and churn. The window ends at the as-of day at the
+# latest (today for a running period): what has not happened yet neither counts nor is due.
+MONEY_METRICS = (
+    Metric("renewal_rate", "fraction", "higher", "contracts that ended in the window (end date up to the as-of "
+           "day) and have a renewal (a contract added with --renewal-of them) / contracts that ended; null when "
+           "none ended", "contracts.end_on", _CUSTOMER_OWNER, "续约率", "renewals"),
+    Metric("overdue_rate", "fraction", "lower", "outstanding amount of the installments due in the window before "
+           "the as-of day (the deal's payments up to that day applied oldest first) / amount of the installments "
+           "due in the window up to the as-of day; null when nothing was due", "installments.due",
+           _DEAL_OWNER, "逾期率", "receivables"),
+    Metric("churn_rate", "fraction", "lower", "customers that became churned in the window (the lifecycle rule, "
+           "amkit.metrics.lifecycle: derived from activity or a manual change) / customers owned at the window's "
+           "start that were not churned then; null without any", "the day the customer churned",
+           _CUSTOMER_OWNER, "流失率", "churn"),
+)
 METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("revenue", "money", "higher", "sum of the amounts of won deals", "closed_at", _DEAL_OWNER,
            "签约金额", "deals"),
@@ -99,6 +114,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("complaint_response_hours", "hours", "lower", "average hours from opened to resolved of the "
            "resolved complaints; null without any", "complaints.opened", _CUSTOMER_OWNER, "投诉响应时长",
            "complaints"),
+    *MONEY_METRICS,
 )}
 # names used before the metrics layer (score.weights keys)
 ALIASES = {"repurchase": "repurchase_rate", "response_hours": "complaint_response_hours"}
@@ -149,6 +165,12 @@ class Tally:
     surveys: int = 0
     hours_sum: Decimal = Decimal(0)
     resolved: int = 0
+    contracts_ended: int = 0  # issue 22: renewal_rate, overdue_rate, churn_rate
+    contracts_renewed: int = 0
+    due_cents: int = 0
+    overdue_cents: int = 0
+    churned: int = 0
+    owned_at_start: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
@@ -184,6 +206,9 @@ _FORMULAS = {
     "repurchases": lambda t: t.repurchases,
     "repurchase_rate": lambda t: _share(t.repurchases, t.won),
     "complaint_response_hours": lambda t: _share(t.hours_sum, t.resolved),
+    "renewal_rate": lambda t: _share(t.contracts_renewed, t.contracts_ended),
+    "overdue_rate": lambda t: _share(t.overdue_cents, t.due_cents),
+    "churn_rate": lambda t: _share(t.churned, t.owned_at_start),
 }
 
 
@@ -252,7 +277,7 @@ def groups(names: Iterable[str]) -> list[str]:
     for name in names:
         m = metric(name)
         wanted.update(_NEEDS.get(m.name, (m.group,)))
-    return [g for g in _SQL if g in wanted]
+    return [g for g in (*_SQL, *_COMPUTED) if g in wanted]
 
 
 def _number(column: str, raw: object) -> Value:
@@ -273,6 +298,10 @@ def tallies(r: Reader, start: dt.date, end: dt.date,
               "end": end_of(end), "no": False}
     parts: dict[int, dict] = {}
     for group in wanted:
+        if group in _COMPUTED:  # groups computed in Python over set-based reads (issue 22)
+            for owner_id, values in _COMPUTED[group](r, start, end).items():
+                parts.setdefault(owner_id, {}).update(values)
+            continue
         sql = _SQL[group].format(hours=_HOURS[r.dialect]) if group == "complaints" else _SQL[group]
         used = {k: v for k, v in params.items() if f":{k}" in sql}
         for owner_id, *values in r.rows(sql, **used):
@@ -280,6 +309,73 @@ def tallies(r: Reader, start: dt.date, end: dt.date,
             for column, raw in zip(_COLUMNS[group], values):
                 row[column] = _number(column, raw)
     return {owner_id: Tally(**row) for owner_id, row in parts.items()}
+
+
+# ------------------------------------------------------------------ renewals, receivables, churn (issue 22)
+
+def _as_of(end: dt.date) -> dt.date:
+    from amkit import config
+
+    return min(end, config.today())
+
+
+def _renewals(r: Reader, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    rows = r.rows("""SELECT c.owner_id, count(k.id),
+       sum(CASE WHEN EXISTS (SELECT 1 FROM contracts n WHERE n.renewal_of_id = k.id) THEN 1 ELSE 0 END)
+  FROM contracts k JOIN customers c ON c.id = k.customer_id
+ WHERE k.end_on >= :start_day AND k.end_on <= :end_day AND c.owner_id IS NOT NULL
+ GROUP BY c.owner_id""", start_day=start, end_day=_as_of(end))
+    return {o: {"contracts_ended": int(n or 0), "contracts_renewed": int(k or 0)} for o, n, k in rows}
+
+
+def _receivables(r: Reader, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Installments due up to the as-of day, allocated (amkit.core.receivables) per deal."""
+    from amkit.core.receivables import Line, allocate
+
+    on = _as_of(end)
+    plans: dict[int, tuple[int, int, list[Line]]] = {}
+    for iid, deal_id, owner_id, due, cents, paid in r.rows("""SELECT i.id, i.deal_id, d.owner_id, i.due, i.amount_cents,
+       (SELECT coalesce(sum(p.amount_cents), 0) FROM payments p WHERE p.deal_id = i.deal_id AND p.date <= :on)
+  FROM installments i JOIN deals d ON d.id = i.deal_id
+ WHERE i.due <= :on AND d.owner_id IS NOT NULL""", on=on):
+        plans.setdefault(deal_id, (owner_id, int(paid or 0), []))[2].append(Line(iid, day(due), int(cents)))
+    out: dict[int, dict[str, int]] = {}
+    for owner_id, paid, lines in plans.values():
+        for covered in allocate(lines, paid):
+            if covered.line.due < start:
+                continue
+            row = out.setdefault(owner_id, {"due_cents": 0, "overdue_cents": 0})
+            row["due_cents"] += covered.line.amount_cents
+            if covered.overdue_on(on):
+                row["overdue_cents"] += covered.outstanding_cents
+    return out
+
+
+def _churn(r: Reader, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """Customers owned at the start (created before it, not churned the day before) and those of
+    them that churned in the window, by the lifecycle rule (amkit.metrics.lifecycle)."""
+    from amkit import config
+    from amkit.metrics import lifecycle
+
+    on = _as_of(end)
+    if on < start:
+        return {}
+    cfg = config.merged()
+    found = r.rows("""SELECT id, name, owner_id, lifecycle, created_at FROM customers
+ WHERE created_at < :start AND owner_id IS NOT NULL""", start=dt.datetime.combine(start, dt.time()))
+    before = start - dt.timedelta(days=1)
+    standing = lifecycle.states(r, before, [(i, stage, day(created)) for i, _, _, stage, created in found], cfg)
+    owned = {name: (i, owner) for i, name, owner, _, _ in found if standing[i].stage != "churned"}
+    churned = {m["customer"] for m in lifecycle.moves(r, start, on, None, cfg) if m["new"] == "churned"}
+    out: dict[int, dict[str, int]] = {}
+    for name, (_, owner) in owned.items():
+        row = out.setdefault(owner, {"owned_at_start": 0, "churned": 0})
+        row["owned_at_start"] += 1
+        row["churned"] += name in churned
+    return out
+
+
+_COMPUTED = {"renewals": _renewals, "receivables": _receivables, "churn": _churn}
 
 
 def total(found: dict[int, Tally], owner_ids: Iterable[int] | None = None) -> Tally:

@@ -36,10 +36,11 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, NamedTuple
 
+from amkit.core.enums import DEAL_STAGES
 from amkit.core.lifecycle import days_of
 from amkit.errors import bad_value
 
-KINDS = ("next_action", "cadence", "dormant", "birthday", "holiday")
+KINDS = ("next_action", "cadence", "dormant", "renewal", "receivable", "stalled", "birthday", "holiday")
 DEFAULT_CADENCE = {"A": 7, "B": 14, "C": 30}
 MAX_WITHIN_DAYS = 366
 
@@ -343,6 +344,99 @@ def compute(today: date, within_days: int, customers: Iterable[CustomerState],
     owners = sorted({x.owner for x in (*customers, *actions, *birthdays)}, key=_owner_key)
     out.extend(_holiday_reminders(today, end, holidays, owners, t))
     return sorted(out, key=sort_key)
+
+
+# ---------------------------------------------------------------- money kinds (issue 22)
+# renewal: a contract neither renewed nor lost, due contracts.renewal_lead_days before its end,
+#   listed once due falls in the window (overdue whatever its age) until renewed or lost;
+# receivable: an installment due before today and not covered by the payments (oldest first,
+#   amkit.core.receivables), due on its due date;
+# stalled: an open deal in its stage longer than deals.stall_days.<stage> (30) days, due the day
+#   the limit was reached (so shown from the next day: days_overdue >= 1).
+
+MONEY_TEXTS = {
+    "en": {"renewal": "contract {contract} ends {end} ({amount}): renew it or mark it lost",
+           "receivable": "deal {deal}: installment due {due}, {outstanding} outstanding of {amount}",
+           "stalled": "deal {deal} in {stage} for {days}d since {since} (stalled after {limit}d)"},
+    "zh": {"renewal": "合同 {contract} 将于 {end} 到期（{amount}）：续约或标记为流失",
+           "receivable": "商机 {deal}：{due} 到期的回款，未收 {outstanding}（共 {amount}）",
+           "stalled": "商机 {deal} 停留在{stage}已 {days} 天（自 {since}，超过 {limit} 天视为停滞）"},
+}
+DEFAULT_STALL_DAYS = 30
+
+
+class RenewalDue(NamedTuple):
+    contract_id: int
+    customer_id: int
+    customer: str
+    owner: str | None
+    title: str | None
+    end: date
+    amount: object  # Decimal
+
+
+class ReceivableDue(NamedTuple):
+    installment_id: int
+    deal_id: int
+    customer: str
+    owner: str | None
+    due: date
+    amount: object
+    outstanding: object
+
+
+class OpenDeal(NamedTuple):
+    deal_id: int
+    customer_id: int
+    customer: str
+    owner: str | None
+    title: str | None
+    stage: str
+    since: date  # the day it entered its stage
+
+
+def stall_days(stage: str, config: dict | None) -> int:
+    """``deals.stall_days.<stage>`` (default 30)."""
+    section = (((config or {}).get("deals") or {}).get("stall_days") or {})
+    return _positive_int(section.get(stage, DEFAULT_STALL_DAYS), f"deals.stall_days.{stage}")
+
+
+def _money(value: object) -> str:
+    return f"{value:,.2f}"
+
+
+def money_reminders(today: date, within_days: int, renewals: Iterable[RenewalDue],
+                    receivables: Iterable[ReceivableDue], deals: Iterable[OpenDeal], lead_days: int,
+                    config: dict | None = None, lang: str = "en") -> list[Reminder]:
+    """The renewal, receivable and stalled reminders (``compute`` gives the others)."""
+    t = MONEY_TEXTS.get(lang, MONEY_TEXTS["en"])
+    end = today + timedelta(days=within_days)
+    out = []
+    for c in renewals:
+        due = c.end - timedelta(days=lead_days)
+        if due <= end:
+            label = f"{c.contract_id} ({c.title})" if c.title else str(c.contract_id)
+            out.append(Reminder("renewal", c.customer, c.owner, due, (today - due).days,
+                                t["renewal"].format(contract=label, end=c.end.isoformat(), amount=_money(c.amount)),
+                                c.customer_id, None, c.contract_id))
+    for x in receivables:
+        if x.due < today:
+            out.append(Reminder("receivable", x.customer, x.owner, x.due, (today - x.due).days,
+                                t["receivable"].format(deal=x.deal_id, due=x.due.isoformat(),
+                                                       outstanding=_money(x.outstanding), amount=_money(x.amount)),
+                                None, None, x.installment_id))
+    for d in deals:
+        limit = stall_days(d.stage, config)
+        days = (today - d.since).days
+        if days > limit:
+            due = d.since + timedelta(days=limit)
+            stage = DEAL_STAGES.get(d.stage, d.stage) if lang == "zh" else d.stage
+            label = f"{d.deal_id} ({d.title})" if d.title else str(d.deal_id)
+            out.append(Reminder("stalled", d.customer, d.owner, due, (today - due).days,
+                                t["stalled"].format(deal=label, stage=stage, days=days, since=d.since.isoformat(),
+                                                    limit=limit),
+                                d.customer_id, None, d.deal_id))
+    return out
 
 
 def due_count(reminders: Iterable[Reminder]) -> int:

@@ -166,7 +166,44 @@ def run(r: raw.Reader, as_of: str | None, within: str, owner: str | None, lang: 
     birthdays = load_birthdays(r, today, end, owner_id)
     holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
     reminders = remind.compute(today, days, customers, actions, birthdays, holidays, cfg, lang)
+    reminders = sorted(reminders + money_reminders(r, today, days, owner_id, cfg, lang), key=remind.sort_key)
     return Run(today, reminders)
+
+
+# ---------------------------------------------------------------- renewals, receivables, stalled deals
+
+def money_reminders(r: raw.Reader, today: dt.date, days: int, owner_id: int | None, cfg: dict,
+                    lang: str) -> list[Reminder]:
+    """The issue-22 kinds: open renewals, overdue installments, stalled open deals."""
+    from amkit.contracts import calc as contracts
+    from amkit.contracts.queries import open_renewals
+    from amkit.deals.queries import receivables
+
+    lead = contracts.lead_days(cfg)
+    renewals = [remind.RenewalDue(c["id"], c["customer_id"], c["customer"], c["owner"], c["title"], c["end"],
+                                  c["amount"]) for c in open_renewals(r, owner_id)]
+    late = [remind.ReceivableDue(x["id"], x["deal_id"], x["customer"], x["owner"], x["due"], x["amount"],
+                                 x["outstanding"]) for x in receivables(r, today, owner_id=owner_id, overdue_only=True)]
+    return remind.money_reminders(today, days, renewals, late, load_open_deals(r, today, owner_id), lead, cfg, lang)
+
+
+def load_open_deals(r: raw.Reader, today: dt.date, owner_id: int | None = None) -> list[remind.OpenDeal]:
+    """Open deals with the day they entered their current stage: their last stage-history row
+    into that stage up to ``today`` (else the deal's created date). The customer's current owner
+    chases it."""
+    rows = r.rows(f"""
+        SELECT d.id, d.customer_id, c.name, m.name, d.title, d.stage, d.created,
+               (SELECT max(h."on") FROM deal_stage_history h
+                 WHERE h.deal_id = d.id AND h.to_stage = d.stage AND h."on" <= :today)
+          FROM deals d
+          JOIN customers c ON c.id = d.customer_id
+          LEFT JOIN managers m ON m.id = coalesce(c.owner_id, d.owner_id)
+         WHERE d.stage IN ('contact', 'needs', 'quote', 'negotiation') AND d.created <= :today
+               {'AND coalesce(c.owner_id, d.owner_id) = :owner' if owner_id is not None else ''}""",
+                  today=today, owner=owner_id)
+    day = raw.day
+    return [remind.OpenDeal(i, cid, name, owner, title, stage, day(since) or day(created))
+            for i, cid, name, owner, title, stage, created, since in rows]
 
 
 # ---------------------------------------------------------------- output

@@ -90,6 +90,9 @@ class ScoreCard:
     grade: str | None
     rank: int | None = None
     subscores: tuple[SubScore, ...] = field(default=())
+    renewal_rate: Decimal | None = None  # issue 22 (fractions, lower is better for overdue and churn)
+    overdue_rate: Decimal | None = None
+    churn_rate: Decimal | None = None
     target_source: str | None = None  # "goal" | "plan" (the month's/week's share of the quarter goal) | None
     values: Mapping[str, Decimal | int | None] = field(default_factory=dict)  # every metric, as shown
 
@@ -303,6 +306,7 @@ def score_card(
         subscores=subscores,
         target_source=None if target is None else sources.get("revenue", "goal"),
         values={name: _display(name, value) for name, value in actuals.items()},
+        **{name: _display(name, actuals[name]) for name in ("renewal_rate", "overdue_rate", "churn_rate")},
     )
 
 

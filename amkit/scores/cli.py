@@ -31,7 +31,8 @@ TeamOpt = Annotated[Optional[str], typer.Option("--team", help="Only this team (
 CardFmtOpt = Annotated[CardFmt, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 
 MONEY = ("revenue", "target", "payments", "collection")
-RATIOS = ("achievement", "win_rate", "collection_rate", "completeness", "repurchase_rate")
+RATIOS = ("achievement", "win_rate", "collection_rate", "completeness", "repurchase_rate", "renewal_rate",
+          "overdue_rate", "churn_rate")
 COUNTS = ("deals_won", "deals_lost", "new_customers", "visits", "followups", "repurchases", "rank", "previous_rank", "change")
 
 
@@ -56,14 +57,16 @@ CARD_LABELS = [
     ("new_customers", "New customers"), ("visits", "Visits"), ("followups", "Follow-ups"),
     ("collection", "Collection"), ("payments", "Payments"), ("collection_rate", "Collection rate"), ("satisfaction", "Satisfaction"),
     ("completeness", "Completeness"), ("repurchases", "Repurchases"), ("repurchase_rate", "Repurchase rate"),
-    ("complaint_response_hours", "Complaint response (h)"), ("target_source", "Target source"), ("score", "Score"),
-    ("grade", "Grade"),
+    ("complaint_response_hours", "Complaint response (h)"),
+    ("renewal_rate", "Renewal rate"), ("overdue_rate", "Overdue rate"), ("churn_rate", "Churn rate"),
+    ("target_source", "Target source"), ("score", "Score"), ("grade", "Grade"),
 ]
 # -f html: the verdict first, two narrow tables so the page fits a mail window.
 HTML_MAIN = ("rank", "owner", "team", "score", "grade", "revenue", "target", "achievement", "deals_won",
              "deals_lost", "win_rate", "collection", "collection_rate")
 HTML_SERVICE = ("owner", "new_customers", "visits", "followups", "satisfaction", "completeness",
-                "repurchases", "repurchase_rate", "complaint_response_hours")
+                "repurchases", "repurchase_rate", "complaint_response_hours", "renewal_rate", "overdue_rate",
+                "churn_rate")
 DETAIL_LABELS = [("owner", "Owner"), ("metric", "Metric"), ("actual", "Actual"), ("goal", "Goal"),
                  ("source", "Goal source"), ("ratio", "Ratio"), ("weight", "Weight"), ("points", "Points")]
 

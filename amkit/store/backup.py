@@ -336,6 +336,8 @@ ORPHAN_QUERIES = {
     "followups without customer": "SELECT count(*) FROM followups WHERE customer_id NOT IN (SELECT id FROM customers)",
     "deals without customer": "SELECT count(*) FROM deals WHERE customer_id NOT IN (SELECT id FROM customers)",
     "payments without deal": "SELECT count(*) FROM payments WHERE deal_id NOT IN (SELECT id FROM deals)",
+    "contracts without customer": "SELECT count(*) FROM contracts WHERE customer_id NOT IN (SELECT id FROM customers)",
+    "installments without deal": "SELECT count(*) FROM installments WHERE deal_id NOT IN (SELECT id FROM deals)",
     "customers with unknown owner": "SELECT count(*) FROM customers WHERE owner_id IS NOT NULL AND owner_id NOT IN "
                                     "(SELECT id FROM managers)",
 }

@@ -18,6 +18,8 @@ class Table(str, Enum):
     followups = "followups"
     deals = "deals"
     payments = "payments"
+    contracts = "contracts"
+    installments = "installments"
 
 
 class ExportFmt(str, Enum):

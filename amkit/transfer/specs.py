@@ -157,7 +157,10 @@ def _specs() -> dict[str, TableSpec]:
         defaults=lambda: {"is_decision_maker": False, "birthday_lunar": False, "created_at": config.now()},
         export_rows=_contacts_export,
     )
-    return {s.name: s for s in (customers, contacts, managers, _followups_spec(), deals_spec(), payments_spec())}
+    from amkit.transfer.money_specs import contracts_spec, installments_spec
+
+    return {s.name: s for s in (customers, contacts, managers, _followups_spec(), deals_spec(), payments_spec(),
+                                contracts_spec(), installments_spec())}
 
 
 _CACHE: dict[str, TableSpec] = {}
@@ -169,4 +172,4 @@ def specs() -> dict[str, TableSpec]:
     return _CACHE
 
 
-TABLES = ("customers", "contacts", "managers", "followups", "deals", "payments")
+TABLES = ("customers", "contacts", "managers", "followups", "deals", "payments", "contracts", "installments")

@@ -1,0 +1,61 @@
+"""Payment plans (回款计划): installments with due dates on a won deal (audited writes).
+
+Rules:
+- installments go on a **won** deal (as payments do), amount > 0, a due date required;
+- the plan's sum may not exceed the deal's amount: exit 2 naming the amount, nothing stored;
+- what each installment has received is computed, never stored: the deal's payments applied
+  oldest first (amkit.core.receivables), so editing or deleting a payment stays consistent.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from amkit import config
+from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
+from amkit.deals import writes as deals
+from amkit.deals.payments import check_deal
+from amkit.errors import bad_value
+from amkit.store.models import Deal, Installment
+from amkit.store.writer import Store
+
+
+def planned_cents(session: Session, deal_id: int, except_id: int | None = None) -> int:
+    query = sa.select(sa.func.coalesce(sa.func.sum(Installment.amount_cents), 0)).where(Installment.deal_id == deal_id)
+    if except_id is not None:
+        query = query.where(Installment.id != except_id)
+    return int(session.execute(query).scalar_one())
+
+
+def check_total(deal: Deal, planned: int, adding: int, shown: str) -> None:
+    """Refuse a plan whose sum would pass the deal's amount."""
+    if deal.amount_cents is not None and planned + adding > deal.amount_cents:
+        raise bad_value("amount", shown, f"the plan would total {from_cents(planned + adding)}, more than "
+                                         f"deal {deal.id}'s amount {from_cents(deal.amount_cents)} "
+                                         f"({from_cents(planned)} planned already)")
+
+
+def add(st: Store, deal_ref: str, due: str | None, amount: str | None, note: str | None = None) -> Installment:
+    deal = deals.get(st.session, deal_ref)
+    day = parse_date("due", due)
+    if day is None:
+        raise bad_value("due", due or "", "required (--due YYYY-MM-DD)")
+    cents = to_cents(parse_amount("amount", amount))
+    if not cents:
+        raise bad_value("amount", amount or "", "must be more than 0")
+    check_deal(deal)
+    check_total(deal, planned_cents(st.session, deal.id), cents, str(amount))
+    return st.add(Installment(deal_id=deal.id, due=day, amount_cents=cents, note=(note or "").strip() or None,
+                              created_at=config.now()))
+
+
+def delete(st: Store, installment_id: str) -> Installment:
+    text = str(installment_id).strip()
+    found = st.session.get(Installment, int(text)) if text.isdigit() else None
+    if found is None:
+        from amkit.store import scope as team
+
+        raise team.not_found(st.session, "installment", "installments", text)
+    st.delete(found)
+    return found
