@@ -234,6 +234,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "kb": ("kb.cli", "app", "Knowledge base: cases and talk tracks (案例库, 话术)."),
     "team": ("admin.team_cli", "app", "Team mode on PostgreSQL: database roles and row-level security."),
     "user": ("admin.team_cli", "user_app", "People in team mode: their database login and role."),
+    "undo": ("records.cli", "register", "Revert your last write command as a whole (again: the one before); "
+                                        "--list shows the stack."),
+    "history": ("records.cli", "register", "What changed, when, by which command and user, before → after in "
+                                           "words (the audit log, git-log style)."),
 }
 
 
@@ -250,6 +254,9 @@ def load_command(name: str) -> Any:
     if export == "register":
         module.register(holder)
     else:
+        from amkit.records.cli import attach
+
+        attach(name, getattr(module, export))  # issue 21: `edit` and `delete` of every record kind
         holder.add_typer(getattr(module, export), name=name, help=summary)
     command = typer.main.get_command(holder).commands[name]
     command.short_help = summary  # the line in `amkit --help`, loaded or not

@@ -155,7 +155,8 @@ def test_handover_is_a_lead_or_admin_action(team, sql):
 def test_team_setup_is_versioned_and_idempotent(team, cli, sql):
     run = cli("team", "setup")
     assert run.exit_code == 0 and "up to date" in run.stderr
-    assert sql("SELECT name FROM amkit_policies ORDER BY id") == [("p001_roles_rls",), ("p002_lockdown",)]
+    assert sql("SELECT name FROM amkit_policies ORDER BY id") == [("p001_roles_rls",), ("p002_lockdown",),
+                                                                  ("p003_audit_runs",)]
     users = {r["login"]: (r["role"], r["manager"], r["team"]) for r in cli("user", "list", "-f", "json").json()}
     assert users[ALICE] == ("manager", "A", "华东") and users[LEAD] == ("lead", None, "华东")
     assert cli("user", "grant", ALICE, "--role", "lead").exit_code == 0  # promoted: the team of A
@@ -203,7 +204,8 @@ def test_team_setup_again_locks_down_a_database_set_up_before(team, cli, sql):
                       "CREATE FUNCTION amkit_hidden(p_table text, p_ref text) RETURNS boolean LANGUAGE sql "
                       "SECURITY DEFINER AS $$ SELECT EXISTS (SELECT 1 FROM customers WHERE name = p_ref) $$",
                       "DROP FUNCTION amkit_audit_append(timestamp without time zone, text, text, json)",
-                      "DELETE FROM amkit_policies WHERE name = 'p002_lockdown'"):
+                      "DROP FUNCTION amkit_audit_append_run(timestamp without time zone, text, text, text, json)",
+                      "DELETE FROM amkit_policies WHERE name IN ('p002_lockdown', 'p003_audit_runs')"):
         sql(statement)
     stale = team.as_user(ALICE, "followup", "log", "客户A", "--channel", "call", "--summary", "x")
     assert stale.exit_code == 4 and "amkit team setup" in stale.stderr  # not a traceback

@@ -57,8 +57,9 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "amkit_audit_head()": (MANAGER, LEAD, ADMIN),
     "amkit_audit_append(timestamp without time zone, text, text, json)": (MANAGER, LEAD, ADMIN),
     "amkit_audit_redact(bigint[])": (ADMIN,),
+    "amkit_audit_append_run(timestamp without time zone, text, text, text, json)": (MANAGER, LEAD, ADMIN),
 }
-SECURITY_DEFINER = ("amkit_audit_head", "amkit_audit_append", "amkit_audit_redact")
+SECURITY_DEFINER = ("amkit_audit_head", "amkit_audit_append", "amkit_audit_redact", "amkit_audit_append_run")
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION amkit_visible_owner(p_owner integer) RETURNS boolean
@@ -140,6 +141,39 @@ END $$
 """
 
 
+# p003 (issue 21): entries name the command invocation (run) that wrote them, so `amkit undo`
+# reverts a command as a whole; amkit_audit_append_run is amkit_audit_append with the run.
+_RUNS = """
+CREATE OR REPLACE FUNCTION amkit_audit_append_run(p_at timestamp without time zone, p_who text, p_command text,
+                                                  p_run text, p_rows json) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE e json; last_id bigint; last_hash text; caller text := session_user;
+BEGIN
+  IF p_who IS DISTINCT FROM caller THEN
+    RAISE EXCEPTION 'audit entries are recorded under the login that makes them (%), not %', caller, p_who
+      USING ERRCODE = '42501';
+  END IF;
+  PERFORM pg_advisory_xact_lock(4242);
+  FOR e IN SELECT value FROM json_array_elements(p_rows) WITH ORDINALITY ORDER BY ordinality LOOP
+    IF e->>'action' = 'erase' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = caller AND u.role = 'admin')
+    THEN
+      RAISE EXCEPTION 'only an admin records an erase' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO audit_log (at, who, command, action, table_name, row_id, before, after, salt, payload_hash,
+                           hash, erased, run)
+    VALUES (p_at, caller, p_command, e->>'action', e->>'table_name', (e->>'row_id')::bigint, e->'before',
+            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false, p_run)
+    RETURNING id, hash INTO last_id, last_hash;
+  END LOOP;
+  IF last_id IS NOT NULL THEN
+    INSERT INTO amkit_meta (key, value) VALUES ('audit_head', last_id || ':' || last_hash)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+  END IF;
+  RETURN last_id;
+END $$
+"""
+
+
 def _statements(text: str, schema: str) -> list[str]:
     return [s.strip() for s in text.format(schema=schema).split("\n--\n") if s.strip()]
 
@@ -180,7 +214,9 @@ def _p002_lockdown(schema: str) -> list[str]:
 
 # name → statements (given the schema); a shipped step is never edited: add a new one
 POLICY_STEPS: list[tuple[str, Callable[[str], list[str]]]] = [("p001_roles_rls", _p001_policies),
-                                                               ("p002_lockdown", _p002_lockdown)]
+                                                               ("p002_lockdown", _p002_lockdown),
+                                                               ("p003_audit_runs",
+                                                                lambda schema: _statements(_RUNS, schema))]
 _LETTERS = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
 

@@ -203,10 +203,11 @@ def repurchase_ids(session: Session, customer_ids: set[int] | None = None) -> se
 def deal_row(d: Deal, customer: str, owner: str | None, probs: dict[str, Decimal],
              is_repurchase: bool = False) -> dict[str, Any]:
     amount = from_cents(d.amount_cents)
-    weighted = None if amount is None else (amount * probs[d.stage]).quantize(Decimal("0.01"))
+    prob = probs[d.stage] if d.probability is None or d.stage in CLOSED else Decimal(d.probability)
+    weighted = None if amount is None else (amount * prob).quantize(Decimal("0.01"))
     return {
         "id": d.id, "customer": customer, "owner": owner, "title": d.title, "stage": d.stage,
-        "amount": amount, "probability": probs[d.stage], "weighted_amount": weighted,
+        "amount": amount, "probability": prob, "weighted_amount": weighted,
         "created": d.created, "closed_at": d.closed_at, "is_repurchase": is_repurchase,
         "external_id": d.external_id, "lost_reason": d.lost_reason, "reason_code": d.reason_code,
     }
