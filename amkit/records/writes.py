@@ -99,7 +99,7 @@ def _customer(f: Field, value: str, obj: Any, session: Session) -> Any:
 def _manager(f: Field, value: str, obj: Any, session: Session) -> Any:
     if not value.strip():
         return None
-    return active_manager(session, value).id
+    return lookup.active_manager(session, value).id
 
 
 def _contact(f: Field, value: str, obj: Any, session: Session) -> Any:
@@ -130,14 +130,6 @@ PARSERS: dict[str, Callable[[Field, str, Any, Session], Any]] = {
     "birthday": lambda f, v, o, s: parse_birthday(f.label, v),
     "tags": lambda f, v, o, s: parse_tags(v),
 }
-
-
-def active_manager(session: Session, name: str) -> Any:
-    """A manager who may be given records: one who has left (`manager leave`) may not (exit 4)."""
-    found = lookup.manager(session, name)
-    if not found.active:
-        raise Conflict(f"manager {found.name!r} has left (inactive): give the records to an active manager")
-    return found
 
 
 # --- finding the record ----------------------------------------------------------------------
@@ -195,8 +187,23 @@ def edit(st: Store, kind: Kind, ref: str, given: dict[str, str], customer: str |
         old = {k: opened[k] for k in changes}
         st.update(obj, changes)
         return obj, [(fields[k], old[k], v) for k, v in changes.items()]
+    if kind.table == "deals" and "created" in changes and changes["created"] != obj.created:
+        _move_creation(st, obj, changes)
     diff = st.update(obj, changes)
-    return obj, [(fields[k], old, new) for k, (old, new) in diff.items()]
+    return obj, [(fields[k], old, new) for k, (old, new) in diff.items() if k in fields]
+
+
+def _move_creation(st: Store, deal: Any, changes: dict[str, Any]) -> None:
+    """A deal's created date moves its first stage-history row (the stage it was created at) and,
+    for a deal created already won/lost, its close date."""
+    cls = model("deal_stage_history")
+    first = st.session.execute(sa.select(cls).where(cls.deal_id == deal.id, cls.from_stage.is_(None))
+                               .order_by(cls.id).limit(1)).scalars().first()
+    if first is not None and first.on == deal.created:
+        st.update(first, {"on": changes["created"]})
+    if deal.closed_at == deal.created and "closed_at" not in changes and deal.stage in ("won", "lost") \
+            and first is not None and first.to_stage == deal.stage:
+        changes["closed_at"] = changes["created"]
 
 
 def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]) -> None:

@@ -27,6 +27,22 @@ def customer_names(incomplete: str, cli_db: str | None = None, limit: int = LIMI
     return [_for_shell(n) for n in names]
 
 
+def manager_names(incomplete: str, cli_db: str | None = None, limit: int = LIMIT) -> list[str]:
+    """Active managers' names (one who left, `manager leave`, is not offered; issue 21)."""
+    from sqlmodel import Session
+
+    from amkit import config
+    from amkit.store import engine, lookup
+
+    db_url = config.database_url(cli_db)
+    path = engine.sqlite_path(db_url)
+    if path is not None and not path.exists():
+        return []
+    with Session(engine.engine_for(db_url)) as sess:
+        names = lookup.complete_managers(sess, incomplete, limit)
+    return [_for_shell(n) for n in names]
+
+
 def _for_shell(name: str) -> str:
     """bash inserts a completion as typed text: escape the spaces of 'Acme Ltd'."""
     if os.environ.get("_AMKIT_COMPLETE") == "complete_bash":
