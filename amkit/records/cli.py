@@ -83,11 +83,19 @@ def _print_changes(kind: Kind, record_id: int, name: str, lines: list[dict[str, 
     if fmt != Fmt.table:
         _json({"kind": kind.name, "id": record_id, "name": name or None, "changes": lines})
         return
-    head = f"{t(kind.label)} {record_id}" + (f" ({name})" if name else "")
+    head = named(kind, record_id, name)
     if not lines:
         typer.echo(t("{record}: nothing changed", record=head))
     for line in lines:
-        typer.echo(f"{head}: {line['label']}: {line['before']} → {line['after']}")
+        typer.echo(t("{record}: {field}: {before} → {after}", record=head, field=line["label"],
+                     before=line["before"], after=line["after"]))
+
+
+def named(kind: Kind, record_id: Any, name: str) -> str:
+    """"follow-up 12 (上门拜访)" in the user's language."""
+    if not name:
+        return t("{kind} {id}", kind=t(kind.label), id=record_id)
+    return t("{kind} {id} ({name})", kind=t(kind.label), id=record_id, name=name)
 
 
 def _json(obj: Any) -> None:
@@ -116,9 +124,9 @@ def _delete(kind: Kind) -> Any:
             record = writes.find(st.session, kind, ref, customer)
             name = history.record_name(st.session, kind, record)
             if not yes and sys.stdin.isatty() and sys.stdout.isatty():
-                typer.confirm(t("Delete {record}?", record=f"{t(kind.label)} {record.id} ({name})"), abort=True)
+                typer.confirm(t("Delete {record}?", record=named(kind, record.id, name)), abort=True)
             record, done = writes.delete(st, kind, ref, cascade, customer)
-        typer.echo(t("deleted {record}", record=f"{t(kind.label)} {record.id}" + (f" ({name})" if name else "")))
+        typer.echo(t("deleted {record}", record=named(kind, record.id, name)))
         for dep, ids, how in done:
             if how == "unlink":
                 note(t("{n} {what} no longer point at it", n=len(ids), what=t(dep.label)))

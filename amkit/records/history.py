@@ -92,7 +92,7 @@ def _label(table: str) -> str:
 
 def change_text(session: Session, action: str, table: str, row_id: Any, before: Any, after: Any,
                 erased: bool) -> list[str]:
-    what = f"{_label(table)} {row_id}" if row_id is not None else _label(table)
+    what = t("{kind} {id}", kind=_label(table), id=row_id) if row_id is not None else _label(table)
     kind = BY_TABLE.get(table)
     if erased:
         return [t("{record}: personal data erased", record=what)]
@@ -103,7 +103,7 @@ def change_text(session: Session, action: str, table: str, row_id: Any, before: 
     if action in ("insert", "delete"):
         data = (after if action == "insert" else before) or {}
         name = record_name(session, kind, data) if kind else ""
-        shown = f"{what} ({name})" if name else what
+        shown = t("{kind} {id} ({name})", kind=_label(table), id=row_id, name=name) if name else what
         return [t("added {record}", record=shown) if action == "insert" else t("deleted {record}", record=shown)]
     if action == "update":
         lines = []
@@ -113,7 +113,8 @@ def change_text(session: Session, action: str, table: str, row_id: Any, before: 
             label, how = _field_words(table, column)
             old = (before or {}).get(column)
             old_w, new_w = word(how, old, session), word(how, new, session)
-            lines.append({"text": f"{what}: {label}: {old_w} → {new_w}", "field": label, "before": old_w,
+            lines.append({"text": t("{record}: {field}: {before} → {after}", record=what, field=label, before=old_w,
+                                    after=new_w), "field": label, "before": old_w,
                           "after": new_w})
         return lines
     if action == "erase":
