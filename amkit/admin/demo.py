@@ -369,6 +369,9 @@ amkit demo database is ready. Try:
   amkit score card --detail                     # KPI scorecards this quarter
   amkit review --period 2026-11 -f html -o review.html   # the monthly review (复盘), one page to mail
   amkit kb search 续约                           # cases and talk tracks (案例库, 话术)
+  amkit followup edit 1 --channel visit          # fix a mistake: prints what changed, in words
+  amkit undo --list                             # the undo stack; amkit undo reverts the last command whole
+  amkit history --customer zgyh --limit 3        # what changed, by which command, before → after
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()
