@@ -415,3 +415,27 @@ def test_the_admin_login_erases_a_customer(team, sql):
     assert sql("SELECT who, action FROM audit_log ORDER BY id DESC LIMIT 1") == [(BOSS, "erase")]
     verify = team.as_user(BOSS, "audit", "verify")
     assert verify.exit_code == 0, verify.stderr
+
+
+# --- issue 21: undo in team mode covers only the login's own commands ----------------------------
+
+def test_undo_in_team_mode_is_per_login_and_refuses_a_colleagues_later_change(team, sql):
+    fid = sql("SELECT f.id FROM followups f JOIN customers c ON c.id = f.customer_id WHERE c.name = '客户A'")[0][0]
+    assert team.as_user(ALICE, "followup", "edit", str(fid), "--summary", "alice fixed it").exit_code == 0
+    assert team.as_user(LEAD, "followup", "edit", str(fid), "--channel", "call").exit_code == 0
+    mine = team.as_user(ALICE, "undo", "--list", "-f", "json")
+    assert mine.exit_code == 0, mine.stderr
+    assert [r["command"] for r in mine.json()] == ["amkit followup edit"]  # not the owner's setup commands
+    before = sql("SELECT count(*) FROM audit_log")[0][0]
+    refused = team.as_user(ALICE, "undo")
+    assert refused.exit_code == 4 and f"'amkit followup edit' by {LEAD}" in refused.stderr, refused.stderr
+    assert sql("SELECT count(*) FROM audit_log")[0][0] == before
+    assert team.as_user(LEAD, "undo").exit_code == 0
+    assert sql("SELECT channel, summary FROM followups WHERE id = ?", fid) == [("visit", "alice fixed it")]
+    done = team.as_user(ALICE, "undo")
+    assert done.exit_code == 0, done.stderr
+    assert sql("SELECT channel, summary FROM followups WHERE id = ?", fid) == [("visit", "visit A")]
+    assert sql("SELECT who, run IS NOT NULL FROM audit_log ORDER BY id DESC LIMIT 1") == [(ALICE, True)]
+    assert team.as_user(ALICE, "undo").exit_code == 3  # nothing else of hers
+    verify = team.as_user(BOSS, "audit", "verify")
+    assert verify.exit_code == 0, verify.stderr

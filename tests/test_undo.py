@@ -335,3 +335,11 @@ def test_a_deal_entered_today_is_won_two_days_ago_after_its_creation_date(base, 
     base("followup", "log", "中国银行", "--channel", "visit", "--summary", "补录", "--at", "2026-10-03 09:30")
     assert sql("SELECT at FROM followups") == [("2026-10-03 09:30:00.000000",)]
     verified(cli)
+
+
+def test_completion_offers_only_active_managers(base, env):
+    from amkit.ui.completion import manager_names
+
+    assert manager_names("") == ["张伟", "李娜"] or sorted(manager_names("")) == ["张伟", "李娜"]
+    base("manager", "leave", "张伟", "--to", "李娜")
+    assert manager_names("") == ["李娜"] and manager_names("张") == []

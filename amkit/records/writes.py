@@ -16,7 +16,6 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from amkit import config
 from amkit.core import enums
 from amkit.core.parse import (parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
                               parse_int, parse_phone, parse_tags, require_text, to_cents)

@@ -14,7 +14,8 @@ the run it reverts) and `audit verify` still replays every row:
 
 Refusals (exit 4, nothing written): a run that erased or merged customers (PIPL erase is never
 reverted, nor anything whose payload an erase blanked); a run whose rows a later command changed
-(that command is named: undo it first, or fix by hand); and in team mode, another login's runs.
+(that command is named: undo it first, or fix by hand). The stack holds the user's own runs only
+(`who`); a team login that may not read the log reads its own runs through amkit's functions.
 """
 
 from __future__ import annotations
@@ -68,32 +69,44 @@ def _at(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
+def _restricted(session: Session) -> bool:
+    """A team login that may not read the log: it reads through amkit's narrow functions
+    (policy step p003), which only give its own runs and the later entries of their rows."""
+    from amkit.store import scope as team
+
+    if team.restricted(session) is None:
+        return False
+    if session.execute(sa.text("SELECT to_regproc('amkit_audit_own_runs')")).scalar() is None:
+        raise Conflict("team mode needs `amkit team setup` again (as the owner) after this upgrade: "
+                       "undo reads the audit log through amkit_audit_own_runs")
+    return True
+
+
 def _reverted(session: Session) -> tuple[set[str], set[str]]:
     """(runs already reverted, the undo runs themselves)."""
     done, undo_runs = set(), set()
-    for run, after in session.execute(sa.text("SELECT run, after FROM audit_log WHERE action = 'undo'")):
-        after = _json(after) or {}
-        if after.get("run"):
-            done.add(after["run"])
+    if _restricted(session):
+        pairs = session.execute(sa.text("SELECT run, reverted FROM amkit_audit_reverted()")).all()
+    else:
+        pairs = [(run, (_json(after) or {}).get("run"))
+                 for run, after in session.execute(sa.text("SELECT run, after FROM audit_log WHERE action = 'undo'"))]
+    for run, reverted in pairs:
+        if reverted:
+            done.add(reverted)
         if run:
             undo_runs.add(run)
     return done, undo_runs
 
 
-def _check_readable(session: Session) -> None:
-    from amkit.store import scope as team
-
-    if team.restricted(session) is not None:
-        raise Conflict("in team mode, undo needs a login that reads the audit log (an admin)")
-
-
 def stack(session: Session, who: str, limit: int = 0) -> list[Run]:
     """`who`'s runs that changed rows and are not reverted yet, newest first."""
-    _check_readable(session)
     done, undo_runs = _reverted(session)
-    rows = session.execute(sa.text(
-        "SELECT run, command, min(at), min(id), max(id), action, table_name, count(*) FROM audit_log "
-        "WHERE run IS NOT NULL AND who = :who GROUP BY run, command, action, table_name"), {"who": who}).all()
+    if _restricted(session):  # the function gives the login's own runs (who is the login)
+        rows = session.execute(sa.text("SELECT * FROM amkit_audit_own_runs()")).all()
+    else:
+        rows = session.execute(sa.text(
+            "SELECT run, command, min(at), min(id), max(id), action, table_name, count(*) FROM audit_log "
+            "WHERE run IS NOT NULL AND who = :who GROUP BY run, command, action, table_name"), {"who": who}).all()
     runs: dict[str, Run] = {}
     for run, command, at, first, last, action, table, n in rows:
         if run in done or run in undo_runs:
@@ -149,9 +162,10 @@ def plan(session: Session, who: str, run: str | None = None) -> Plan:
                        f"cannot be undone: it {_why(target.barrier)}")
     entries = []
     erased = False
-    for eid, action, table, row_id, before, after, was_erased in session.execute(sa.text(
-            "SELECT id, action, table_name, row_id, before, after, erased FROM audit_log WHERE run = :run "
-            "AND action IN ('insert', 'update', 'delete') ORDER BY id"), {"run": target.run}):
+    sql = ("SELECT * FROM amkit_audit_run_entries(:run)" if _restricted(session) else
+           "SELECT id, action, table_name, row_id, before, after, erased FROM audit_log WHERE run = :run "
+           "AND action IN ('insert', 'update', 'delete') ORDER BY id")
+    for eid, action, table, row_id, before, after, was_erased in session.execute(sa.text(sql), {"run": target.run}):
         erased = erased or bool(was_erased)
         entries.append((eid, action, table, row_id, _json(before), _json(after)))
     if erased:
@@ -173,10 +187,15 @@ def _check_later(session: Session, target: Run, rows: set[tuple[str, int]]) -> N
     tables = sorted({t for t, _ in rows})
     if not tables:
         return
-    later = session.execute(sa.text(
-        "SELECT id, run, who, command, at, action, table_name, row_id FROM audit_log WHERE id > :last "
-        "AND action IN ('insert', 'update', 'delete', 'erase', 'merge') AND table_name IN :tables ORDER BY id")
-        .bindparams(sa.bindparam("tables", expanding=True)), {"last": target.last_id, "tables": tables})
+    if _restricted(session):
+        pairs = json.dumps([{"t": t, "i": i} for t, i in sorted(rows)])
+        later = session.execute(sa.text("SELECT * FROM amkit_audit_later(:last, CAST(:rows AS json))"),
+                                {"last": target.last_id, "rows": pairs})
+    else:
+        later = session.execute(sa.text(
+            "SELECT id, run, who, command, at, action, table_name, row_id FROM audit_log WHERE id > :last "
+            "AND action IN ('insert', 'update', 'delete', 'erase', 'merge') AND table_name IN :tables ORDER BY id")
+            .bindparams(sa.bindparam("tables", expanding=True)), {"last": target.last_id, "tables": tables})
     for eid, run, who, command, at, action, table, row_id in later:
         if run is not None and (run in done or run in undo_runs):
             continue
