@@ -343,3 +343,10 @@ def test_completion_offers_only_active_managers(base, env):
     assert manager_names("") == ["张伟", "李娜"] or sorted(manager_names("")) == ["张伟", "李娜"]
     base("manager", "leave", "张伟", "--to", "李娜")
     assert manager_names("") == ["李娜"] and manager_names("张") == []
+
+
+def test_the_nouns_with_edit_and_delete_are_the_record_kinds():
+    from amkit.cli import RECORD_KINDS
+    from amkit.records.spec import KINDS
+
+    assert set(RECORD_KINDS) == {name for name, kind in KINDS.items() if kind.editable}

@@ -170,7 +170,10 @@ def undo(
     limit: Annotated[int, typer.Option("--limit", min=0, help="--list: at most N commands (0 = all).")] = 20,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """Revert your last write command as a whole (a whole import is one step); again for the one before."""
+    """Revert your last write command as a whole (again: the one before); --list shows the stack.
+
+    A whole import is one step. The undo is audited; it refuses (exit 4) when a later command changed
+    the same records, and never restores erased personal data."""
     from amkit import store
     from amkit.records import history
     from amkit.store import undo as engine
@@ -217,7 +220,7 @@ def history_(
     limit: Annotated[int, typer.Option("--limit", min=0, help="At most N commands, newest first (0 = all).")] = 50,
     fmt: FormatOpt = Fmt.table, output: OutputOpt = None,
 ) -> None:
-    """What changed, when, by which command and user, with before → after in words (from the audit log)."""
+    """What changed, when, by which command and user, before → after in words (the audit log, git-log style)."""
     from amkit import store
     from amkit.records import history
 
