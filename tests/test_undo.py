@@ -350,3 +350,26 @@ def test_the_nouns_with_edit_and_delete_are_the_record_kinds():
     from amkit.records.spec import KINDS
 
     assert set(RECORD_KINDS) == {name for name, kind in KINDS.items() if kind.editable}
+
+
+def test_undo_refused_while_later_records_depend_on_what_it_added(base, cli, sql):
+    base("customer", "add", "新客户")
+    base("followup", "log", "新客户", "--channel", "call", "--summary", "s", extra_env={"AMKIT_USER": "bob"})
+    before = entries(sql)
+    refused = cli("undo")  # tester's last command added the customer; bob's follow-up hangs on it
+    assert refused.exit_code == 4 and "later records depend on" in refused.stderr and "followups 1" in refused.stderr
+    assert entries(sql) == before and sql("SELECT count(*) FROM customers WHERE name = '新客户'") == [(1,)]
+    verified(cli)
+
+
+def test_undo_of_a_delete_refused_when_the_name_is_taken_again(base, cli, sql):
+    base("manager", "add", "临时")
+    base("manager", "delete", "临时")
+    base("manager", "add", "临时", extra_env={"AMKIT_USER": "bob"})
+    before = entries(sql)
+    refused = cli("undo")
+    # PostgreSQL: id 3 is free but the name is taken (unique); SQLite gave bob's manager id 3 again
+    assert refused.exit_code == 4 and ("cannot be undone: the database refused it" in refused.stderr
+                                       or "'amkit manager add' by bob" in refused.stderr), refused.stderr
+    assert entries(sql) == before
+    verified(cli)

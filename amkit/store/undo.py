@@ -172,7 +172,33 @@ def plan(session: Session, who: str, run: str | None = None) -> Plan:
         raise Conflict(f"{target.command!r} (run {target.run}) cannot be undone: personal data it wrote was "
                        "erased later (customer erase); erased data is never restored")
     _check_later(session, target, {(e[2], e[3]) for e in entries})
+    _check_dependents(session, target, entries)
     return Plan(target, entries)
+
+
+def _check_dependents(session: Session, target: Run, entries: list[tuple]) -> None:
+    """Refuse to delete rows the run inserted while other rows (added by later commands) point
+    at them: the database would delete or unlink those silently, outside the log."""
+    inserted: dict[str, set[int]] = {}
+    for _, action, table, row_id, _, _ in entries:
+        if action == "insert":
+            inserted.setdefault(table, set()).add(row_id)
+    if not inserted:
+        return
+    for child in audited_tables():
+        for fk in child.foreign_keys:
+            parent = fk.column.table.name
+            ids = sorted(inserted.get(parent, ()))
+            if fk.column.name != "id" or not ids:
+                continue
+            own = inserted.get(child.name, set())
+            for start in range(0, len(ids), CHUNK):
+                found = [i for i in session.execute(sa.select(child.c.id).where(
+                    fk.parent.in_(ids[start:start + CHUNK]))).scalars() if i not in own]
+                if found:
+                    raise Conflict(f"{target.command!r} (run {target.run}) cannot be undone: later records depend on "
+                                   f"what it added ({child.name} {', '.join(map(str, found[:5]))}); "
+                                   "delete or undo them first")
 
 
 def _why(barrier: str) -> str:
@@ -247,7 +273,17 @@ def _groups(entries: Iterable[tuple]) -> Iterable[tuple[str, str, list[tuple]]]:
 
 
 def apply(st: Store, p: Plan) -> dict[str, dict[str, int]]:
-    """Revert the planned run through `st` (audited); return what was done per table."""
+    """Revert the planned run through `st` (audited); return what was done per table. A row that
+    cannot come back (what it refers to is gone, or its unique name is taken) is a Conflict."""
+    try:
+        return _apply(st, p)
+    except sa.exc.IntegrityError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        raise Conflict(f"{p.run.command!r} (run {p.run.run}) cannot be undone: the database refused it "
+                       f"({reason})") from None
+
+
+def _apply(st: Store, p: Plan) -> dict[str, dict[str, int]]:
     tables = _tables()
     session = st.session
     for action, name, group in _groups(reversed(p.entries)):
