@@ -77,6 +77,8 @@ def test_deal_edit_money_in_yuan_and_delete_refuses_payments(base, cli, sql):
     refused = cli("deal", "delete", "1")
     assert refused.exit_code == 4
     assert refused.stderr == "amkit: cannot delete deal 1: delete its 2 payments first, or --cascade\n"
+    zh = cli("deal", "delete", "1", extra_env={"AMKIT_LANG": "zh"})
+    assert zh.stderr == "amkit: 不能删除商机 1：请先删除其 2 payments，或使用 --cascade\n", zh.stderr
     assert entries(sql) == before and sql("SELECT count(*) FROM payments") == [(2,)]
     base("payment", "edit", "2", "--amount", "35000", "--date", "2026-11-13", "--note", "尾款")
     assert sql("SELECT amount_cents, date, note FROM payments WHERE id = 2") == [(3_500_000, "2026-11-13", "尾款")]
@@ -212,8 +214,9 @@ def test_undo_an_edit_and_two_undos_in_stack_order(base, cli, sql):
     base("followup", "edit", "1", "--channel", "visit")
     listed = cli("undo", "--list", "-f", "json").json()
     assert [r["command"] for r in listed[:3]] == ["amkit followup edit", "amkit followup edit", "amkit followup log"]
+    count = entries(sql)
     dry = base("undo", "--dry-run")
-    assert "would undo: amkit followup edit" in dry.stdout
+    assert "would undo: amkit followup edit" in dry.stdout and entries(sql) == count
     assert sql("SELECT summary, channel FROM followups") == [("b", "visit")]
     base("undo")
     assert sql("SELECT summary, channel FROM followups") == [("b", "call")]

@@ -167,6 +167,7 @@ def edit(st: Store, kind: Kind, ref: str, given: dict[str, str], customer: str |
     """Apply the options `given` ({column: text}); returns (record, [(field, old, new)]) in stored
     values (the CLI puts them in words)."""
     session = st.session
+    _admin_only(session, kind, "edit")
     obj = find(session, kind, ref, customer)
     fields = {f.column: f for f in kind.fields}
     changes: dict[str, Any] = {}
@@ -203,6 +204,14 @@ def _move_creation(st: Store, deal: Any, changes: dict[str, Any]) -> None:
     if deal.closed_at == deal.created and "closed_at" not in changes and deal.stage in ("won", "lost") \
             and first is not None and first.to_stage == deal.stage:
         changes["closed_at"] = changes["created"]
+
+
+def _admin_only(session: Session, kind: Kind, verb: str) -> None:
+    """In team mode a manager's team decides a lead's scope: only an admin edits managers (as `manager add`)."""
+    if kind.table == "managers":
+        from amkit.store import scope
+
+        scope.require(session, "admin", action=f"manager {verb}", table="managers")
 
 
 def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]) -> None:
@@ -249,6 +258,7 @@ def delete(st: Store, kind: Kind, ref: str, cascade: bool = False, customer: str
     """Delete the record (and its owned parts); with `cascade` its dependents too (or unlink
     them). Returns (the deleted record, [(Dependent, ids, what was done)])."""
     session = st.session
+    _admin_only(session, kind, "delete")
     obj = find(session, kind, ref, customer)
     found = dependents(session, kind, obj)
     if found and (not cascade or not kind.cascade):
