@@ -685,7 +685,7 @@ def _row(e: Any) -> dict[str, Any]:
     changed = sorted((e.after or {}).keys() if isinstance(e.after, dict) else [])
     return {"id": e.id, "at": e.at, "who": e.who, "command": e.command, "action": e.action,
             "table": e.table_name, "row_id": e.row_id, "fields": changed, "before": e.before,
-            "after": e.after, "erased": e.erased}
+            "after": e.after, "erased": e.erased, "run": e.run}
 
 
 def redact(session: Session, entry_ids: Iterable[int]) -> list[int]:

@@ -36,6 +36,7 @@ from amkit.store.writer import Store
 
 REVERSIBLE = ("insert", "update", "delete")
 BARRIERS = ("erase", "merge")  # row changes that are never reverted
+ROLE_TABLES = ("users", "amkit_policies")  # team setup / user grant: database roles come with them
 CHUNK = 500
 
 
@@ -115,8 +116,8 @@ def stack(session: Session, who: str, limit: int = 0) -> list[Run]:
         if found is None:
             found = runs[run] = Run(run, who, command, _at(at), first, last)
         found.first_id, found.last_id = min(found.first_id, first), max(found.last_id, last)
-        if action in BARRIERS or table == "*":
-            found.barrier = found.barrier or (action if table != "*" else "reset")
+        if action in BARRIERS or table == "*" or (table in ROLE_TABLES and action in REVERSIBLE):
+            found.barrier = found.barrier or (action if action in BARRIERS else "reset" if table == "*" else "roles")
         if action in REVERSIBLE or action in BARRIERS:
             found.changes[(action, table)] += n
     listed = sorted((r for r in runs.values() if r.changes), key=lambda r: -r.last_id)
@@ -204,7 +205,8 @@ def _check_dependents(session: Session, target: Run, entries: list[tuple]) -> No
 def _why(barrier: str) -> str:
     return {"erase": "erased personal data (PIPL), which is never restored",
             "merge": "merged customers; split them by hand",
-            "reset": "replaced the whole database (demo)"}.get(barrier, barrier)
+            "reset": "replaced the whole database (demo)",
+            "roles": "changed team-mode logins or policies; use amkit user/team commands"}.get(barrier, barrier)
 
 
 def _check_later(session: Session, target: Run, rows: set[tuple[str, int]]) -> None:
