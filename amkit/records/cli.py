@@ -177,20 +177,23 @@ def undo(
     from amkit import store
     from amkit.records import history
     from amkit.store import undo as engine
+    from amkit.store.writer import Store
 
-    if list_:
-        with store.write() as st:  # read only: nothing is recorded
-            runs = engine.stack(st.session, st.who, limit)
-            st.discard()
-        rows = [{"position": i, **history.run_row(r)} for i, r in enumerate(runs, 1)]
-        _emit_runs(rows, fmt)
-        return
-    with store.write() as st:
-        plan = engine.plan(st.session, st.who, run)
-        summary = history.run_row(plan.run)
-        if dry_run:
-            st.discard()
-        else:
+    if list_ or dry_run:  # reads only: a read transaction, nothing recorded
+        with store.session(write=False) as sess:
+            who = Store(sess).who
+            if list_:
+                runs = engine.stack(sess, who, limit)
+            else:
+                plan = engine.plan(sess, who, run)
+                summary = history.run_row(plan.run)
+        if list_:
+            _emit_runs([{"position": i, **history.run_row(r)} for i, r in enumerate(runs, 1)], fmt)
+            return
+    else:
+        with store.write() as st:
+            plan = engine.plan(st.session, st.who, run)
+            summary = history.run_row(plan.run)
             engine.apply(st, plan)
     counts = plan.counts()
     if fmt != Fmt.table:
