@@ -376,3 +376,20 @@ def test_undo_of_a_delete_refused_when_the_name_is_taken_again(base, cli, sql):
                                        or "'amkit manager add' by bob" in refused.stderr), refused.stderr
     assert entries(sql) == before
     verified(cli)
+
+
+def test_sealed_contact_fields_edit_and_come_back_sealed(base, cli, sql, monkeypatch):
+    monkeypatch.setenv("AMKIT_KEY", "a test key for sealed contacts, 0123456789")
+    base("contact", "add", "招商银行", "王芳", "--phone", "13912345678", "--wechat", "wangfang")
+    r = base("contact", "edit", "招商银行", "王芳", "--phone", "13987654321")
+    assert "phone: 13912345678 → 13987654321" in r.stdout
+    stored = sql("SELECT phone, wechat, phone_hash FROM contacts WHERE name = '王芳'")[0]
+    assert "13987654321" not in stored[0] and stored[0].startswith("enc1:")
+    history = base("history", "--customer", "招商银行").stdout
+    assert "13987654321" not in history and "(encrypted)" in history
+    base("contact", "delete", "招商银行", "王芳")
+    base("undo")
+    assert sql("SELECT phone, wechat, phone_hash FROM contacts WHERE name = '王芳'")[0] == stored
+    listed = cli("contact", "list", "--customer", "招商银行", "--reveal", "-f", "json").json()
+    assert listed[0]["phone"] == "13987654321"
+    verified(cli)

@@ -17,6 +17,7 @@ from amkit.core import enums
 from amkit.errors import bad_value
 from amkit.records.spec import BY_TABLE, KINDS, Kind
 from amkit.store import lookup
+from amkit.store.crypto import PREFIX as SEALED  # a sealed contact field is never shown in history
 from amkit.ui.i18n import enum_label, t
 
 HIDDEN = {"name_pinyin", "name_initials", "phone_hash", "email_hash", "created_at"}
@@ -28,7 +29,7 @@ def word(how: str, value: Any, session: Session | None = None) -> str:
     """A stored (or logged) value as a person reads it."""
     if value is None or value == "":
         return "—"
-    if isinstance(value, str) and value.startswith("enc:"):
+    if isinstance(value, str) and value.startswith(SEALED):
         return t("(encrypted)")
     if how == "money":
         return f"{config.merged().get('currency', '¥')}{Decimal(str(value)) / 100:,.2f}"
