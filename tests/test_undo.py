@@ -297,6 +297,9 @@ def test_history_of_a_customer_shows_edits_with_before_and_after(base, cli, sql)
     one = cli("history", "--record", "deal", "1", "-f", "json").json()
     assert [r["command"] for r in one] == ["amkit deal edit", "amkit deal add"]
     assert cli("history", "--record", "nope", "1").exit_code == 2
+    later = cli("history", "--since", "2026-11-24")
+    assert (later.exit_code, later.stdout, later.stderr) == (0, "", "no changes found\n")
+    assert len(cli("history", "--since", "2026-11-23", "-f", "json").json()) == len(cli("history", "-f", "json").json())
 
 
 # --- manager leave ------------------------------------------------------------------------------
