@@ -160,6 +160,8 @@ def test_editing_a_missing_id_is_exit_3_and_an_invalid_value_exit_2_nothing_writ
         if field:
             assert bad.exit_code == 2 and bad.stderr.startswith(f"amkit: invalid {field} ") and "\n" == bad.stderr[-1]
     assert cli("followup", "edit", "1", "--channel", "fax").exit_code == 3  # no follow-up 1
+    emptied = cli("deal", "edit", "1", "--created", "")
+    assert (emptied.exit_code, emptied.stderr) == (2, "amkit: invalid created '': required: it cannot be emptied\n")
     assert cli("followup", "delete", "7").exit_code == 3
     assert entries(sql) == before and sql("SELECT * FROM deals") == row
     nothing = cli("deal", "edit", "1")

@@ -178,6 +178,8 @@ def edit(st: Store, kind: Kind, ref: str, given: dict[str, str], customer: str |
             changes[column] = PARSERS[f.parse](f, text, obj_for, session)
         else:
             changes[column] = PARSERS[f.parse](f, text, obj, session)
+        if changes[column] is None and not obj.__table__.c[column].nullable:
+            raise bad_value(f.label, text, "required: it cannot be emptied")
     _check_rules(session, kind, obj, changes)
     if kind.table == "contacts":
         from amkit.store import crypto
