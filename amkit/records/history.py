@@ -22,7 +22,8 @@ from amkit.ui.i18n import enum_label, t
 
 HIDDEN = {"name_pinyin", "name_initials", "phone_hash", "email_hash", "created_at"}
 SHOWN = {"amount_cents": "money", "value_cents": "money", "channel": "channel", "stage": "stage",
-         "customer_id": "customer", "owner_id": "manager", "contact_id": "contact"}
+         "customer_id": "customer", "owner_id": "manager", "contact_id": "contact", "active": "bool",
+         "tier_locked": "bool", "nps": "bool", "birthday_lunar": "bool"}
 
 
 def word(how: str, value: Any, session: Session | None = None) -> str:
@@ -88,7 +89,7 @@ def _field_words(table: str, column: str) -> tuple[str, str]:
 
 def _label(table: str) -> str:
     kind = BY_TABLE.get(table)
-    return t(kind.label) if kind else table.replace("_", " ")
+    return t(kind.label) if kind else t(table.replace("_", " "))
 
 
 def change_text(session: Session, action: str, table: str, row_id: Any, before: Any, after: Any,
