@@ -237,7 +237,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "kb": ("kb.cli", "app", "Knowledge base: cases and talk tracks (案例库, 话术)."),
     "team": ("admin.team_cli", "app", "Team mode on PostgreSQL: database roles and row-level security."),
     "user": ("admin.team_cli", "user_app", "People in team mode: their database login and role."),
+    "undo": ("records.cli", "register", "Revert your last write command as a whole (again: the one before); "
+                                        "--list shows the stack."),
+    "history": ("records.cli", "register", "What changed, when, by which command and user, before → after in "
+                                           "words (the audit log, git-log style)."),
 }
+
+
+# The nouns whose sub-app gets `edit` and `delete` from amkit.records (its spec.KINDS; a test
+# keeps the two in step): listed here so other commands do not import amkit.records.
+RECORD_KINDS = ("followup", "deal", "payment", "contact", "kb", "survey", "complaint", "goal", "manager")
 
 
 def load_command(name: str) -> Any:
@@ -253,6 +262,10 @@ def load_command(name: str) -> Any:
     if export == "register":
         module.register(holder)
     else:
+        if name in RECORD_KINDS:  # issue 21: `edit` and `delete` of every record kind
+            from amkit.records.cli import attach
+
+            attach(name, getattr(module, export))
         holder.add_typer(getattr(module, export), name=name, help=summary)
     command = typer.main.get_command(holder).commands[name]
     command.short_help = summary  # the line in `amkit --help`, loaded or not

@@ -59,14 +59,15 @@ def _dump(sql):  # noqa: ANN001, ANN202
 def _recompute(sql, key: bytes | None = None, keyed_from: int = 1) -> None:  # noqa: ANN001
     """What an attacker with write access does after editing rows and payloads: rehash every
     payload and relink every entry with amkit's own functions, then move the stored head."""
-    rows = sql("SELECT id, at, who, command, action, table_name, row_id, before, after, salt, payload_hash, erased "
-               "FROM audit_log ORDER BY id")
+    rows = sql("SELECT id, at, who, command, action, table_name, row_id, before, after, salt, payload_hash, erased, "
+               "run FROM audit_log ORDER BY id")
     prev = "0" * 64
-    for eid, at, who, command, action, table, row_id, before, after, salt, p_hash, erased in rows:
+    for eid, at, who, command, action, table, row_id, before, after, salt, p_hash, erased, run in rows:
         if not erased:
             p_hash = payload_hash(salt, _load(before), _load(after))
         stamp = dt.datetime.fromisoformat(at).isoformat()
-        prev = chain_hash(prev, stamp, who, command, action, table, row_id, p_hash, key if eid >= keyed_from else None)
+        prev = chain_hash(prev, stamp, who, command, action, table, row_id, p_hash, key if eid >= keyed_from else None,
+                          run)
         sql("UPDATE audit_log SET payload_hash = ?, hash = ? WHERE id = ?", p_hash, prev, eid)
     sql("UPDATE amkit_meta SET value = ? WHERE key = 'audit_head'", f"{rows[-1][0]}:{prev}")
 

@@ -155,7 +155,9 @@ def test_handover_is_a_lead_or_admin_action(team, sql):
 def test_team_setup_is_versioned_and_idempotent(team, cli, sql):
     run = cli("team", "setup")
     assert run.exit_code == 0 and "up to date" in run.stderr
-    assert sql("SELECT name FROM amkit_policies ORDER BY id") == [("p001_roles_rls",), ("p002_lockdown",)]
+    assert sql("SELECT name FROM amkit_policies ORDER BY id") == [("p001_roles_rls",), ("p002_lockdown",),
+                                                                  ("p003_contracts_installments",),
+                                                                  ("p004_audit_runs",)]
     users = {r["login"]: (r["role"], r["manager"], r["team"]) for r in cli("user", "list", "-f", "json").json()}
     assert users[ALICE] == ("manager", "A", "华东") and users[LEAD] == ("lead", None, "华东")
     assert cli("user", "grant", ALICE, "--role", "lead").exit_code == 0  # promoted: the team of A
@@ -203,7 +205,8 @@ def test_team_setup_again_locks_down_a_database_set_up_before(team, cli, sql):
                       "CREATE FUNCTION amkit_hidden(p_table text, p_ref text) RETURNS boolean LANGUAGE sql "
                       "SECURITY DEFINER AS $$ SELECT EXISTS (SELECT 1 FROM customers WHERE name = p_ref) $$",
                       "DROP FUNCTION amkit_audit_append(timestamp without time zone, text, text, json)",
-                      "DELETE FROM amkit_policies WHERE name = 'p002_lockdown'"):
+                      "DROP FUNCTION amkit_audit_append_run(timestamp without time zone, text, text, text, json)",
+                      "DELETE FROM amkit_policies WHERE name IN ('p002_lockdown', 'p004_audit_runs')"):
         sql(statement)
     stale = team.as_user(ALICE, "followup", "log", "客户A", "--channel", "call", "--summary", "x")
     assert stale.exit_code == 4 and "amkit team setup" in stale.stderr  # not a traceback
@@ -411,5 +414,29 @@ def test_the_admin_login_erases_a_customer(team, sql):
     assert set(sql("SELECT erased, before IS NULL AND after IS NULL AND salt IS NULL FROM audit_log "
                    f"WHERE id IN ({', '.join(map(str, entries))})")) == {(True, True)}
     assert sql("SELECT who, action FROM audit_log ORDER BY id DESC LIMIT 1") == [(BOSS, "erase")]
+    verify = team.as_user(BOSS, "audit", "verify")
+    assert verify.exit_code == 0, verify.stderr
+
+
+# --- issue 21: undo in team mode covers only the login's own commands ----------------------------
+
+def test_undo_in_team_mode_is_per_login_and_refuses_a_colleagues_later_change(team, sql):
+    fid = sql("SELECT f.id FROM followups f JOIN customers c ON c.id = f.customer_id WHERE c.name = '客户A'")[0][0]
+    assert team.as_user(ALICE, "followup", "edit", str(fid), "--summary", "alice fixed it").exit_code == 0
+    assert team.as_user(LEAD, "followup", "edit", str(fid), "--channel", "call").exit_code == 0
+    mine = team.as_user(ALICE, "undo", "--list", "-f", "json")
+    assert mine.exit_code == 0, mine.stderr
+    assert [r["command"] for r in mine.json()] == ["amkit followup edit"]  # not the owner's setup commands
+    before = sql("SELECT count(*) FROM audit_log")[0][0]
+    refused = team.as_user(ALICE, "undo")
+    assert refused.exit_code == 4 and f"'amkit followup edit' by {LEAD}" in refused.stderr, refused.stderr
+    assert sql("SELECT count(*) FROM audit_log")[0][0] == before
+    assert team.as_user(LEAD, "undo").exit_code == 0
+    assert sql("SELECT channel, summary FROM followups WHERE id = ?", fid) == [("visit", "alice fixed it")]
+    done = team.as_user(ALICE, "undo")
+    assert done.exit_code == 0, done.stderr
+    assert sql("SELECT channel, summary FROM followups WHERE id = ?", fid) == [("visit", "visit A")]
+    assert sql("SELECT who, run IS NOT NULL FROM audit_log ORDER BY id DESC LIMIT 1") == [(ALICE, True)]
+    assert team.as_user(ALICE, "undo").exit_code == 3  # nothing else of hers
     verify = team.as_user(BOSS, "audit", "verify")
     assert verify.exit_code == 0, verify.stderr

@@ -457,6 +457,9 @@ amkit demo database is ready. Try:
   amkit deal list -f xlsx -o deals.xlsx         # a workbook: frozen header, filter, number formats
   amkit remind --notify "$WEBHOOK" --via wecom --lang zh   # digests for the WeCom group, each manager @-mentioned
   amkit kb search 续约                           # cases and talk tracks (案例库, 话术)
+  amkit followup edit 1 --channel visit          # fix a mistake: prints what changed, in words
+  amkit undo --list                             # the undo stack; amkit undo reverts the last command whole
+  amkit history --customer zgyh --limit 3        # what changed, by which command, before → after
 
 Labels follow your language: AMKIT_LANG=zh amkit customer list --limit 5
 """.rstrip()

@@ -46,3 +46,33 @@ def list_rows(session: Session, team: str | None = None) -> list[dict[str, Any]]
     if team:
         query = query.where(Manager.team == team)
     return [manager_row(m, n) for m, n in session.execute(query.order_by(Manager.name))]
+
+
+def leave(store: Store, name: str, to: str, note: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """`manager leave NAME --to NAME` (issue 21): hand over all of NAME's customers (with their
+    open deals and pending actions, and a note per customer), their open deals at others'
+    customers, then mark NAME inactive. Their past follow-ups, goals and scores stay theirs."""
+    from amkit.core.enums import OPEN_STAGES
+    from amkit.customers.handover import handover
+    from amkit.store import lookup, scope
+    from amkit.store.models import Deal
+
+    scope.require(store.session, "admin", action="manager leave", table="managers")
+    src = lookup.manager(store.session, name)
+    if not src.active:
+        raise Conflict(f"manager {src.name!r} has already left (inactive)")
+    dst = lookup.active_manager(store.session, to)
+    if dst.id == src.id:
+        from amkit.errors import bad_value
+
+        raise bad_value("--to", to, "is the manager who leaves")
+    moved = handover(store, src.name, dst.name, note=note, dry_run=dry_run)
+    others = store.session.execute(sa.select(Deal).where(Deal.owner_id == src.id, Deal.stage.in_(OPEN_STAGES))
+                                   .order_by(Deal.id)).scalars().all()
+    if not dry_run:
+        for deal in others:
+            store.update(deal, {"owner_id": dst.id})
+        store.update(src, {"active": False})
+    return {"manager": src.name, "to": dst.name, "customers": len(moved),
+            "open_deals": sum(m.open_deals for m in moved) + len(others),
+            "pending_actions": sum(m.pending_actions for m in moved), "dry_run": dry_run}

@@ -54,3 +54,33 @@ def list_(
     with store.session(write=False) as sess:
         rows = managers.list_rows(sess, team)
     emit(rows, columns(), fmt, output, bom)
+
+
+@app.command("leave", epilog=example("amkit manager leave 张伟 --to 李娜 --note '张伟调岗，客户由李娜跟进'",
+                                     "amkit manager leave 张伟 --to 李娜 --dry-run"))
+def leave(
+    name: Annotated[str, typer.Argument(help="The manager who leaves.", metavar="NAME")],
+    to: Annotated[str, typer.Option("--to", help="The manager who takes over (active).", metavar="NAME")],
+    note_text: Annotated[Optional[str], typer.Option("--note", help="Added to every handover note.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move; write nothing.")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """Hand over all of a manager's customers, open deals and pending actions (with notes), then mark them
+    inactive: they can no longer be given customers; their history and scores stay."""
+    from amkit import store
+    from amkit.admin import managers
+    from amkit.ui.i18n import t
+
+    with store.write() as st:
+        result = managers.leave(st, name, to, note_text, dry_run)
+        if dry_run:
+            st.discard()
+    if fmt != Fmt.table:
+        from amkit.ui.render import Col
+
+        emit(result, [Col(k, k) for k in result], fmt, one=True)
+        return
+    typer.echo(t("{manager} → {to}: {customers} customers, {deals} open deals, {actions} pending actions",
+                 manager=result["manager"], to=result["to"], customers=result["customers"],
+                 deals=result["open_deals"], actions=result["pending_actions"]))
+    typer.echo(t("(dry run: nothing written)") if dry_run else t("{manager} is now inactive", manager=result["manager"]))

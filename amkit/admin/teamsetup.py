@@ -61,8 +61,14 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "amkit_audit_head()": (MANAGER, LEAD, ADMIN),
     "amkit_audit_append(timestamp without time zone, text, text, json)": (MANAGER, LEAD, ADMIN),
     "amkit_audit_redact(bigint[])": (ADMIN,),
+    "amkit_audit_append_run(timestamp without time zone, text, text, text, json)": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_own_runs()": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_reverted()": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_run_entries(text)": (MANAGER, LEAD, ADMIN),
+    "amkit_audit_later(bigint, json)": (MANAGER, LEAD, ADMIN),
 }
-SECURITY_DEFINER = ("amkit_audit_head", "amkit_audit_append", "amkit_audit_redact")
+SECURITY_DEFINER = ("amkit_audit_head", "amkit_audit_append", "amkit_audit_redact", "amkit_audit_append_run",
+                    "amkit_audit_own_runs", "amkit_audit_reverted", "amkit_audit_run_entries", "amkit_audit_later")
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION amkit_visible_owner(p_owner integer) RETURNS boolean
@@ -144,6 +150,76 @@ END $$
 """
 
 
+# p004 (issue 21): entries name the command invocation (run) that wrote them, so `amkit undo`
+# reverts a command as a whole; amkit_audit_append_run is amkit_audit_append with the run. A
+# login that may not read the log undoes its own commands through four narrow readers: its own
+# runs, which runs were reverted, the entries of one of its runs, and the later entries (no
+# payload) of exactly the rows that run touched.
+_RUNS = """
+CREATE OR REPLACE FUNCTION amkit_audit_append_run(p_at timestamp without time zone, p_who text, p_command text,
+                                                  p_run text, p_rows json) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE e json; last_id bigint; last_hash text; caller text := session_user;
+BEGIN
+  IF p_who IS DISTINCT FROM caller THEN
+    RAISE EXCEPTION 'audit entries are recorded under the login that makes them (%), not %', caller, p_who
+      USING ERRCODE = '42501';
+  END IF;
+  PERFORM pg_advisory_xact_lock(4242);
+  FOR e IN SELECT value FROM json_array_elements(p_rows) WITH ORDINALITY ORDER BY ordinality LOOP
+    IF e->>'action' = 'erase' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = caller AND u.role = 'admin')
+    THEN
+      RAISE EXCEPTION 'only an admin records an erase' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO audit_log (at, who, command, action, table_name, row_id, before, after, salt, payload_hash,
+                           hash, erased, run)
+    VALUES (p_at, caller, p_command, e->>'action', e->>'table_name', (e->>'row_id')::bigint, e->'before',
+            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false, p_run)
+    RETURNING id, hash INTO last_id, last_hash;
+  END LOOP;
+  IF last_id IS NOT NULL THEN
+    INSERT INTO amkit_meta (key, value) VALUES ('audit_head', last_id || ':' || last_hash)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+  END IF;
+  RETURN last_id;
+END $$
+--
+CREATE OR REPLACE FUNCTION amkit_audit_own_runs()
+RETURNS TABLE(run text, command text, at timestamp without time zone, first_id bigint, last_id bigint, action text,
+              table_name text, n bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT a.run::text, a.command::text, min(a.at), min(a.id)::bigint, max(a.id)::bigint, a.action::text,
+         a.table_name::text, count(*)
+  FROM audit_log a WHERE a.run IS NOT NULL AND a.who = session_user
+  GROUP BY a.run, a.command, a.action, a.table_name
+$$
+--
+CREATE OR REPLACE FUNCTION amkit_audit_reverted() RETURNS TABLE(run text, reverted text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT a.run::text, (a.after->>'run')::text FROM audit_log a WHERE a.action = 'undo'
+$$
+--
+CREATE OR REPLACE FUNCTION amkit_audit_run_entries(p_run text)
+RETURNS TABLE(id bigint, action text, table_name text, row_id bigint, before json, after json, erased boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT a.id::bigint, a.action::text, a.table_name::text, a.row_id::bigint, a.before, a.after, a.erased
+  FROM audit_log a WHERE a.run = p_run AND a.who = session_user AND a.action IN ('insert', 'update', 'delete')
+  ORDER BY a.id
+$$
+--
+CREATE OR REPLACE FUNCTION amkit_audit_later(p_after bigint, p_rows json)
+RETURNS TABLE(id bigint, run text, who text, command text, at timestamp without time zone, action text,
+              table_name text, row_id bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT a.id::bigint, a.run::text, a.who::text, a.command::text, a.at, a.action::text, a.table_name::text,
+         a.row_id::bigint
+  FROM audit_log a JOIN json_to_recordset(p_rows) AS r(t text, i bigint) ON r.t = a.table_name AND r.i = a.row_id
+  WHERE a.id > p_after AND a.action IN ('insert', 'update', 'delete', 'erase', 'merge')
+  ORDER BY a.id
+$$
+"""
+
+
 def _statements(text: str, schema: str) -> list[str]:
     return [s.strip() for s in text.format(schema=schema).split("\n--\n") if s.strip()]
 
@@ -197,7 +273,9 @@ def _p002_lockdown(schema: str) -> list[str]:
 # name → statements (given the schema); a shipped step is never edited: add a new one
 POLICY_STEPS: list[tuple[str, Callable[[str], list[str]]]] = [("p001_roles_rls", _p001_policies),
                                                                ("p002_lockdown", _p002_lockdown),
-                                                               ("p003_contracts_installments", _p003_money)]
+                                                               ("p003_contracts_installments", _p003_money),
+                                                               ("p004_audit_runs",
+                                                                lambda schema: _statements(_RUNS, schema))]
 _LETTERS = {"S": "SELECT", "I": "INSERT", "U": "UPDATE", "D": "DELETE"}
 
 

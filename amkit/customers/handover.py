@@ -34,7 +34,7 @@ def handover(st: Store, from_name: str, to_name: str, customers: list[str] | Non
 
     team.require(session, "lead", "admin", action="customer handover", table="customers")
     src = lookup.manager(session, from_name)
-    dst = lookup.manager(session, to_name)
+    dst = lookup.active_manager(session, to_name)
     if src.id == dst.id:
         raise bad_value("--to", to_name, "is the same manager as --from")
     chosen = _customers(st, src.id, from_name, customers)

@@ -71,7 +71,7 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
     _ensure_unique(store.session, values["name"])
     from amkit.store import scope as team
 
-    owner_id = lookup.manager(store.session, owner).id if owner else team.default_owner_id(store.session)
+    owner_id = lookup.active_manager(store.session, owner).id if owner else team.default_owner_id(store.session)
     customer = Customer(**values, owner_id=owner_id, extra=extra or None, created_at=config.now())
     return store.add(customer)
 
@@ -92,7 +92,7 @@ def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict
     if "name" in changes and changes["name"] != customer.name:
         _ensure_unique(store.session, changes["name"])
     if owner is not None:
-        changes["owner_id"] = lookup.manager(store.session, owner).id if owner else None
+        changes["owner_id"] = lookup.active_manager(store.session, owner).id if owner else None
     if "tier" in changes and (changes["tier"] != customer.tier or not customer.tier_locked):
         _lock_tier(store, customer, changes["tier"])
         changes["tier_locked"] = True

@@ -7,7 +7,8 @@ Rules (SPEC §2 deal):
   closed_at date when it is created already won/lost);
 - won/lost set closed_at (the created date on `add`, `--on` on `move`); reopening clears it,
   and also clears lost_reason/reason_code (the reason stays in the history row);
-- a deal may not move to a date before its last stage change (durations stay >= 0);
+- a deal may move on any day from its created date on (issue 21: past work is entered late; the
+  funnel orders a deal's stage changes by date, so durations stay >= 0);
 - winning a deal makes its customer `active` again if it was lead/prospect/dormant/churned,
   recorded in lifecycle_history (`reactivate`).
 """
@@ -79,7 +80,7 @@ def add(st: Store, customer: str, *, stage: str, amount: str | None = None, owne
     created_on = parse_date("created", created) or config.today()
     ext = (external_id or "").strip() or None
     cust = lookup.customer(st.session, customer)
-    owner_id = lookup.manager(st.session, owner).id if owner else cust.owner_id
+    owner_id = lookup.active_manager(st.session, owner).id if owner else cust.owner_id
     if ext and st.session.execute(sa.select(Deal.id).where(Deal.external_id == ext)).first():
         raise bad_value("external_id", ext, "already used by another deal")
     deal = st.add(Deal(customer_id=cust.id, owner_id=owner_id, title=(title or "").strip() or None,
@@ -103,9 +104,9 @@ def move(st: Store, deal_id: int, stage: str, *, on: str | None = None, reason: 
         raise bad_value("reason_code", reason_code, "only for a move to lost")
     if stage == deal.stage:
         raise bad_value("stage", stage, f"deal {deal.id} is already at that stage")
-    last = _last_change(st.session, deal.id) or deal.created
-    if day < last:
-        raise bad_value("on", day.isoformat(), f"before the deal's last stage change ({last.isoformat()})")
+    if day < deal.created:
+        raise bad_value("on", day.isoformat(), f"before the deal was created ({deal.created.isoformat()}); "
+                                               f"amkit deal edit {deal.id} --created DATE moves that")
     changes: dict[str, Any] = {"stage": stage}
     cents = to_cents(parse_amount("amount", amount))
     if cents is not None:
@@ -145,11 +146,6 @@ def get(session: Session, deal_id: int | str) -> Deal:
 
         raise team.not_found(session, "deal", "deals", text)
     return deal
-
-
-def _last_change(session: Session, deal_id: int) -> dt.date | None:
-    return session.execute(sa.select(sa.func.max(DealStageChange.on))
-                           .where(DealStageChange.deal_id == deal_id)).scalar_one_or_none()
 
 
 # --- reads -------------------------------------------------------------------------------
@@ -203,10 +199,11 @@ def repurchase_ids(session: Session, customer_ids: set[int] | None = None) -> se
 def deal_row(d: Deal, customer: str, owner: str | None, probs: dict[str, Decimal],
              is_repurchase: bool = False) -> dict[str, Any]:
     amount = from_cents(d.amount_cents)
-    weighted = None if amount is None else (amount * probs[d.stage]).quantize(Decimal("0.01"))
+    prob = probs[d.stage] if d.probability is None or d.stage in CLOSED else Decimal(d.probability)
+    weighted = None if amount is None else (amount * prob).quantize(Decimal("0.01"))
     return {
         "id": d.id, "customer": customer, "owner": owner, "title": d.title, "stage": d.stage,
-        "amount": amount, "probability": probs[d.stage], "weighted_amount": weighted,
+        "amount": amount, "probability": prob, "weighted_amount": weighted,
         "created": d.created, "closed_at": d.closed_at, "is_repurchase": is_repurchase,
         "external_id": d.external_id, "lost_reason": d.lost_reason, "reason_code": d.reason_code,
     }

@@ -91,19 +91,22 @@ def _payload_hash(salt: str, before_text: str, after_text: str) -> str:
 
 
 def chain_hash(prev: str, at: str, who: str, command: str, action: str, table: str, row_id: Any,
-               p_hash: str, key: bytes | None = None) -> str:
+               p_hash: str, key: bytes | None = None, run: str | None = None) -> str:
     """sha256(prev + canonical({"at", "who", "command", "action", "table_name", "row_id",
-    "payload_hash"})), the canonical object written out key by key in its sorted order; with
-    `key`, HMAC-SHA256(key, the same text)."""
+    "payload_hash"[, "run"]})), the canonical object written out key by key in its sorted order;
+    with `key`, HMAC-SHA256(key, the same text). `run` (the command invocation that wrote the
+    entry, issue 21) is in the object when the entry has one (entries written before m120 have
+    none), so regrouping entries into other runs breaks the chain too."""
     return _chain(prev, _text(action), _text(at), _text(command), _text(p_hash), row_id, _text(table), _text(who),
-                  key)
+                  key, None if run is None else _text(run))
 
 
 def _chain(prev: str, action: str, at: str, command: str, p_hash: str, row_id: Any, table: str, who: str,
-           key: bytes | None = None) -> str:
+           key: bytes | None = None, run: str | None = None) -> str:
     """chain_hash from the JSON texts of the string fields (an append makes most of them once)."""
     rid = str(row_id) if type(row_id) is int else _canonical(row_id)
-    meta = (f'{{"action":{action},"at":{at},"command":{command},"payload_hash":{p_hash},"row_id":{rid},'
+    part = "" if run is None else f',"run":{run}'
+    meta = (f'{{"action":{action},"at":{at},"command":{command},"payload_hash":{p_hash},"row_id":{rid}{part},'
             f'"table_name":{table},"who":{who}}}')
     if key is not None:
         return hmac.new(key, (prev + meta).encode(), hashlib.sha256).hexdigest()
@@ -167,7 +170,7 @@ def _head(session: Session) -> str:
 
 
 def compute(prev: str, at: dt.datetime, who: str, command: str, items: list[dict[str, Any]],
-            key: bytes | None = None, json_as_text: bool = False) -> dict[str, list[Any]]:
+            key: bytes | None = None, json_as_text: bool = False, run: str | None = None) -> dict[str, list[Any]]:
     """The audit_log rows (column -> values) for `items` chained after `prev`: salts, payload
     hashes and chain hashes; no database access. With `json_as_text`, before/after are the
     canonical JSON texts that were hashed (SQLite keeps JSON as text)."""
@@ -180,19 +183,21 @@ def compute(prev: str, at: dt.datetime, who: str, command: str, items: list[dict
     after_texts = [_canonical(after) if after is not None else "null" for after in afters]
     p_hashes = list(map(_payload_hash, salts, before_texts, after_texts))
     at_json, command_json, who_json = _text(at.isoformat()), _text(command), _text(who)
+    run_json = None if run is None else _text(run)
     texts: dict[Any, str] = {}
     hashes = []
     for action, table, row_id, p_hash in zip(actions, tables, row_ids, p_hashes):
         if action not in texts or table not in texts:
             texts.update({action: _text(action), table: _text(table)})
         prev = _chain(prev, texts[action], at_json, command_json, f'"{p_hash}"', row_id, texts[table], who_json,
-                      key)
+                      key, run_json)
         hashes.append(prev)
     if json_as_text:
         befores, afters = before_texts, after_texts
     columns = {"action": actions, "table_name": tables, "row_id": row_ids, "before": befores, "after": afters,
                "salt": salts, "payload_hash": p_hashes, "hash": hashes}
-    columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count)
+    columns.update(at=[at] * count, who=[who] * count, command=[command] * count, erased=[False] * count,
+                   run=[run] * count)
     return columns
 
 
@@ -218,12 +223,17 @@ def _insert(session: Session, columns: dict[str, list[Any]]) -> int | None:
     return _last_id(session)
 
 
-def append(session: Session, who: str, command: str, items: list[dict[str, Any]]) -> None:
+def append(session: Session, who: str, command: str, items: list[dict[str, Any]], run: str | None = None,
+           at: dt.datetime | None = None) -> None:
+    """Chain `items` after the head and store them; `run` names the command invocation (one per
+    Store: the unit `amkit undo` reverts), `at` its time (the same for all its batches)."""
     from amkit.store.models import Meta
 
     key, starts_keyed = _append_key(session)
-    columns = compute(_head(session), config.now(), who, command, items, key,
-                      json_as_text=session.get_bind().dialect.name == "sqlite")
+    if run is not None and not _run_recordable(session):
+        run = None
+    columns = compute(_head(session), at or config.now(), who, command, items, key,
+                      json_as_text=session.get_bind().dialect.name == "sqlite", run=run)
     last = _insert(session, columns)
     if last is None:
         return  # amkit_audit_append recorded the head
@@ -232,19 +242,39 @@ def append(session: Session, who: str, command: str, items: list[dict[str, Any]]
     session.merge(Meta(key=HEAD_KEY, value=f"{last}:{columns['hash'][-1]}"))
 
 
-PER_ENTRY = ("action", "table_name", "row_id", "before", "after", "salt", "payload_hash", "hash")
+PER_ENTRY = ("action", "table_name", "row_id", "before", "after", "salt", "payload_hash", "hash", "run")
+RUN_FUNCTION = "amkit_audit_append_run"  # team mode: appends with the run column (policy step p004)
+
+
+def _run_recordable(session: Session) -> bool:
+    """Whether this append can store the run: always, except for a team login before `team setup`
+    added amkit_audit_append_run (its entries then carry no run, and their hashes none)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    from amkit.store import scope as team
+
+    if team.scope(session) is None:
+        return True
+    return session.execute(sa.text(f"SELECT to_regproc('{RUN_FUNCTION}')")).scalar() is not None
 
 
 def _append_through_function(session: Session, columns: dict[str, list[Any]]) -> None:
     from amkit.errors import Conflict
 
-    if session.execute(sa.text("SELECT to_regproc('amkit_audit_append')")).scalar() is None:
+    run = columns["run"][0]
+    name = RUN_FUNCTION if run is not None else "amkit_audit_append"
+    if session.execute(sa.text(f"SELECT to_regproc('{name}')")).scalar() is None:
         raise Conflict("team mode needs `amkit team setup` again (as the owner) after this upgrade: "
                        "the audit log is written through amkit_audit_append")
     entries = [dict(zip(PER_ENTRY, values)) for values in zip(*(columns[k] for k in PER_ENTRY))]
-    session.execute(sa.text("SELECT amkit_audit_append(CAST(:at AS timestamp), :who, :command, CAST(:rows AS json))"),
-                    {"at": columns["at"][0], "who": columns["who"][0], "command": columns["command"][0],
-                     "rows": _canonical(entries)})
+    params = {"at": columns["at"][0], "who": columns["who"][0], "command": columns["command"][0],
+              "rows": _canonical(entries)}
+    if run is None:
+        session.execute(sa.text("SELECT amkit_audit_append(CAST(:at AS timestamp), :who, :command, "
+                                "CAST(:rows AS json))"), params)
+    else:
+        session.execute(sa.text(f"SELECT {RUN_FUNCTION}(CAST(:at AS timestamp), :who, :command, :run, "
+                                "CAST(:rows AS json))"), {**params, "run": run})
 
 
 @lru_cache(maxsize=2)
@@ -342,9 +372,9 @@ def _verify_chain(session: Session, anchor: dict[str, Any] | None) -> list[Probl
         return found
 
     at_cache: tuple[Any, str] = (None, "")
-    for (eid, at, who, command, action, table, row_id, before, after, salt, p_hash, erased, stored) in _stream(
+    for (eid, at, who, command, action, table, row_id, before, after, salt, p_hash, erased, stored, run) in _stream(
             session, "SELECT id, at, who, command, action, table_name, row_id, before, after, salt, payload_hash, "
-                     "erased, hash FROM audit_log ORDER BY id"):
+                     "erased, hash, run FROM audit_log ORDER BY id"):
         where = f"entry {eid} ({table} {row_id})"
         if erased and eid not in erased_ok:
             return [Problem(eid, f"audit entry {eid} is marked erased but no erase entry covers it")]
@@ -360,7 +390,7 @@ def _verify_chain(session: Session, anchor: dict[str, Any] | None) -> list[Probl
                                      f"{mark[1]}): set {KEY_ENV} to verify it")]
             entry_key = key
         expected = _chain(prev, text(action), at_cache[1], text(command), f'"{p_hash}"', row_id, text(table),
-                          text(who), entry_key)
+                          text(who), entry_key, None if run is None else text(run))
         if expected != stored:
             why = ("an entry was altered, inserted or deleted, or the chain was recomputed without the key"
                    if entry_key is not None else "an entry was altered, inserted or deleted")
@@ -655,7 +685,7 @@ def _row(e: Any) -> dict[str, Any]:
     changed = sorted((e.after or {}).keys() if isinstance(e.after, dict) else [])
     return {"id": e.id, "at": e.at, "who": e.who, "command": e.command, "action": e.action,
             "table": e.table_name, "row_id": e.row_id, "fields": changed, "before": e.before,
-            "after": e.after, "erased": e.erased}
+            "after": e.after, "erased": e.erased, "run": e.run}
 
 
 def redact(session: Session, entry_ids: Iterable[int]) -> list[int]:

@@ -81,6 +81,14 @@ def complete_names(session: Session, incomplete: str, limit: int = 20) -> list[s
 _escape = escape_like
 
 
+def complete_managers(session: Session, incomplete: str, limit: int = 20) -> list[str]:
+    """Active managers whose name starts with the text (shell completion of --owner/--to)."""
+    text = (incomplete or "").strip()
+    return list(session.execute(sa.select(Manager.name).where(Manager.active.is_(True),
+                                                              Manager.name.like(_escape(text) + "%", escape="\\"))
+                                .order_by(Manager.name).limit(limit)).scalars())
+
+
 def manager(session: Session, name: str, *, create: bool = False, store=None) -> Manager:  # noqa: ANN001
     """A manager by exact name or id (`--owner NAME`); `create` adds it when missing."""
     text = (name or "").strip()
@@ -93,4 +101,15 @@ def manager(session: Session, name: str, *, create: bool = False, store=None) ->
         from amkit.store.raw import manager_not_found
 
         raise manager_not_found(text)
+    return found
+
+
+def active_manager(session: Session, name: str) -> Manager:
+    """A manager who may be given customers, deals or goals: one who has left (`manager leave`,
+    inactive) may not (exit 4); their history and scores stay."""
+    found = manager(session, name)
+    if not found.active:
+        from amkit.errors import Conflict
+
+        raise Conflict(f"manager {found.name!r} has left (inactive): choose an active manager")
     return found

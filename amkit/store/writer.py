@@ -34,6 +34,11 @@ class Store:
         self.who = scope.login if scope else config.current_user()
         self._pending: list[dict[str, Any]] = []
         self._key_checked = False
+        import secrets
+
+        # this command's run: every entry it writes carries it, so `amkit undo` reverts it whole
+        self.run = secrets.token_hex(8)
+        self.at = config.now()
 
     # --- ORM writes -----------------------------------------------------------------
     def add(self, obj: T) -> T:
@@ -191,7 +196,7 @@ class Store:
 
     def flush_audit(self) -> None:
         if self._pending:
-            append(self.session, self.who, self.command, self._pending)
+            append(self.session, self.who, self.command, self._pending, run=self.run, at=self.at)
             self._pending.clear()
 
 

@@ -12,6 +12,16 @@ LIMIT = 20
 
 
 def customer_names(incomplete: str, cli_db: str | None = None, limit: int = LIMIT) -> list[str]:
+    return _names("complete_names", incomplete, cli_db, limit)
+
+
+def manager_names(incomplete: str, cli_db: str | None = None, limit: int = LIMIT) -> list[str]:
+    """Active managers' names (one who left, `manager leave`, is not offered; issue 21)."""
+    return _names("complete_managers", incomplete, cli_db, limit)
+
+
+def _names(finder: str, incomplete: str, cli_db: str | None, limit: int) -> list[str]:
+    """Names from amkit.store.lookup.<finder>, without creating a database that is not there."""
     from sqlmodel import Session
 
     from amkit import config
@@ -23,7 +33,7 @@ def customer_names(incomplete: str, cli_db: str | None = None, limit: int = LIMI
     if path is not None and not path.exists():
         return []
     with Session(engine.engine_for(db_url)) as sess:
-        names = lookup.complete_names(sess, incomplete, limit)
+        names = getattr(lookup, finder)(sess, incomplete, limit)
     return [_for_shell(n) for n in names]
 
 

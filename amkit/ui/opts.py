@@ -42,7 +42,19 @@ ReportFormatOpt = Annotated[ReportFmt, typer.Option("--format", "-f", help="Outp
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
                                                    metavar="FILE")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
-OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Manager name.", metavar="NAME")]
+def complete_manager(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of active managers' names (never fails; issue 21: not those who left)."""
+    try:
+        from amkit.ui.completion import manager_names
+
+        root = ctx.find_root() if ctx is not None else None
+        return manager_names(incomplete, root.params.get("db") if root is not None else None)
+    except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
+        return []
+
+
+OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Manager name.", metavar="NAME",
+                                                  autocompletion=complete_manager)]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Report as of DATE (default today).",
                                                  metavar="DATE")]
 

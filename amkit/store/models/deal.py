@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, Numeric, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -28,6 +29,10 @@ class Deal(SQLModel, table=True):
     lost_reason: str | None = Field(default=None, sa_column=Column(Text))
     reason_code: str | None = None
     created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
+    # m121 (issue 21, `deal edit`): the deal's own win probability (0-1; NULL: its stage's) and
+    # the expected close date
+    probability: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 4)))
+    expected_close: dt.date | None = None
 
 
 class DealStageChange(SQLModel, table=True):

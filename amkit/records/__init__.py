@@ -1,0 +1,1 @@
+"""Edit, delete, undo and history of every record kind (issue 21)."""
