@@ -89,6 +89,25 @@ def test_deal_edit_money_in_yuan_and_delete_refuses_payments(base, cli, sql):
     verified(cli)
 
 
+def test_deal_delete_refuses_its_installments_and_unlinks_its_contract_audited(base, cli, sql):
+    base("deal", "add", "中国银行", "--amount", "100000", "--stage", "won", "--title", "维保")
+    base("payment", "plan", "1", "--due", "2026-12-31", "--amount", "50000")
+    base("contract", "add", "中国银行", "--start", "2026-01-01", "--end", "2026-12-31", "--amount", "100000",
+         "--deal", "1")
+    before = entries(sql)
+    refused = cli("deal", "delete", "1")
+    assert refused.exit_code == 4 and "delete its 1 installments, 1 contracts first, or --cascade" in refused.stderr
+    assert entries(sql) == before and sql("SELECT count(*) FROM installments") == [(1,)]
+    base("deal", "delete", "1", "--cascade")
+    assert sql("SELECT count(*) FROM installments") == [(0,)]
+    assert sql("SELECT count(*), max(deal_id) FROM contracts") == [(1, None)]  # the contract stays, unlinked
+    verified(cli)
+    base("undo")
+    assert sql("SELECT deal_id, due FROM installments") == [(1, "2026-12-31")]
+    assert sql("SELECT deal_id FROM contracts") == [(1,)]
+    verified(cli)
+
+
 def test_deal_probability_and_expected_close(base, cli, sql):
     base("deal", "add", "中国银行", "--amount", "100000", "--stage", "quote")
     r = base("deal", "edit", "1", "--probability", "35%", "--expected-close", "2026-12-20")

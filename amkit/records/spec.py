@@ -68,7 +68,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("created", "--created", "created", "date", "Created on DATE.", "date"),
         Field("expected_close", "--expected-close", "expected close", "date", "Expected close DATE.", "date"),
         Field("closed_at", "--closed", "closed", "date", "Closed (won/lost) on DATE.", "date"),
-        CUSTOMER), dependents=(Dependent("payments", "deal_id", "payments"),),
+        CUSTOMER), dependents=(Dependent("payments", "deal_id", "payments"),
+                               Dependent("installments", "deal_id", "installments"),
+                               Dependent("contracts", "deal_id", "contracts", "unlink")),
         owned=(("deal_stage_history", "deal_id"),), title="title"),
     Kind("payment", "payments", "payment", (
         Field("amount_cents", "--amount", "amount", "money", "Amount received.", "money"),
@@ -127,6 +129,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("owner_id", "--owner", "owner", shown="manager"), Field("tier", "--tier", "tier"),
         Field("lifecycle", "--lifecycle", "lifecycle"), Field("tags", "--tags", "tags")),
         editable=False, title="name"),
+    # history labels only: `contract edit|delete` and `payment plan` are their features' own commands
+    Kind("contract", "contracts", "contract", (
+        Field("title", "--title", "title"), Field("start_on", "--start", "start", shown="date"),
+        Field("end_on", "--end", "end", shown="date"), Field("amount_cents", "--amount", "amount", shown="money"),
+        Field("renewal_of_id", "--renewal-of", "renewal of"), Field("lost_on", "--lost", "lost on", shown="date"),
+        Field("lost_reason", "--reason", "reason lost"), CUSTOMER), editable=False, title="title"),
+    Kind("installment", "installments", "installment", (
+        Field("due", "--due", "due", shown="date"), Field("amount_cents", "--amount", "amount", shown="money"),
+        Field("note", "--note", "note")), editable=False),
 )}
 
 BY_TABLE: dict[str, Kind] = {k.table: k for k in KINDS.values()}
