@@ -234,8 +234,12 @@ def _progress_html(rows, period: str, day) -> str:  # noqa: ANN001
     from amkit.ui.i18n import t
 
     title = t("Goal progress ({period}, as of {date})", period=period, date=(day or config.today()).isoformat())
-    return pages.progress(rows, _progress_cols(Fmt.table)[:-1], title, "", METRIC_NAMES,
-                          shown=_shown(_ratios_shown(rows), ("target", "actual", "projected", "excellent", "stretch")))
+    from dataclasses import replace
+
+    # the page draws ratios itself (percent, the achievement bar); a zero target's are empty
+    cols = [replace(c, kind="ratio") if c.key in RATIO_KEYS else c for c in _progress_cols(Fmt.table)[:-1]]
+    return pages.progress(rows, cols, title, "", METRIC_NAMES,
+                          shown=_shown(rows, ("target", "actual", "projected", "excellent", "stretch")))
 
 
 def _replan_cols(metric: str):  # noqa: ANN202
