@@ -107,20 +107,22 @@ def plan(
 
     Plans the stored goal of --owner or --team; with --target it plans those lines ad hoc
     without storing anything."""
-    from amkit.goals import report as goalreport, writes as goalstore
+    from amkit import store
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
+    from amkit.goals import queries, report as goalreport, writes as goalstore
 
     period = period or goalreport.default_period()
-    cal = goalreport.calendar(calendar)
-    if target is not None:
-        lines = goalstore.parse_lines(metric, target, excellent, stretch)
-    else:
-        from amkit import store
-        from amkit.goals import queries
-
-        with store.reader() as r:
+    with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
+        if target is not None:
+            lines = goalstore.parse_lines(metric, target, excellent, stretch)
+        else:
             who = queries.resolve(r, owner, team)
             lines = goalreport.stored_lines(r, who, period, metric)
     rows = goalreport.plan_rows(lines, period, by, cal)
+    span = parse_period(period)
+    warn_provisional(cal, span.start, span.end)
     shown = rows + [_total_row(rows)] if fmt == Fmt.table else rows
     emit(shown, _plan_cols(lines.metric), fmt, output, bom)
 
@@ -190,11 +192,18 @@ def progress(
     from amkit.core.parse import parse_date
     from amkit.goals import queries, report as goalreport
 
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
+
     period = period or goalreport.default_period()
-    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    day = parse_date("as_of", as_of)
     with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
         who = queries.resolve(r, owner, team, required=False)
         rows = goalreport.progress_rows(r, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
+    if rows:
+        span = parse_period(period)
+        warn_provisional(cal, span.start, span.end)
     if not rows:
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
@@ -227,11 +236,17 @@ def replan(
     from amkit.core.parse import parse_date
     from amkit.goals import queries, report as goalreport
 
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
+
     period = period or goalreport.default_period()
-    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    day = parse_date("as_of", as_of)
     with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
         who = queries.resolve(r, owner, team)
         rows, info = goalreport.replan_rows(r, who, period, metric, day, by, cal)
+    span = parse_period(period)
+    warn_provisional(cal, span.start, span.end)
     note(f"{info['owner']} {info['period']} {info['metric']}: actual {info['actual']} as of "
          f"{info['as_of']}; {info['remaining_target']} left to target over {info['remaining_workdays']} workdays")
     emit(rows, _replan_cols(metric), fmt, output, bom)
