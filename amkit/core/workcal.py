@@ -191,9 +191,19 @@ class WorkCalendar:
                 notice = loaded.get(NOTICE, {}).get(day)
                 source = MANUAL if manual else NOTICE if notice else self.source(day.year)
                 name = (manual or notice).name if (manual or notice) else self._year(day.year).names.get(day)
+                if working and not name:
+                    name = self._festival_near(day)
                 out.append(CalendarDay(day, WORKDAY if working else HOLIDAY, name or None, source))
             day += timedelta(days=1)
         return out
+
+    def _festival_near(self, day: date) -> str | None:
+        """A make-up working day's festival: the name of the nearest holiday within 10 days
+        (names holding a date, like "Day off (substituted from 10/10/2026)", are skipped)."""
+        near = [(abs((d - day).days), d, name) for d, name in self.holidays_between(
+            max(day - timedelta(days=10), date(day.year, 1, 1)), min(day + timedelta(days=10), date(day.year, 12, 31)))
+            if not any(ch.isdigit() for ch in name)]
+        return min(near)[2] if near else None
 
     def _year(self, year: int) -> _Year:
         table = self._tables.get(year)
