@@ -61,7 +61,17 @@ def test_2027_plans_provisionally_then_follow_the_loaded_notice(goal, sql, sh, t
     assert sql("SELECT count(*) FROM audit_log WHERE table_name = 'calendar_days' AND action = 'insert'") == [(33,)]
 
     after = plan(goal)
-    assert after.stderr == ""
+    # the first print after the load shows the remaining buckets old -> new (once: the next print is quiet)
+    assert after.stderr.splitlines() == [
+        "the calendar changed since this plan was last shown; remaining buckets, old -> new:",
+        "  2027-01: workdays 20 -> 20, target 200000.00 -> 203448.27",
+        "  2027-02: workdays 16 -> 15, target 160000.00 -> 152586.21",
+        "  2027-03: workdays 23 -> 23, target 230000.00 -> 233965.52"]
+    again = plan(goal)
+    assert again.stderr == "" and again.stdout == after.stdout
+    zh = ok(goal, "goal", "plan", "--period", "2027Q1", "--owner", "张伟", "--by", "week", extra_env={
+        **DEC, "AMKIT_LANG": "zh"})
+    assert zh.stderr == ""  # a week plan not printed before: nothing to compare
     rows = after.json()
     # 590000 × 20/58, 15/58, 23/58 = 203448.2758…, 152586.2068…, 233965.5172…: the floors to the cent
     # sum to 589999.98; the two cents go to the largest remainders (March .72, February .69 of a cent)
@@ -85,6 +95,17 @@ def test_2027_plans_provisionally_then_follow_the_loaded_notice(goal, sql, sh, t
                           "XDG_DATA_HOME": str(home / "data"), "AMKIT_USER": "someone-else"})
     assert (other.exit_code, other.stderr) == (0, "")
     assert other.json() == rows
+
+
+def test_old_and_new_targets_only_for_buckets_not_over_yet(goal):
+    ok(goal, "goal", "plan", "--period", "2027Q1", "--owner", "张伟", "--by", "month", extra_env={"AMKIT_LANG": "zh"})
+    ok(goal, "calendar", "load", str(NOTICES / "2027_madeup.txt"))
+    late = ok(goal, "goal", "plan", "--period", "2027Q1", "--owner", "张伟", "--by", "month",
+              extra_env={"AMKIT_TODAY": "2027-02-01", "AMKIT_LANG": "zh"})
+    assert late.stderr.splitlines() == [
+        "自上次查看此分解以来日历已变化；剩余各期 旧 -> 新：",
+        "  2027-02：工作日 16 -> 15，达标 160000.00 -> 152586.21",
+        "  2027-03：工作日 23 -> 23，达标 230000.00 -> 233965.52"]
 
 
 def test_progress_and_replan_mark_provisional_rows(goal):

@@ -123,8 +123,26 @@ def plan(
     rows = goalreport.plan_rows(lines, period, by, cal)
     span = parse_period(period)
     warn_provisional(cal, span.start, span.end)
+    holder = f"lines:{target}/{excellent}/{stretch}" if target is not None else f"{who.kind}:{who.name}"
+    _calendar_moved(rows, holder, span, lines.metric, by, cal)
     shown = rows + [_total_row(rows)] if fmt == Fmt.table else rows
     emit(shown, _plan_cols(lines.metric), fmt, output, bom)
+
+
+def _calendar_moved(rows: list[dict], holder: str, span, metric: str, by: str, cal) -> None:  # noqa: ANN001
+    """After a calendar load, the first print of a plan lists its remaining buckets old -> new."""
+    from amkit import config, context
+    from amkit.goals import planseen
+    from amkit.ui.i18n import t
+
+    plan_key = planseen.key(context.current().database_url, holder, span.key, metric, by, cal.code)
+    moved = planseen.changes(plan_key, cal.fingerprint(span.start, span.end), rows, config.today())
+    if moved:
+        note(t("the calendar changed since this plan was last shown; remaining buckets, old -> new:"))
+        for bucket, old_days, new_days, old_target, new_target in moved:
+            note(t("  {bucket}: workdays {old_days} -> {new_days}, target {old_target} -> {new_target}",
+                   bucket=bucket, old_days=old_days, new_days=new_days, old_target=old_target,
+                   new_target=new_target))
 
 
 @app.command("split", epilog=example(
