@@ -126,7 +126,7 @@ def test_contradicting_and_garbled_notices_change_nothing(cli, sql):
     bad = cli("calendar", "load", str(NOTICES / "2026_contradicting.txt"))
     assert bad.exit_code == 4
     assert bad.stderr.splitlines() == [
-        "amkit: the notice for 2026 differs from the package calendar on 2 day(s); nothing stored "
+        "amkit: the notice for 2026 differs from the holidays package on 2 day(s); nothing stored "
         "(check the text, or load it with --replace)",
         "  2026-09-19  day off -> workday", "  2026-09-24  workday -> day off"]
     garbled = cli("calendar", "load", str(NOTICES / "2027_garbled.txt"))
@@ -144,7 +144,8 @@ def test_contradicting_and_garbled_notices_change_nothing(cli, sql):
     again = ok(cli, "calendar", "load", str(NOTICES / "2026.txt"))
     assert "already loaded: nothing changed for 2026" in again.stderr and days_table(sql) == stored
     # now it contradicts the loaded notice; --replace takes it, and 2026's Mid-Autumn week follows it
-    assert cli("calendar", "load", str(NOTICES / "2026_contradicting.txt")).exit_code == 4
+    again_bad = cli("calendar", "load", str(NOTICES / "2026_contradicting.txt"))
+    assert again_bad.exit_code == 4 and "differs from the loaded notice on 2 day(s)" in again_bad.stderr
     assert days_table(sql) == stored
     ok(cli, "calendar", "load", str(NOTICES / "2026_contradicting.txt"), "--replace")
     week = ok(cli, "goal", "plan", "--period", "2026-09", "--target", "100", "--by", "week", "-f", "json").json()
@@ -221,3 +222,24 @@ def test_show_bad_input(cli):
     assert r.exit_code == 2 and "no holiday data for 2000" in r.stderr
     zh = cli("calendar", "show", "2028", "--month", "1", extra_env={"AMKIT_LANG": "zh"})
     assert zh.exit_code == 0 and "2028 年为暂定日历" in zh.stderr
+
+
+def test_load_from_stdin_html_and_toml_and_conflict_in_chinese(cli, sql, tmp_path):
+    text = (NOTICES / "2026_contradicting.txt").read_text(encoding="utf-8")
+    zh = cli("calendar", "load", "-", input=text, extra_env={"AMKIT_LANG": "zh"})
+    assert zh.exit_code == 4
+    assert zh.stderr.splitlines()[0] == ("amkit: 2026 年的通知与 holidays 包 有 2 天不一致；未保存"
+                                         "（请核对原文，或加 --replace 导入）")
+    assert days_table(sql) == []
+    page = tmp_path / "notice.html"
+    body = "".join(f"<p>{line}</p>" for line in (NOTICES / "2027_madeup.txt").read_text(encoding="utf-8").splitlines())
+    page.write_text(f"<html><body>{body}</body></html>", encoding="gb18030")  # a page saved by an old browser
+    ok(cli, "calendar", "load", str(page))
+    assert len(days_table(sql)) == 33
+    company = tmp_path / "days.toml"
+    company.write_text('[[day]]\ndate = 2027-02-19\nkind = "holiday"\nname = "公司春节加休"\n', encoding="utf-8")
+    ok(cli, "calendar", "load", str(company))
+    feb = ok(cli, "calendar", "show", "2027", "--month", "2", "-f", "json").json()
+    assert {"date": "2027-02-19", "kind": "holiday", "name": "公司春节加休", "source": "manual"} in feb
+    month = ok(cli, "goal", "plan", "--period", "2027-02", "--target", "14", "--by", "month", "-f", "json").json()
+    assert month[0]["workdays"] == 14  # the notice's 15 less the company's Friday

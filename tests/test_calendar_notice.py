@@ -133,3 +133,15 @@ def test_manual_days_overlay_any_source():
 def test_festival_names():
     assert festival_name("中秋节、国庆节", "en") == "Mid-Autumn Festival, National Day"
     assert festival_name("春节", "zh") == "春节" and festival_name("年会", "en") == "年会"
+
+
+def test_a_day_of_the_year_before_belongs_to_the_notice_but_not_its_year():
+    # the 2012 notice: 元旦 1月1日至3日放假调休, Saturday 2011-12-31 worked
+    notice = parse_notice("国务院办公厅关于2012年部分节假日安排的通知\n"
+                          "一、元旦：2012年1月1日至3日放假调休，共3天。2011年12月31日（星期六）上班。\n")
+    assert [(d.day, d.kind, d.year) for d in notice.changes()] == [
+        (date(2011, 12, 31), "workday", 2012), (date(2012, 1, 2), "holiday", 2012), (date(2012, 1, 3), "holiday", 2012)]
+    cal = WorkCalendar("CN", loaded=notice.days)
+    assert cal.source(2012) == "notice" and cal.source(2011) == "package"  # 2011 keeps the package's days
+    assert cal.is_workday(date(2011, 12, 31)) and cal.is_workday(date(2011, 12, 30))
+    assert holidays.China(years=2011).is_working_day(date(2011, 12, 31))  # the package agrees

@@ -106,9 +106,9 @@ def _load_notice(st: Store, code: str, days: list[LoadedDay], year: int, stored:
     if all(before.covers(y) for y in years) and any(before.source(y) in (PACKAGE, NOTICE) for y in years):
         result.replaced = _differences(before, after, years)
         if result.replaced and not replace:
-            was = before.source(year)
+            was = "the loaded notice" if before.source(year) == NOTICE else "the holidays package"
             raise Conflict(
-                f"the notice for {year} differs from the {was} calendar on {len(result.replaced)} day(s); "
+                f"the notice for {year} differs from {was} on {len(result.replaced)} day(s); "
                 "nothing stored (check the text, or load it with --replace)",
                 details=[f"{d}  {_word(old)} -> {_word(new)}" for d, old, new in result.replaced])
     for row in old_rows:
