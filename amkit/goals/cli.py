@@ -208,10 +208,9 @@ def progress(
     """Actual against each line, pace against the plan to date, and the projected end value."""
     from amkit import store
     from amkit.core.parse import parse_date
-    from amkit.goals import queries, report as goalreport
-
     from amkit.calendar.cli import warn_provisional
     from amkit.core.periods import parse_period
+    from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
     day = parse_date("as_of", as_of)
@@ -222,7 +221,7 @@ def progress(
     if rows:
         span = parse_period(period)
         warn_provisional(cal, span.start, span.end)
-    if not rows:
+    else:
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
     if fmt == Fmt.table:
@@ -252,10 +251,9 @@ def replan(
     """Spread what is left of each line over the remaining workdays, beside the original plan."""
     from amkit import store
     from amkit.core.parse import parse_date
-    from amkit.goals import queries, report as goalreport
-
     from amkit.calendar.cli import warn_provisional
     from amkit.core.periods import parse_period
+    from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
     day = parse_date("as_of", as_of)

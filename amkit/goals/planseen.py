@@ -58,10 +58,11 @@ def changes(plan_key: str, fingerprint: str, rows: list[dict[str, Any]],
             w, t = old[r["bucket"]]
             if w != r["workdays"] or str(t) != str(r["target"]):
                 out.append((r["bucket"], w, r["workdays"], t, r["target"]))
-    if before is None or before.get("fingerprint") != fingerprint or out:
+    now = {"fingerprint": fingerprint,
+           "rows": [[r["bucket"], r["end"].isoformat(), r["workdays"], str(r["target"])] for r in rows]}
+    if before != now:  # a new calendar, or new lines (goal set): remember what was printed
         seen.pop(plan_key, None)
-        seen[plan_key] = {"fingerprint": fingerprint,
-                          "rows": [[r["bucket"], r["end"].isoformat(), r["workdays"], str(r["target"])] for r in rows]}
+        seen[plan_key] = now
         _save(path, dict(list(seen.items())[-KEEP:]))
     return out
 
