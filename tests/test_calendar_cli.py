@@ -243,3 +243,12 @@ def test_load_from_stdin_html_and_toml_and_conflict_in_chinese(cli, sql, tmp_pat
     assert {"date": "2027-02-19", "kind": "holiday", "name": "公司春节加休", "source": "manual"} in feb
     month = ok(cli, "goal", "plan", "--period", "2027-02", "--target", "14", "--by", "month", "-f", "json").json()
     assert month[0]["workdays"] == 14  # the notice's 15 less the company's Friday
+
+
+def test_review_marks_provisional_goal_rows_until_the_notice_is_loaded(goal):
+    doc = ok(goal, "review", "--period", "2027-01", "-f", "json", extra_env={"AMKIT_TODAY": "2027-01-20"})
+    assert doc.json()["goals_period"] == "2027Q1"
+    assert [g["calendar"] for g in doc.json()["goals"]] == ["provisional"] and WARNING in doc.stderr
+    ok(goal, "calendar", "load", str(NOTICES / "2027_madeup.txt"))
+    doc = ok(goal, "review", "--period", "2027-01", "-f", "json", extra_env={"AMKIT_TODAY": "2027-01-20"})
+    assert all("calendar" not in g for g in doc.json()["goals"]) and WARNING not in doc.stderr
