@@ -222,6 +222,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "manager": ("admin.managers_cli", "app", "Account managers (客户经理)."),
     "followup": ("followups.cli", "app", "Follow-up log (跟进记录): calls, visits, WeChat…"),
     "config": ("admin.config_cli", "app", "Settings in config.toml (cadence, KPI weights, calendar, language)."),
+    "calendar": ("calendar.cli", "app", "Work calendar (工作日历): load the State Council holiday notice, show "
+                                        "the year; plans follow it."),
     "goal": ("goals.cli", "app", "Goals (目标): three lines, split by week/month and by team, tracked and re-planned."),
     "audit": ("admin.audit_cli", "app", "The append-only, hash-chained audit log (操作日志)."),
     "tier": ("tiers.cli", "app", "Customer tiers A/B/C (客户分级): Pareto, RFM or rules."),

@@ -105,14 +105,17 @@ def test_unknown_calendar_code():
     assert "calendar 'XX'" in str(err.value)
 
 
-def test_cn_year_not_covered_is_bad_input():
-    with pytest.raises(BadInput) as err:
-        CN.workdays(date(2026, 12, 1), date(2027, 1, 31))
-    message = str(err.value)
-    assert "calendar 'CN'" in message and "2027" in message
+def test_cn_year_before_the_package_is_bad_input_after_it_provisional():
+    # 2027: the package computes the statutory holidays, not the make-up days: provisional
+    assert CN.source(2026) == "package" and CN.source(2027) == "provisional"
+    assert CN.provisional_years(date(2026, 12, 1), date(2027, 1, 31)) == [2027]
+    assert CN.workdays(date(2027, 1, 1), date(2027, 1, 31)) == 20  # 21 weekdays - Fri 01-01
     assert 2026 in CN.years and 2027 not in CN.years and 2000 not in CN.years
-    with pytest.raises(BadInput, match="2000"):
+    with pytest.raises(BadInput) as err:
         CN.is_workday(date(2000, 10, 1))
+    message = str(err.value)
+    assert "calendar 'CN'" in message and "2000" in message and "amkit calendar load" in message
+    assert not CN.covers(2000) and CN.covers(2027)
     assert NONE.workdays(date(2027, 1, 1), date(2027, 1, 31)) == 21
 
 

@@ -143,9 +143,21 @@ def test_holidays_in_the_window_in_english_and_chinese(cli, tmp_path):
                        for owner in ("张伟", "李娜")]
     zh = cli("remind", "--as-of", "2026-09-28", "--within", "2w", "--owner", "张伟", extra_env={"AMKIT_LANG": "zh"})
     assert "国庆节 2026-10-01 – 2026-10-07" in zh.stdout and "3 天后" in zh.stdout
-    # a window reaching into a year the CN calendar does not cover yet: no holidays, no failure
-    far = cli("remind", "--within", "60d", "-f", "json")
-    assert far.exit_code == 0 and not [r for r in far.json() if r["kind"] == "holiday"]
+    # a window reaching into a year the holidays package does not cover (2027): its statutory New Year
+    # from the provisional calendar, marked so; after `calendar load`, the notice's days (issue 19)
+    far = cli("remind", "--within", "60d", "--owner", "张伟", "-f", "json")
+    assert far.exit_code == 0
+    assert [r["reason"] for r in far.json() if r["kind"] == "holiday"] == [
+        "New Year's Day (provisional) 2027-01-01 – 2027-01-01"]
+    zh_far = cli("remind", "--within", "60d", "--owner", "张伟", extra_env={"AMKIT_LANG": "zh"})
+    assert "元旦（暂定） 2027-01-01 – 2027-01-01" in zh_far.stdout
+    notice = Path(__file__).parent / "fixtures" / "notices" / "2027_madeup.txt"
+    assert cli("calendar", "load", str(notice)).exit_code == 0
+    loaded = [r for r in cli("remind", "--within", "60d", "--owner", "张伟", "-f", "json").json()
+              if r["kind"] == "holiday"]
+    assert [(r["due"], r["reason"]) for r in loaded] == [("2027-01-01", "New Year's Day 2027-01-01 – 2027-01-03")]
+    zh_loaded = cli("remind", "--within", "60d", "--owner", "张伟", extra_env={"AMKIT_LANG": "zh"})
+    assert "元旦 2027-01-01 – 2027-01-03" in zh_loaded.stdout
 
 
 def test_csv_ics_and_output_file(cli, tmp_path):
@@ -307,7 +319,7 @@ def test_birthdays_solar_feb_29_and_lunar_through_the_sql_prefilter(cli):
 
     # lunar 10-15 of 2026 is 2026-11-23 (lunardate), so lunar 10-17 falls on 2026-11-25
     assert birthdays() == [("2026-11-25", "birthday of 农历生 (lunar 10-17)")]
-    # 2027 is not a leap year: a Feb 29 birthday is kept on Feb 28 (and 2027 holidays are skipped)
+    # 2027 is not a leap year: a Feb 29 birthday is kept on Feb 28
     assert birthdays("--as-of", "2027-02-25") == [("2027-02-28", "birthday of 闰年生")]
     assert birthdays("--as-of", "2028-02-25") == [("2028-02-29", "birthday of 闰年生")]
     assert birthdays("--as-of", "2027-05-01", "--within", "30d") == []  # 1m = 30 days: to 05-31

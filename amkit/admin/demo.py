@@ -446,6 +446,7 @@ amkit demo database is ready. Try:
   amkit config list                             # cadence, KPI weights, calendar
   amkit goal plan --owner 张伟 --by week         # this quarter's revenue goal, week by week (调休 aware)
   amkit goal progress                           # every goal: actual, % of each line, pace, projection
+  amkit calendar show 2027 --month 2            # the work calendar: 休/班 marked; load the State Council notice
   amkit tier list --tier A                      # Pareto tiers (amkit tier run --dry-run to recompute)
   amkit report pareto --top 20                  # who makes 80% of the value
   amkit score card --detail                     # KPI scorecards this quarter

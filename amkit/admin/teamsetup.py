@@ -43,6 +43,7 @@ _EVERYONE_S = {MANAGER: "S", LEAD: "S", ADMIN: "S"}
 PRIVILEGES: dict[str, dict[str, str]] = {
     **{table: dict(_EVERYONE_SIUD) for table in SCOPED},  # rows limited by row-level security
     "kb_entries": {MANAGER: "SI", LEAD: "SI", ADMIN: "SIU"},  # shared cases; admin scrubs them (erase)
+    "calendar_days": {MANAGER: "S", LEAD: "SIUD", ADMIN: "SIUD"},  # the team's calendar: leads load it
     "managers": {MANAGER: "S", LEAD: "S", ADMIN: "SIU"},  # a team change moves scope: admin only
     "users": dict(_EVERYONE_S),  # logins and roles: `user grant` (the owner)
     "amkit_policies": dict(_EVERYONE_S),

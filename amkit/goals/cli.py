@@ -108,22 +108,42 @@ def plan(
 
     Plans the stored goal of --owner or --team; with --target it plans those lines ad hoc
     without storing anything."""
-    from amkit.goals import report as goalreport, writes as goalstore
+    from amkit import store
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
+    from amkit.goals import queries, report as goalreport, writes as goalstore
 
     period = period or goalreport.default_period()
-    cal = goalreport.calendar(calendar)
-    if target is not None:
-        lines = goalstore.parse_lines(metric, target, excellent, stretch)
-    else:
-        from amkit import store
-        from amkit.goals import queries
-
-        with store.reader() as r:
+    with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
+        if target is not None:
+            lines = goalstore.parse_lines(metric, target, excellent, stretch)
+        else:
             who = queries.resolve(r, owner, team)
             lines = goalreport.stored_lines(r, who, period, metric)
     rows = goalreport.plan_rows(lines, period, by, cal)
+    span = parse_period(period)
+    warn_provisional(cal, span.start, span.end)
+    holder = f"lines:{target}/{excellent}/{stretch}" if target is not None else f"{who.kind}:{who.name}"
+    _calendar_moved(rows, holder, span, lines.metric, by, cal)
     shown = rows + [_total_row(rows)] if fmt == Fmt.table else rows
     emit(shown, _plan_cols(lines.metric), fmt, output, bom)
+
+
+def _calendar_moved(rows: list[dict], holder: str, span, metric: str, by: str, cal) -> None:  # noqa: ANN001
+    """After a calendar load, the first print of a plan lists its remaining buckets old -> new."""
+    from amkit import config, context
+    from amkit.goals import planseen
+    from amkit.ui.i18n import t
+
+    plan_key = planseen.key(context.current().database_url, holder, span.key, metric, by, cal.code)
+    moved = planseen.changes(plan_key, cal.fingerprint(span.start, span.end), rows, config.today())
+    if moved:
+        note(t("the calendar changed since this plan was last shown; remaining buckets, old -> new:"))
+        for bucket, old_days, new_days, old_target, new_target in moved:
+            note(t("  {bucket}: workdays {old_days} -> {new_days}, target {old_target} -> {new_target}",
+                   bucket=bucket, old_days=old_days, new_days=new_days, old_target=old_target,
+                   new_target=new_target))
 
 
 @app.command("split", epilog=example(
@@ -210,14 +230,20 @@ def progress(
     """Actual against each line, pace against the plan to date, and the projected end value."""
     from amkit import store
     from amkit.core.parse import parse_date
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
     from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
-    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    day = parse_date("as_of", as_of)
     with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
         who = queries.resolve(r, owner, team, required=False)
         rows = goalreport.progress_rows(r, period, who, metric, day, cal, with_bar=fmt == Fmt.table)
-    if not rows:
+    if rows:
+        span = parse_period(period)
+        warn_provisional(cal, span.start, span.end)
+    else:
         note(f"no goals for {period} yet (set one: amkit goal set --period {period} --owner NAME "
              "--metric revenue --target X)")
     if fmt == ReportFmt.html:
@@ -264,13 +290,18 @@ def replan(
     """Spread what is left of each line over the remaining workdays, beside the original plan."""
     from amkit import store
     from amkit.core.parse import parse_date
+    from amkit.calendar.cli import warn_provisional
+    from amkit.core.periods import parse_period
     from amkit.goals import queries, report as goalreport
 
     period = period or goalreport.default_period()
-    day, cal = parse_date("as_of", as_of), goalreport.calendar(calendar)
+    day = parse_date("as_of", as_of)
     with store.reader() as r:
+        cal = goalreport.calendar(calendar, r)
         who = queries.resolve(r, owner, team)
         rows, info = goalreport.replan_rows(r, who, period, metric, day, by, cal)
+    span = parse_period(period)
+    warn_provisional(cal, span.start, span.end)
     note(f"{info['owner']} {info['period']} {info['metric']}: actual {info['actual']} as of "
          f"{info['as_of']}; {info['remaining_target']} left to target over {info['remaining_workdays']} workdays")
     emit(rows, _replan_cols(metric), fmt, output, bom)

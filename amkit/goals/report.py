@@ -19,7 +19,8 @@ from typing import Any
 
 from amkit import config
 from amkit.core.periods import MIN_YEAR, Period, parse_period, period_containing
-from amkit.core.workcal import WorkCalendar
+from amkit.calendar import queries as calendar_queries
+from amkit.core.workcal import PROVISIONAL, WorkCalendar
 from amkit.goals import calc as goals
 from amkit.goals.calc import GoalLines
 from amkit.goals.queries import Actuals, Who, get, goals_for, planned_goals, value_of
@@ -33,14 +34,24 @@ def default_period() -> str:
     return period_containing("quarter", config.today()).key
 
 
-def calendar(code: str | None = None) -> WorkCalendar:
-    """``--calendar`` or the config value ``calendar`` (default CN)."""
-    return WorkCalendar(code or str(config.merged().get("calendar") or "CN"))
+def calendar(code: str | None = None, r: Reader | None = None) -> WorkCalendar:
+    """``--calendar`` or the config value ``calendar`` (default CN), with the days loaded into
+    the database (``amkit calendar load``) when a reader is given."""
+    if r is not None:
+        return calendar_queries.work_calendar(r, code)
+    return WorkCalendar(calendar_queries.configured_code(code))
+
+
+def provisional(row: dict[str, Any], cal: WorkCalendar, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The row with ``"calendar": "provisional"`` when a day of start..end lies in a provisional
+    year (amkit.core.workcal), else unchanged."""
+    return {**row, "calendar": PROVISIONAL} if cal.provisional_years(start, end) else row
 
 
 def plan_rows(lines: GoalLines, period: Period | str, by: str, cal: WorkCalendar) -> list[dict[str, Any]]:
-    """SPEC §3.1 rows: bucket, start, end, workdays, target, excellent, stretch, cumulative_target."""
-    return [asdict(r) for r in goals.plan(period, lines, by, cal)]
+    """SPEC §3.1 rows: bucket, start, end, workdays, target, excellent, stretch, cumulative_target
+    (and ``calendar: provisional`` on the buckets planned on a provisional year)."""
+    return [provisional(asdict(r), cal, r.start, r.end) for r in goals.plan(period, lines, by, cal)]
 
 
 def stored_lines(r: Reader, who: Who, period: Period | str, metric: str) -> GoalLines:
@@ -64,7 +75,7 @@ def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metri
     """One row per goal of the period (filtered), SPEC §5 keys first; ``bar`` for tables. A month
     or week without a goal of its own shows its share of the quarter goal (``target_source`` plan,
     as the score card does)."""
-    period, cal = parse_period(period), cal or calendar()
+    period, cal = parse_period(period), cal or calendar(r=r)
     as_of = as_of or config.today()
     own = goals_for(r, period, who, metric)
     planned = planned_goals(r, period, cal, who, metric)
@@ -84,18 +95,19 @@ def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metri
             "planned_to_date": p.planned_to_date, "workdays_elapsed": p.workdays_elapsed,
             "workdays_total": p.workdays_total, "as_of": as_of, "target_source": source,
             **({"bar": bar(p)} if with_bar else {})})
-    return rows
+    return [provisional(row, cal, period.start, period.end) for row in rows]
 
 
 def replan_rows(r: Reader, who: Who, period: Period | str, metric: str, as_of: dt.date | None = None,
                 by: str = "week", cal: WorkCalendar | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The original plan beside what is left spread over the remaining workdays, and a summary."""
-    period, cal = parse_period(period), cal or calendar()
+    period, cal = parse_period(period), cal or calendar(r=r)
     as_of = as_of or config.today()
     lines = stored_lines(r, who, period, metric)
     goals.additive_only(metric, "replan")
     actual = value_of(r, who, metric, period, as_of)
-    rows = [asdict(r) for r in goals.replan(period, lines, as_of, actual, by, cal)]
+    rows = [provisional(asdict(row), cal, row.start, row.end)
+            for row in goals.replan(period, lines, as_of, actual, by, cal)]
     summary = {"owner": who.name, "period": period.key, "metric": metric, "as_of": as_of, "actual": actual,
                "remaining_target": max(lines.target - actual, 0),
                "remaining_workdays": sum(r["remaining_workdays"] for r in rows)}

@@ -125,19 +125,30 @@ def _birthday_keys(start: dt.date, end: dt.date) -> tuple[list[str], list[str] |
     return sorted(solar), lunar
 
 
-def holidays_between(start: dt.date, end: dt.date, code: str, lang: str) -> list[tuple[dt.date, str]]:
-    """Public holidays of the work calendar ``code`` in the window; years it does not cover
-    (or calendar ``none``) contribute nothing instead of failing."""
-    from amkit.core.workcal import NO_HOLIDAYS, WorkCalendar
+def holidays_between(start: dt.date, end: dt.date, code: str, lang: str,
+                     r: raw.Reader | None = None) -> list[tuple[dt.date, str]]:
+    """Public holidays of the work calendar ``code`` in the window, with the days loaded by
+    `amkit calendar load` when a reader is given (amkit.calendar); a provisional year's
+    holidays are marked so; years nothing covers (or calendar ``none``) contribute nothing
+    instead of failing."""
+    from amkit.calendar import queries as calendar_queries
+    from amkit.core.workcal import NO_HOLIDAYS, PROVISIONAL, WorkCalendar
 
-    cal = WorkCalendar(code, language="zh_CN" if lang == "zh" else None)
+    if r is not None:
+        cal = calendar_queries.work_calendar(r, code, lang)
+    else:
+        cal = WorkCalendar(code, language="zh_CN" if lang == "zh" else None)
     if cal.code == NO_HOLIDAYS:
         return []
+    mark = "（暂定）" if lang == "zh" else " (provisional)"
     out: list[tuple[dt.date, str]] = []
     for year in range(start.year, end.year + 1):
-        if cal.years is not None and year not in cal.years:
+        if not cal.covers(year):
             continue
-        out.extend(cal.holidays_between(max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31))))
+        days = cal.holidays_between(max(start, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31)))
+        if cal.source(year) == PROVISIONAL:
+            days = [(d, name + mark) for d, name in days]
+        out.extend(days)
     return out
 
 
@@ -164,7 +175,7 @@ def run(r: raw.Reader, as_of: str | None, within: str, owner: str | None, lang: 
     customers = load_customers(r, today, owner_id)
     actions = load_actions(r, end, owner_id)
     birthdays = load_birthdays(r, today, end, owner_id)
-    holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang)
+    holidays = holidays_between(today, end, str(cfg.get("calendar", "CN")), lang, r)
     reminders = remind.compute(today, days, customers, actions, birthdays, holidays, cfg, lang)
     reminders = sorted(reminders + money_reminders(r, today, days, owner_id, cfg, lang), key=remind.sort_key)
     return Run(today, reminders)

@@ -57,6 +57,13 @@ def review(
         notify_options()
     with store.reader() as r:
         doc = domain.build(r, period or _last_week(), team, owner, config.language())
+        if any(g.get("calendar") == "provisional" for g in doc.get("goals", [])):
+            from amkit.calendar import queries as calendar_queries
+            from amkit.calendar.cli import warn_provisional
+            from amkit.core.periods import parse_period
+
+            span = parse_period(doc["goals_period"])
+            warn_provisional(calendar_queries.work_calendar(r), span.start, span.end)
     with store.session(write=False) as sess:
         from amkit.deals import writes as deals
         from amkit.store import audit

@@ -199,7 +199,8 @@ def goals(r: Reader, period: Period, scope: Scope, as_of: dt.date) -> tuple[str,
     for p in candidates:
         rows = [g for g in goalreport.progress_rows(r, p, as_of=as_of) if _goal_in_scope(g, scope)]
         if rows:
-            return p.key, [{k: g[k] for k in GOAL_KEYS} for g in rows]
+            return p.key, [{**{k: g[k] for k in GOAL_KEYS}, **({"calendar": g["calendar"]} if "calendar" in g else {})}
+                           for g in rows]
     return period.key, []
 
 

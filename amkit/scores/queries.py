@@ -91,7 +91,7 @@ def load_goals(r: Reader, period: Period, holders: list[str], teams: bool = Fals
     for name, metric, target in rows:  # only the target counts here (other lines may be hand-made)
         found.add(name, metric, decimal(target, 2), "goal", period)
     try:
-        planned = goalread.planned_goals(r, period, goalreport.calendar())
+        planned = goalread.planned_goals(r, period, goalreport.calendar(r=r))
     except AmkitError as exc:  # a quarter goal whose lines cannot be split
         found.warnings.append(f"no targets from the quarter goals for {period.key}: {exc.message}")
         planned = []
