@@ -247,8 +247,22 @@ def test_load_from_stdin_html_and_toml_and_conflict_in_chinese(cli, sql, tmp_pat
 
 def test_review_marks_provisional_goal_rows_until_the_notice_is_loaded(goal):
     doc = ok(goal, "review", "--period", "2027-01", "-f", "json", extra_env={"AMKIT_TODAY": "2027-01-20"})
-    assert doc.json()["goals_period"] == "2027Q1"
+    assert doc.json()["goals_period"] == "2027-01"  # the month's share of the quarter goal (#24)
     assert [g["calendar"] for g in doc.json()["goals"]] == ["provisional"] and WARNING in doc.stderr
     ok(goal, "calendar", "load", str(NOTICES / "2027_madeup.txt"))
     doc = ok(goal, "review", "--period", "2027-01", "-f", "json", extra_env={"AMKIT_TODAY": "2027-01-20"})
     assert all("calendar" not in g for g in doc.json()["goals"]) and WARNING not in doc.stderr
+
+
+def test_score_card_month_targets_follow_the_loaded_notice(goal):
+    """A month without its own goal takes its workday share of the quarter goal (#24) from the
+    same calendar as goal plan: provisional first, the notice's once loaded."""
+    def target() -> float:
+        card = ok(goal, "score", "card", "--period", "2027-02", "-f", "json", extra_env={"AMKIT_TODAY": "2027-02-20"})
+        (row,) = card.json()
+        assert row["target_source"] == "plan"
+        return float(row["target"])
+
+    assert target() == 160000.00  # provisional: 590000 × 16/59 workdays
+    ok(goal, "calendar", "load", str(NOTICES / "2027_madeup.txt"))
+    assert target() == 152586.21  # the notice: 590000 × 15/58, floored to the cent as goal plan does
