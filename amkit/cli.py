@@ -263,6 +263,7 @@ def _stamp(command: Any) -> None:
     for sub in getattr(command, "commands", {}).values():
         _stamp(sub)
     if not hasattr(command, "commands"):
+        _add_view_options(command)
         run = command.invoke
 
         def invoke(ctx: Any, run: Any = run) -> Any:
@@ -274,6 +275,43 @@ def _stamp(command: Any) -> None:
 
 def _nothing() -> None:
     return None
+
+
+def _view_options() -> list[Any]:
+    """Fresh `--wide` and `--columns/-c` options (amkit.ui.render reads them from the app context)."""
+    holder = typer.Typer()
+
+    @holder.command()
+    def view(
+        wide: bool = typer.Option(False, "--wide", help="Show every column, none cut to the terminal."),
+        columns: Optional[str] = typer.Option(None, "--columns", "-c", metavar="A,B,C",
+                                              help="Only these columns, in this order (keys or shown labels)."),
+    ) -> None:
+        return None
+
+    return list(typer.main.get_command(holder).params)
+
+
+def _set_view(ctx: Any, param: Any, value: Any) -> Any:
+    if param.name == "wide":
+        context.current().wide = bool(value)
+    elif value:
+        context.current().columns = tuple(v.strip() for v in str(value).replace("，", ",").split(",") if v.strip())
+    return value
+
+
+def _add_view_options(command: Any) -> None:
+    """Every listing (a leaf command with --format) takes --wide and --columns/-c, so a command
+    added to COMMANDS gets them without declaring them; `-c` only where it is still free."""
+    taken = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+    if "--format" not in taken or "--wide" in taken:
+        return
+    for param in _view_options():
+        if "--columns" in param.opts and "-c" in taken:
+            param.opts = ["--columns"]
+        param.expose_value = False
+        param.callback = _set_view
+        command.params.append(param)
 
 
 def full_tree() -> Any:

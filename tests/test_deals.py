@@ -118,7 +118,7 @@ def test_list_weighted_pipeline_and_repurchase(base, sql):
     assert [rows[i]["is_repurchase"] for i in (1, 2, 3, 4, 5)] == [False, True, False, False, False]
     r = base("deal", "list")
     # open pipeline: 10000 + 4000 (+ one without amount); weighted 5000 + 3000
-    assert "open pipeline 3: 14,000.00 (1 without amount), weighted 8,000.00; won 3,000.00" in r.stderr
+    assert "open pipeline 3: 14,000.00 (1 without amount)\nweighted 8,000.00; won 3,000.00" in r.stderr
     assert [r["id"] for r in base("deal", "list", "--open", "--owner", "张伟", "-f", "json").json()] == [5, 4]
     assert [r["id"] for r in base("deal", "list", "--since", "2026-06-01", "--until", "2026-10-31",
                                   "-f", "json").json()] == [3, 2]

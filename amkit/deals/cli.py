@@ -113,6 +113,9 @@ def list_(
     emit(rows, _all_columns() if fmt != Fmt.table else columns(), fmt, output, bom)
     if fmt == Fmt.table:
         s = deals.pipeline_summary(rows)
-        unknown = f" ({s['unknown_amount']} without amount)" if s["unknown_amount"] else ""
-        note(f"{s['deals']} deal(s); open pipeline {s['open']}: {s['open_amount']:,.2f}{unknown}, "
-             f"weighted {s['weighted']:,.2f}; won {s['won_amount']:,.2f}")
+        from amkit.ui.i18n import t
+
+        unknown = t(" ({n} without amount)", n=s["unknown_amount"]) if s["unknown_amount"] else ""
+        note(t("{deals} deal(s); open pipeline {open}: {amount}{unknown}",
+               deals=s["deals"], open=s["open"], amount=f"{s['open_amount']:,.2f}", unknown=unknown))
+        note(t("weighted {weighted}; won {won}", weighted=f"{s['weighted']:,.2f}", won=f"{s['won_amount']:,.2f}"))

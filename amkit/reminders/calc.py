@@ -67,6 +67,15 @@ def _texts(lang: str) -> dict:
     return TEXTS.get(lang, TEXTS["en"])
 
 
+# The kinds as a person reads them in the zh digest (JSON keeps the English kind, SPEC §5).
+KIND_LABELS_ZH = {"next_action": "下一步", "cadence": "跟进周期", "dormant": "沉睡", "renewal": "续约",
+                  "receivable": "应收款", "stalled": "停滞商机", "birthday": "生日", "holiday": "节假日"}
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    return KIND_LABELS_ZH.get(kind, kind) if lang == "zh" else kind
+
+
 class CustomerState(NamedTuple):
     customer_id: int
     name: str
@@ -381,7 +390,7 @@ def to_text(groups: dict[str | None, list[Reminder]], lang: str = "en") -> str:
         return _texts(lang)["empty"] + "\n"
     blocks = []
     for owner, rows in groups.items():
-        cells = [(r.due.isoformat(), status_label(r, lang), r.kind, r.customer or "-", r.reason)
+        cells = [(r.due.isoformat(), status_label(r, lang), kind_label(r.kind, lang), r.customer or "-", r.reason)
                  for r in rows]
         widths = [max(_width(c[i]) for c in cells) for i in range(4)]
         lines = [f"== {owner_label(owner, lang)} ({len(rows)}) =="]

@@ -66,11 +66,12 @@ def remind(
     lang = config.language()
     with store.reader() as r:
         result = reminders.run(r, as_of, within, owner, lang)
-    from amkit.ui.render import write_to
+    from amkit.ui.render import clip_lines, write_to
 
     with write_to(output) as stream:
         kind = "text" if fmt == RemindFmt.table else fmt.value
-        stream.write(reminders.render(result.reminders, kind, result.today, lang))
+        text = reminders.render(result.reminders, kind, result.today, lang)
+        stream.write(clip_lines(text, stream) if kind == "text" else text)
     if notify and result.reminders:
         try:
             from amkit.reminders.notify import notify as send_digests

@@ -36,7 +36,11 @@ def _kind(key: str) -> str:
 def _col(key: str, label: str):  # noqa: ANN202
     from amkit.ui.render import Col
 
-    return Col(key, label, "text" if key in ("owner", "team", "grade", "metric") else _kind(key))
+    if key == "metric":  # shown by its name in the user's language (JSON keeps the key)
+        from amkit.metrics.figures import METRICS
+
+        return Col(key, label, "enum", enum={name: m.zh for name, m in METRICS.items()})
+    return Col(key, label, "text" if key in ("owner", "team", "grade") else _kind(key))
 
 
 CARD_LABELS = [
@@ -94,17 +98,6 @@ def detail_rows(cards) -> list[dict]:  # noqa: ANN001
     return [{"owner": c.owner, **asdict(s)} for c in cards for s in c.subscores]
 
 
-def _bar(fraction, colour: bool) -> str:  # noqa: ANN001
-    if fraction is None:
-        return ""
-    value = max(0.0, min(float(fraction), 1.2))
-    text = "█" * round(value * 10)
-    if not colour:
-        return text
-    style = "green" if value >= 1 else "yellow" if value >= 0.8 else "red"
-    return f"[{style}]{text}[/{style}]"
-
-
 def _emit_card(result, detail: bool, fmt: CardFmt, output: str | None, bom: bool) -> None:  # noqa: ANN001
     rows = [card_row(c, result.teams.get(c.owner)) for c in result.cards]
     cols = [_col(k, label) for k, label in CARD_LABELS]
@@ -125,17 +118,14 @@ def _emit_card(result, detail: bool, fmt: CardFmt, output: str | None, bom: bool
 
 
 def _table(rows, cols, detail, dcols, output, period_key) -> None:  # noqa: ANN001
-    import sys
-
     from amkit.ui.render import Col, render, write_to
 
     with write_to(output) as stream:
-        colour = output is None and sys.stdout.isatty()
         for row in rows:
-            row["bar"] = _bar(row["achievement"], colour)
+            row["bar"] = row["achievement"]
         shown = [c for c in cols if c.key not in ("payments", "repurchases", "team")]
         at = [c.key for c in shown].index("achievement") + 1
-        shown.insert(at, Col("bar", ""))
+        shown.insert(at, Col("bar", "", "bar", priority=90))
         render(rows, shown, "table", out=stream, title=period_key)
         if detail is not None:
             stream.write("\n")
