@@ -35,7 +35,7 @@ def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
     for c, owner in session.execute(query).yield_per(1000):
         yield {"name": c.name, "industry": c.industry, "region": c.region, "source": c.source, "owner": owner,
                "tier": c.tier, "tier_locked": c.tier_locked, "lifecycle": c.lifecycle, "tags": c.tags,
-               "created_at": c.created_at, "extra": c.extra or {}}
+               "aliases": c.aliases, "created_at": c.created_at, "extra": c.extra or {}}
 
 
 def _managers_export(session: Session) -> Iterator[dict[str, Any]]:
@@ -117,10 +117,11 @@ def _specs() -> dict[str, TableSpec]:
             Field("lifecycle", lambda v: parse_lifecycle(v) if str(v or "").strip() else None,
                   aliases=("stage", "生命周期", "客户阶段", "状态")),
             Field("tags", lambda v: parse_tags(v) if v else "", aliases=("标签",)),
+            Field("aliases", lambda v: parse_tags(v) if v else "", aliases=("客户简称", "简称", "别名", "alias")),
             Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "created")),
         ],
         key=("name",), extra=True,
-        defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "",
+        defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "", "aliases": "",
                           "created_at": config.now()},
         prepare=_customers_prepare, export_rows=_customers_export,
     )
