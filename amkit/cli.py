@@ -295,8 +295,9 @@ def _view_options() -> list[Any]:
 def _set_view(ctx: Any, param: Any, value: Any) -> Any:
     if param.name == "wide":
         context.current().wide = bool(value)
-    elif value:
-        context.current().columns = tuple(v.strip() for v in str(value).replace("，", ",").split(",") if v.strip())
+    else:  # called for every run, given or not: a value from an earlier run in this process never lingers
+        context.current().columns = tuple(v.strip() for v in str(value or "").replace("，", ",").split(",")
+                                          if v.strip()) or None
     return value
 
 

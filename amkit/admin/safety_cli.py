@@ -101,6 +101,11 @@ def doctor(fmt: FormatOpt = Fmt.table) -> None:
     from amkit.errors import Conflict
     from amkit.ui.render import Col
 
+    from amkit.core.text import mask_secrets
+    from amkit.store import engine
+    from amkit.ui.i18n import t
+
+    note(t("database: {url}", url=mask_secrets(engine.url())))
     checks = bk.doctor()
     rows = [c.__dict__ for c in checks]
     emit(rows, [Col("check", "Check"), Col("status", "Status"), Col("detail", "Detail")], fmt)
