@@ -128,7 +128,12 @@ class AmkitGroup(TyperGroup):
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         try:
-            _check_arguments(sys.argv[1:] if args is None else args)
+            argv = sys.argv[1:] if args is None else list(args)
+            _check_arguments(argv)
+            if not argv or "--help" in argv or "-h" in argv or len(argv) == 1:
+                from amkit.ui.helptext import plain_rich_help  # a help screen may follow
+
+                plain_rich_help()
             _translated(self)
             if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
                 from amkit.ui.completion import keep_unprefixed
