@@ -267,6 +267,7 @@ def _stamp(command: Any) -> None:
     ``command``): storage is told who is running, it never asks click."""
     for sub in getattr(command, "commands", {}).values():
         _stamp(sub)
+    _accept_labels(command)
     if not hasattr(command, "commands"):
         _add_view_options(command)
         run = command.invoke
@@ -282,9 +283,53 @@ def _nothing() -> None:
     return None
 
 
+# Options (and arguments, by name) whose values a table shows translated: the label shown is
+# accepted back as input (--metric 拜访, --reason-code 价格, deal move 12 签约), in every command.
+LABELLED = {"--metric": "metric", "--reason-code": "reason_code", "--channel": "channel", "--stage": "stage",
+            "--lifecycle": "lifecycle", "--tier": "tier", "--kind": "kind", "--line": "line", "--method": "method"}
+
+
+def _english_value(enum: str, value: Any) -> Any:
+    """A shown (zh) label as the English value it stands for; anything else unchanged."""
+    if not isinstance(value, str) or not value.strip() or value.isascii():
+        return value
+    from amkit.core.enums import ENUMS, LIFECYCLE
+
+    if enum == "metric":
+        from amkit.metrics.figures import METRICS
+
+        names = {name: m.zh for name, m in METRICS.items()}
+    elif enum == "stage":  # deal stages, and customer stages on customer commands
+        names = {**LIFECYCLE, **ENUMS["stage"]}
+    else:
+        names = ENUMS.get(enum, {})
+    back = {label: key for key, label in names.items()}
+    return back.get(value.strip(), value)
+
+
+def _accept_labels(command: Any) -> None:
+    for param in command.params:
+        enum = next((LABELLED[o] for o in getattr(param, "opts", ()) if o in LABELLED), None)
+        if enum is None and getattr(param, "param_type_name", "") == "argument" and param.name in ("stage", "metric"):
+            enum = param.name
+        if enum is None or getattr(param, "_amkit_labels", False):
+            continue
+        original = param.callback
+
+        def translate(ctx: Any, p: Any, value: Any, enum: str = enum, original: Any = original) -> Any:
+            if isinstance(value, (list, tuple)):
+                value = type(value)(_english_value(enum, v) for v in value)
+            else:
+                value = _english_value(enum, value)
+            return original(ctx, p, value) if original is not None else value
+
+        param.callback = translate
+        param._amkit_labels = True
+
+
 def _view_options() -> list[Any]:
     """Fresh `--wide` and `--columns/-c` options (amkit.ui.render reads them from the app context)."""
-    holder = typer.Typer()
+    holder = typer.Typer(add_completion=False)
 
     @holder.command()
     def view(
@@ -294,7 +339,7 @@ def _view_options() -> list[Any]:
     ) -> None:
         return None
 
-    return list(typer.main.get_command(holder).params)
+    return [p for p in typer.main.get_command(holder).params if p.name in ("wide", "columns")]
 
 
 def _set_view(ctx: Any, param: Any, value: Any) -> Any:

@@ -57,7 +57,8 @@ def test_move_history_closed_at_and_reopen(base, sql):
     assert r.stderr.count("\n") == 1 and "amount" in r.stderr and "won" in r.stderr
     r = base("deal", "move", "1", "签约", "--on", "2026-10-01", "--amount", "80000")
     assert r.exit_code == 0, r.stderr
-    assert "closed_at: None -> 2026-10-01" in r.stdout
+    assert "Closed — → 2026-10-01" in r.stdout and "Stage needs → won" in r.stdout  # words, not field names
+    assert "Amount — → 80,000.00" in r.stdout or "Amount — → ¥80,000.00" in r.stdout
     assert sql("SELECT stage, closed_at, amount_cents FROM deals") == [("won", "2026-10-01", 8000000)]
     r = base("deal", "move", "1", "negotiation", "--on", "2026-10-05", "--reason", "合同重谈")
     assert r.exit_code == 0, r.stderr

@@ -132,9 +132,13 @@ def edit(
                               source=source, tier=tier, lifecycle=stage)
         row = customers.customer_row(c, customers.owner_name(st.session, c))
     if fmt == Fmt.table:
-        note(f"{len(diff)} field(s) changed" if diff else "nothing changed")
+        from amkit.ui.i18n import t
+
+        note(t("{n} field(s) changed", n=len(diff)) if diff else t("nothing changed"))
+        from amkit.ui.render import change_line
+
         for key, (old, new) in diff.items():
-            typer.echo(f"{key}: {old!s} -> {new!s}")
+            typer.echo(change_line(key, old, new))
     else:
         emit(row, columns() + _extra_cols(), fmt, one=True)
 

@@ -86,8 +86,10 @@ def move(
         diff = deals.move(st, deal_id, stage, on=on, reason=reason, reason_code=reason_code, amount=amount)
         row = deals.one_row(st.session, deal_id)
     if fmt == Fmt.table:
+        from amkit.ui.render import change_line
+
         for key, (old, new) in diff.items():
-            typer.echo(f"{key}: {old!s} -> {new!s}")
+            typer.echo(change_line(key, old, new))
     else:
         emit(row, _all_columns(), fmt, one=True)
 

@@ -68,8 +68,7 @@ def _texts(lang: str) -> dict:
 
 
 # The kinds as a person reads them in the zh digest (JSON keeps the English kind, SPEC §5).
-KIND_LABELS_ZH = {"next_action": "下一步", "cadence": "跟进周期", "dormant": "沉睡", "renewal": "续约",
-                  "receivable": "应收款", "stalled": "停滞商机", "birthday": "生日", "holiday": "节假日"}
+from amkit.core.enums import REMIND_KINDS as KIND_LABELS_ZH  # noqa: E402
 
 
 def kind_label(kind: str, lang: str = "en") -> str:

@@ -349,6 +349,44 @@ def _rich_table(cells, cols, heads, widths, stream, *, title, header) -> None:  
     Console(file=stream, width=total).print(table)
 
 
+# Stored fields as a person reads them in change messages ("金额 ¥120,000.00 → ¥118,000.00"):
+# field -> (label, kind); *_cents fields are money in cents.
+FIELD_WORDS = {
+    "amount_cents": ("Amount", "money"), "closed_at": ("Closed", "date"), "created": ("Created", "date"),
+    "stage": ("Stage", "enum:stage"), "lifecycle": ("Stage", "enum:lifecycle"), "tier": ("Tier", "text"),
+    "tier_locked": ("Locked", "bool"), "reason_code": ("Reason code", "enum:reason_code"),
+    "lost_reason": ("Lost reason", "text"), "title": ("Title", "text"), "name": ("Name", "text"),
+    "industry": ("Industry", "text"), "region": ("Region", "text"), "source": ("Source", "text"),
+    "tags": ("Tags", "list"), "aliases": ("Aliases", "list"), "external_id": ("External id", "text"),
+    "owner_id": ("Owner", "text"), "extra": ("Extra", "text"), "probability": ("Probability", "ratio"),
+}
+
+
+def change_line(field: str, old: Any, new: Any) -> str:
+    """One changed field in words: its label, the old and the new value as a table shows them."""
+    from amkit.core.enums import ENUMS
+
+    label, kind = FIELD_WORDS.get(field, (field.replace("_", " ").capitalize(), "text"))
+    enum = None
+    if kind.startswith("enum:"):
+        kind, enum = "enum", ENUMS.get(kind[5:])
+    col = Col(field, label, kind, enum)
+    loc = Locale.current()
+
+    def shown(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if field.endswith("_cents"):
+            value = Decimal(int(value)) / 100
+        if kind == "list":
+            value = ", ".join(v for v in str(value).split(",") if v) if isinstance(value, str) else value
+        if kind == "date" and isinstance(value, (dt.date, str)):
+            return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+        return visible(cell_text(value, col, loc))
+
+    return f"{t(label)} {shown(old)} → {shown(new)}"
+
+
 def write_to(path: str | None, private: bool = False):  # noqa: ANN201
     """`-o FILE`: a text file (UTF-8) that replaces FILE atomically when the block ends without
     an error (amkit.core.atomic), or stdout. private: created 0600 (revealed contacts)."""
