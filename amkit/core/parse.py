@@ -17,6 +17,26 @@ DATE_FORMS = "2026-11-03, 2026/11/3, 2026年11月3日, 11月3日, 11-03, 今天,
 TIME_FORMS = "15:30, 下午3点, 下午3点半, 3pm"
 
 
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system (its 1900-02-29 bug included)
+
+
+def excel_serial(value: object) -> dt.datetime | None:
+    """An Excel date serial (a cell not formatted as a date: 46329 = 2026-11-03, 46329.5 its noon)
+    as a datetime, or None. Only numbers (or their text) from 1 (1900) to 2958465 (9999-12-31);
+    8-digit text such as 20261103 is a date written as YYYYMMDD, not a serial."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+            return None
+        value = float(text)
+    if not isinstance(value, (int, float, Decimal)) or not 1 <= value <= 2958465:
+        return None
+    moment = _EXCEL_EPOCH + dt.timedelta(days=float(value))
+    return moment.replace(microsecond=0)
+
+
 def env_today() -> dt.date:
     """Today's date; `AMKIT_TODAY=YYYY-MM-DD` overrides it everywhere (the one reading of it)."""
     import os
@@ -39,6 +59,9 @@ def parse_date(field: str, value: str | dt.date | None, today: dt.date | None = 
         return value.date()
     if isinstance(value, dt.date):
         return value
+    serial = excel_serial(value)
+    if serial is not None:
+        return serial.date()
     text = str(value).strip()
     if not text:
         return None
@@ -67,6 +90,9 @@ def parse_datetime(field: str, value: str | dt.datetime | None, now: dt.datetime
         return value.replace(microsecond=0, tzinfo=None)
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
+    serial = excel_serial(value)
+    if serial is not None:
+        return serial
     text = str(value).strip()
     if not text:
         return None
