@@ -22,8 +22,9 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system (i
 
 def excel_serial(value: object) -> dt.datetime | None:
     """An Excel date serial (a cell not formatted as a date: 46329 = 2026-11-03, 46329.5 its noon)
-    as a datetime, or None. Only numbers (or their text) from 1 (1900) to 2958465 (9999-12-31);
-    8-digit text such as 20261103 is a date written as YYYYMMDD, not a serial."""
+    as a datetime, or None. Only numbers (or their 5-digit text) of days 1950–2099 (18264 to
+    73050): a small number such as 5 is a mistake, not 1900-01-04; 8-digit text such as 20261103
+    is a date written as YYYYMMDD, not a serial."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -31,7 +32,7 @@ def excel_serial(value: object) -> dt.datetime | None:
         if not re.fullmatch(r"\d{5}(?:\.\d+)?", text):
             return None
         value = float(text)
-    if not isinstance(value, (int, float, Decimal)) or not 1 <= value <= 2958465:
+    if not isinstance(value, (int, float, Decimal)) or not 18264 <= value < 73051:
         return None
     moment = _EXCEL_EPOCH + dt.timedelta(days=float(value))
     return moment.replace(microsecond=0)
