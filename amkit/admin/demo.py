@@ -402,6 +402,9 @@ amkit demo database is ready. Try:
 
   amkit customer list --tier A                 # the archive, filtered
   amkit customer show zgyh                      # a briefing; pinyin initials work
+  amkit customer show 上海分行                  # part of a name or a short name (--alias) works too
+  amkit followup list --since 上周五             # dates as people say them: 昨天, 11月3日, 3 days ago
+  amkit deal list -c customer,stage,amount      # pick columns (--wide: all of them)
   amkit customer list --owner 张伟 -f json       # JSON for scripts
   amkit contact list --decision-maker           # key contacts
   amkit remind                                  # what is due this week, per manager
