@@ -128,7 +128,12 @@ class AmkitGroup(TyperGroup):
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
         try:
-            _check_arguments(sys.argv[1:] if args is None else args)
+            argv = sys.argv[1:] if args is None else list(args)
+            _check_arguments(argv)
+            if not argv or "--help" in argv or "-h" in argv or len(argv) == 1:
+                from amkit.ui.helptext import plain_rich_help  # a help screen may follow
+
+                plain_rich_help()
             _translated(self)
             if os.environ.get(complete_var or f"_{prog_name}_COMPLETE".replace("-", "_").upper()):
                 from amkit.ui.completion import keep_unprefixed
@@ -280,7 +285,9 @@ def _stamp(command: Any) -> None:
     ``command``): storage is told who is running, it never asks click."""
     for sub in getattr(command, "commands", {}).values():
         _stamp(sub)
+    _accept_labels(command)
     if not hasattr(command, "commands"):
+        _add_view_options(command)
         run = command.invoke
 
         def invoke(ctx: Any, run: Any = run) -> Any:
@@ -292,6 +299,88 @@ def _stamp(command: Any) -> None:
 
 def _nothing() -> None:
     return None
+
+
+# Options (and arguments, by name) whose values a table shows translated: the label shown is
+# accepted back as input (--metric 拜访, --reason-code 价格, deal move 12 签约), in every command.
+LABELLED = {"--metric": "metric", "--reason-code": "reason_code", "--channel": "channel", "--stage": "stage",
+            "--lifecycle": "lifecycle", "--tier": "tier", "--kind": "kind", "--line": "line", "--method": "method"}
+
+
+def _english_value(enum: str, value: Any) -> Any:
+    """A shown (zh) label as the English value it stands for; anything else unchanged."""
+    if not isinstance(value, str) or not value.strip() or value.isascii():
+        return value
+    from amkit.core.enums import ENUMS, LIFECYCLE
+
+    if enum == "metric":
+        from amkit.metrics.figures import METRICS
+
+        names = {name: m.zh for name, m in METRICS.items()}
+    elif enum == "stage":  # deal stages, and customer stages on customer commands
+        names = {**LIFECYCLE, **ENUMS["stage"]}
+    else:
+        names = ENUMS.get(enum, {})
+    back = {label: key for key, label in names.items()}
+    return back.get(value.strip(), value)
+
+
+def _accept_labels(command: Any) -> None:
+    for param in command.params:
+        enum = next((LABELLED[o] for o in getattr(param, "opts", ()) if o in LABELLED), None)
+        if enum is None and getattr(param, "param_type_name", "") == "argument" and param.name in ("stage", "metric"):
+            enum = param.name
+        if enum is None or getattr(param, "_amkit_labels", False):
+            continue
+        original = param.callback
+
+        def translate(ctx: Any, p: Any, value: Any, enum: str = enum, original: Any = original) -> Any:
+            if isinstance(value, (list, tuple)):
+                value = type(value)(_english_value(enum, v) for v in value)
+            else:
+                value = _english_value(enum, value)
+            return original(ctx, p, value) if original is not None else value
+
+        param.callback = translate
+        param._amkit_labels = True
+
+
+def _view_options() -> list[Any]:
+    """Fresh `--wide` and `--columns/-c` options (amkit.ui.render reads them from the app context)."""
+    holder = typer.Typer(add_completion=False)
+
+    @holder.command()
+    def view(
+        wide: bool = typer.Option(False, "--wide", help="Show every column, none cut to the terminal."),
+        columns: Optional[str] = typer.Option(None, "--columns", "-c", metavar="A,B,C",
+                                              help="Only these columns, in this order (keys or shown labels)."),
+    ) -> None:
+        return None
+
+    return [p for p in typer.main.get_command(holder).params if p.name in ("wide", "columns")]
+
+
+def _set_view(ctx: Any, param: Any, value: Any) -> Any:
+    if param.name == "wide":
+        context.current().wide = bool(value)
+    else:  # called for every run, given or not: a value from an earlier run in this process never lingers
+        context.current().columns = tuple(v.strip() for v in str(value or "").replace("，", ",").split(",")
+                                          if v.strip()) or None
+    return value
+
+
+def _add_view_options(command: Any) -> None:
+    """Every listing (a leaf command with --format) takes --wide and --columns/-c, so a command
+    added to COMMANDS gets them without declaring them; `-c` only where it is still free."""
+    taken = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
+    if "--format" not in taken or "--wide" in taken:
+        return
+    for param in _view_options():
+        if "--columns" in param.opts and "-c" in taken:
+            param.opts = ["--columns"]
+        param.expose_value = False
+        param.callback = _set_view
+        command.params.append(param)
 
 
 def full_tree() -> Any:

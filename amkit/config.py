@@ -108,13 +108,9 @@ def _sqlite_url(path: str) -> str:
 
 def today() -> dt.date:
     """Today's date; `AMKIT_TODAY=YYYY-MM-DD` overrides it everywhere."""
-    env = os.environ.get("AMKIT_TODAY")
-    if env:
-        try:
-            return dt.date.fromisoformat(env)
-        except ValueError:
-            raise bad_value("AMKIT_TODAY", env, "expected YYYY-MM-DD") from None
-    return dt.date.today()
+    from amkit.core.parse import env_today
+
+    return env_today()
 
 
 def now() -> dt.datetime:

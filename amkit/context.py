@@ -17,6 +17,8 @@ from amkit import config
 class AppContext:
     db: str | None = None  # the global --db option (overrides AMKIT_DB / AMKIT_DATABASE_URL)
     command: str = "amkit"  # the command path recorded in the audit log, e.g. "amkit customer add"
+    wide: bool = False  # a listing's --wide: every column, none cut to the terminal
+    columns: tuple[str, ...] | None = None  # a listing's --columns a,b,c (keys or shown labels)
 
     @property
     def database_url(self) -> str:
@@ -42,4 +44,6 @@ def reset(db: str | None = None, command: str = "amkit") -> AppContext:
     """A fresh context for this process (the root callback; tests between invocations)."""
     _CURRENT.db = db
     _CURRENT.command = command
+    _CURRENT.wide = False
+    _CURRENT.columns = None
     return _CURRENT

@@ -57,7 +57,8 @@ def test_move_history_closed_at_and_reopen(base, sql):
     assert r.stderr.count("\n") == 1 and "amount" in r.stderr and "won" in r.stderr
     r = base("deal", "move", "1", "签约", "--on", "2026-10-01", "--amount", "80000")
     assert r.exit_code == 0, r.stderr
-    assert "closed_at: None -> 2026-10-01" in r.stdout
+    assert "Closed — → 2026-10-01" in r.stdout and "Stage needs → won" in r.stdout  # words, not field names
+    assert "Amount — → 80,000.00" in r.stdout or "Amount — → ¥80,000.00" in r.stdout
     assert sql("SELECT stage, closed_at, amount_cents FROM deals") == [("won", "2026-10-01", 8000000)]
     r = base("deal", "move", "1", "negotiation", "--on", "2026-10-05", "--reason", "合同重谈")
     assert r.exit_code == 0, r.stderr
@@ -118,7 +119,7 @@ def test_list_weighted_pipeline_and_repurchase(base, sql):
     assert [rows[i]["is_repurchase"] for i in (1, 2, 3, 4, 5)] == [False, True, False, False, False]
     r = base("deal", "list")
     # open pipeline: 10000 + 4000 (+ one without amount); weighted 5000 + 3000
-    assert "open pipeline 3: 14,000.00 (1 without amount), weighted 8,000.00; won 3,000.00" in r.stderr
+    assert "open pipeline 3: 14,000.00 (1 without amount)\nweighted 8,000.00; won 3,000.00" in r.stderr
     assert [r["id"] for r in base("deal", "list", "--open", "--owner", "张伟", "-f", "json").json()] == [5, 4]
     assert [r["id"] for r in base("deal", "list", "--since", "2026-06-01", "--until", "2026-10-31",
                                   "-f", "json").json()] == [3, 2]

@@ -319,10 +319,10 @@ def test_import_bad_rows_write_nothing(cli, tmp_path, sql):
     before = counts(sql)
     src = tmp_path / "bad.csv"
     src.write_text("customer,at,channel,summary\n中国银行,2026-11-01,飞鸽,x\n没有这个客户,2026-11-01,call,y\n"
-                   "中国银行,yesterday,call,z\n", encoding="utf-8")
+                   "中国银行,someday,call,z\n", encoding="utf-8")
     r = cli("import", "followups", str(src))
     assert r.exit_code == 2
-    assert "飞鸽" in r.stderr and "没有这个客户" in r.stderr and "yesterday" in r.stderr
+    assert "飞鸽" in r.stderr and "没有这个客户" in r.stderr and "someday" in r.stderr
     assert counts(sql) == before
 
 

@@ -134,7 +134,7 @@ def test_set_again_updates_the_one_goal_and_is_audited(team, sql):
     again = team("goal", "set", "--period", "2026-Q4", "--owner", "张伟", "--metric", "revenue",
                  "--target", "30000", "--excellent", "40000")
     assert again.exit_code == 0
-    assert again.stdout.splitlines() == ["excellent: 36000.00 -> 40000.00"]
+    assert again.stdout.splitlines() == ["Excellent 36000.00 → 40000.00"]
     assert sql("SELECT count(*), max(excellent), max(stretch) FROM goals") == [(1, 40000, 45000)]
     assert sql("SELECT action FROM audit_log WHERE table_name = 'goals' ORDER BY id") == [("insert",), ("update",)]
     same = team("goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "revenue", "--target", "30000",

@@ -190,7 +190,8 @@ def test_not_found_in_zh_and_en(archive):
 def test_invalid_value_in_zh_names_field_and_value(archive, sql):
     r = archive("followup", "log", "重庆银行", "--channel", "电话", "--summary", "x", "--at", "2026-13-01",
                 extra_env=ZH)
-    assert (r.exit_code, r.stderr) == (2, "amkit: --at 的值 '2026-13-01' 无效：应为日期 YYYY-MM-DD\n")
+    assert (r.exit_code, r.stderr) == (2, "amkit: --at 的值 '2026-13-01' 无效：应为日期，例如 2026-11-03、2026/11/3、"
+                                          "2026年11月3日、11月3日、11-03、今天、昨天、前天、上周五、本周一、3天前\n")
     r = archive("deal", "add", "重庆银行", "--amount", "-5", "--stage", "报价", extra_env=ZH)
     assert (r.exit_code, r.stderr) == (2, "amkit: 金额 的值 '-5' 无效：不能为负数\n")
     r = archive("customer", "list", "--tier", "D", extra_env=ZH)
@@ -199,8 +200,10 @@ def test_invalid_value_in_zh_names_field_and_value(archive, sql):
 
 
 def test_ambiguous_and_usage_errors_in_zh(archive):
-    r = archive("customer", "show", "银行", extra_env=ZH)  # no name starts with it: pinyin does not apply
+    r = archive("customer", "show", "无此客户", extra_env=ZH)  # no name holds it: pinyin does not apply
     assert r.exit_code == 3
+    r = archive("customer", "show", "银行", extra_env=ZH)  # part of two names: ambiguous (issue 20 §3)
+    assert r.exit_code == 4 and r.stderr.startswith("amkit: 客户 '银行' 不唯一：有 2 个匹配")
     archive("customer", "add", "中国银行")
     r = archive("customer", "show", "中国", extra_env=ZH)
     assert r.exit_code == 4

@@ -56,7 +56,7 @@ def test_overpayment_is_allowed_with_a_warning(won, sql):
     (("payment", "add", "1", "0", "--date", "2026-11-01"), 2, "'0'"),
     (("payment", "add", "--date", "2026-11-01", "1", "--", "-3"), 2, "'-3'"),
     (("payment", "add", "1", "abc", "--date", "2026-11-01"), 2, "'abc'"),
-    (("payment", "add", "1", "100"), 2, "date"),
+    (("payment", "add", "1", "100", "--date", "someday"), 2, "'someday'"),
     (("payment", "add", "1", "100", "--date", "2026-13-01"), 2, "'2026-13-01'"),
     (("payment", "add", "77", "100", "--date", "2026-11-01"), 3, "77"),
 ])

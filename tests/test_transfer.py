@@ -8,13 +8,13 @@ import pytest
 
 from conftest import DATASETS
 
-EXPORT_HEADER = "name,industry,region,source,owner,tier,tier_locked,lifecycle,tags,created_at"
+EXPORT_HEADER = "name,industry,region,source,owner,tier,tier_locked,lifecycle,tags,aliases,created_at"
 
 
 def test_gbk_csv_round_trips_byte_for_byte(cli, tmp_path):
     text = (EXPORT_HEADER + "\n"
-            "中国银行,金融,华东,展会,张伟,A,true,active,\"vip,国企\",2025-03-01T09:30:00\n"
-            "招商银行,金融,华南,,李娜,C,false,prospect,,2026-01-15T00:00:00\n")
+            "中国银行,金融,华东,展会,张伟,A,true,active,\"vip,国企\",中行,2025-03-01T09:30:00\n"
+            "招商银行,金融,华南,,李娜,C,false,prospect,,,2026-01-15T00:00:00\n")
     src = tmp_path / "客户.csv"
     src.write_bytes(text.encode("gbk"))
     r = cli("import", "customers", src, "--create-missing")

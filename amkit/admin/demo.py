@@ -4,6 +4,7 @@ and a short tour. Each feature adds its sample records here."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from typing import Any
 
@@ -48,10 +49,59 @@ def build(reset: bool = False, seed: int = 7) -> dict[str, int]:
         if has_data and not reset:
             raise Conflict("the demo data is already there; use amkit demo --reset to rebuild it")
         if has_data:
+            _refuse_user_records(st)
             _wipe(st)
         counts = _populate(st, random.Random(seed), config.today())
         st.session.merge(Meta(key="demo", value=str(seed)))
+        st.session.flush()
+        st.session.merge(Meta(key="demo_ids", value=json.dumps(_max_ids(st), sort_keys=True)))
     return counts
+
+
+def _tables() -> list:  # noqa: ANN202
+    from sqlmodel import SQLModel
+
+    return [t for t in SQLModel.metadata.sorted_tables
+            if t.name not in ("audit_log", "amkit_meta", "amkit_migrations") and "id" in t.c]
+
+
+def _max_ids(st: Store) -> dict[str, int]:
+    """The highest id of each table right after the demo was built (its watermark)."""
+    return {t.name: st.session.execute(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))).scalar_one()
+            for t in _tables()}
+
+
+def user_records(st: Store) -> dict[str, int]:
+    """Records the demo did not create, per table: rows above the demo's id watermark, and rows
+    inserted by another command (the audit log says which command wrote each row)."""
+    from amkit.store.models import AuditEntry, Meta
+
+    mark = st.session.get(Meta, "demo_ids")
+    marks = json.loads(mark.value) if mark is not None else {}
+    found: dict[str, int] = {}
+    for table in _tables():
+        if table.name in marks:
+            n = st.session.execute(sa.select(sa.func.count()).select_from(table)
+                                   .where(table.c.id > marks[table.name])).scalar_one()
+            if n:
+                found[table.name] = n
+    inserted = st.session.execute(
+        sa.select(AuditEntry.table_name, sa.func.count(sa.distinct(AuditEntry.row_id)))
+        .where(AuditEntry.action == "insert", ~AuditEntry.command.like("amkit demo%"))
+        .group_by(AuditEntry.table_name)).all()
+    for name, n in inserted:
+        found[name] = max(found.get(name, 0), n)
+    return found
+
+
+def _refuse_user_records(st: Store) -> None:
+    """`demo --reset` deletes only what the demo made: with anything else there it refuses
+    (exit 4) and keeps everything."""
+    found = user_records(st)
+    if found:
+        listed = ", ".join(f"{name} {n}" for name, n in sorted(found.items()))
+        raise Conflict(f"this database holds {sum(found.values())} record(s) the demo did not create ({listed}); "
+                       "demo --reset keeps them and stops: run the demo on its own file: amkit --db demo.db demo")
 
 
 def _wipe(st: Store) -> None:
@@ -432,6 +482,9 @@ amkit demo database is ready. Try:
 
   amkit customer list --tier A                 # the archive, filtered
   amkit customer show zgyh                      # a briefing; pinyin initials work
+  amkit customer show 上海分行                  # part of a name or a short name (--alias) works too
+  amkit followup list --since 上周五             # dates as people say them: 昨天, 11月3日, 3 days ago
+  amkit deal list -c customer,stage,amount      # pick columns (--wide: all of them)
   amkit customer list --owner 张伟 -f json       # JSON for scripts
   amkit contact list --decision-maker           # key contacts
   amkit remind                                  # what is due this week, per manager

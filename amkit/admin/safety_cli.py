@@ -101,8 +101,11 @@ def doctor(fmt: FormatOpt = Fmt.table) -> None:
     from amkit.errors import Conflict
     from amkit.ui.render import Col
 
+    from amkit.core.text import mask_secrets
+    from amkit.store import engine
     checks = bk.doctor()
-    rows = [c.__dict__ for c in checks]
+    where = {"check": "database", "status": "ok", "detail": mask_secrets(engine.url())}  # which file this is
+    rows = [where] + [c.__dict__ for c in checks]
     emit(rows, [Col("check", "Check"), Col("status", "Status"), Col("detail", "Detail")], fmt)
     failed = [c.check for c in checks if c.status == "fail"]
     if failed:

@@ -19,7 +19,9 @@ def init() -> None:
         pass
     from amkit.core.text import mask_secrets
 
-    note(f"database ready at {mask_secrets(engine.url())} (schema {latest()})")
+    from amkit.ui.i18n import t
+
+    note(t("database ready at {url} (schema {schema})", url=mask_secrets(engine.url()), schema=latest()))
 
 
 def demo(
@@ -36,6 +38,11 @@ def demo(
     if not (run_tour and not reset and guided.demo_ready()):
         counts = build(reset=reset, seed=seed)
         note(", ".join(f"{n} {what}" for what, n in counts.items()))
+        from amkit.core.text import mask_secrets
+        from amkit.store import engine
+
+        note(t("demo database: {url} (keep your own work in another file: amkit --db work.db …)",
+               url=mask_secrets(engine.url())))
     typer.echo(guided.localized(tour()))
     if run_tour:
         seconds = guided.run(typer.echo)

@@ -73,8 +73,17 @@ def run(echo: Callable[[str], None], steps: list[tuple[str, str]] | None = None)
         echo("")
         echo(f"== {number}/{len(chosen)} {t(heading)} ==")
         echo(f"$ amkit {command}")
-        get_command(app).main(shlex.split(command), prog_name="amkit", standalone_mode=False)
+        get_command(app).main(global_options() + shlex.split(command), prog_name="amkit", standalone_mode=False)
     return time.perf_counter() - started
+
+
+def global_options() -> list[str]:
+    """The global options this run was given (`amkit --db X demo --tour`), for every step: each
+    step runs the root command again, which would otherwise fall back to the default database."""
+    from amkit import context
+
+    db = context.current().db
+    return ["--db", db] if db else []
 
 
 def demo_ready() -> bool:

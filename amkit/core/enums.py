@@ -28,6 +28,18 @@ DEAL_STAGES = {
     "lost": "输单",
 }
 OPEN_STAGES = ("contact", "needs", "quote", "negotiation")
+# Lost-reason codes (config pipeline.reason_codes; a code without a name here shows as itself).
+REASON_CODES = {"price": "价格", "competitor": "竞品", "no_budget": "没有预算", "timing": "时机", "other": "其他"}
+# The lines of a goal, and the best line a projection reaches.
+GOAL_LINES = {"below": "未达标", "target": "达标", "excellent": "优秀", "stretch": "冲刺"}
+# `remind` kinds (SPEC §5).
+REMIND_KINDS = {"next_action": "下一步", "cadence": "跟进周期", "dormant": "沉睡", "renewal": "续约",
+                "receivable": "应收款", "stalled": "停滞商机", "birthday": "生日", "holiday": "节假日"}
+# How a tier was set (tier history).
+TIER_METHODS = {"pareto": "帕累托", "rfm": "RFM", "rules": "规则", "manual": "手动", "lock": "锁定", "unlock": "解锁"}
+# Every enum a person reads or types, by the name its option or column uses.
+ENUMS = {"tier": TIERS, "lifecycle": LIFECYCLE, "channel": CHANNELS, "stage": DEAL_STAGES,
+         "reason_code": REASON_CODES, "line": GOAL_LINES, "kind": REMIND_KINDS, "method": TIER_METHODS}
 
 # Extra spellings accepted on input, per enum.
 _EXTRA_ALIASES = {

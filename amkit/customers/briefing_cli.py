@@ -21,7 +21,9 @@ def print_briefing(row: dict[str, Any]) -> None:
     ]
     from amkit.ui.render import render_one
 
-    flat = {**row, "tags": ", ".join(row["tags"])}
+    flat = {**row, "tags": ", ".join(row["tags"]), "aliases": ", ".join(row.get("aliases") or [])}
+    if flat["aliases"]:
+        head.insert(1, Col("aliases", "Aliases"))
     render_one(flat, head + [Col("extra", "Extra")] if row.get("extra") else head, "table", out=sys.stdout)
     _section(t("Contacts"), row["contacts"], [
         Col("name", "Name"), Col("role", "Role"), Col("is_decision_maker", "Decision maker", "bool"),

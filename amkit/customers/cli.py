@@ -19,6 +19,8 @@ Stage = Annotated[Optional[str], typer.Option("--stage", "--lifecycle",
                                               help="lead, prospect, active, dormant or churned.")]
 Tags = Annotated[Optional[list[str]], typer.Option("--tag", help="A tag (repeatable).")]
 Extra = Annotated[Optional[list[str]], typer.Option("--extra", help="KEY=VALUE kept in extra (repeatable).")]
+Aliases = Annotated[Optional[list[str]], typer.Option("--alias", help="A short name (简称) it is found by, e.g. 中行 "
+                                                                      "(repeatable).")]
 
 
 def columns():  # noqa: ANN201
@@ -32,12 +34,12 @@ def columns():  # noqa: ANN201
     ]
 
 
-@app.command("add", epilog=example("amkit customer add 中国银行 --industry 金融 --owner 张伟 --tier A",
+@app.command("add", epilog=example("amkit customer add 中国银行 --industry 金融 --owner 张伟 --tier A --alias 中行",
                                    "amkit customer add 'Acme Ltd' --tag vip --extra website=acme.com -f json"))
 def add(
     name: Annotated[str, typer.Argument(help="Customer name (unique).")],
     industry: Industry = None, region: Region = None, source: Source = None, owner: OwnerOpt = None,
-    tier: Tier = None, stage: Stage = None, tag: Tags = None, extra: Extra = None,
+    tier: Tier = None, stage: Stage = None, tag: Tags = None, extra: Extra = None, alias: Aliases = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
     """Add a customer. New customers are tier C unless given."""
@@ -46,7 +48,7 @@ def add(
 
     with store.write() as st:
         c = customers.add(st, name, owner=owner, extra=customers.parse_extra(extra), industry=industry,
-                          region=region, source=source, tier=tier, lifecycle=stage, tags=tag)
+                          region=region, source=source, tier=tier, lifecycle=stage, tags=tag, aliases=alias)
         row = customers.customer_row(c, owner and customers.owner_name(st.session, c))
     emit_created(row, columns() + _extra_cols(), fmt)
 
@@ -54,7 +56,8 @@ def add(
 def _extra_cols():  # noqa: ANN202
     from amkit.ui.render import Col
 
-    return [Col("source", "Source"), Col("tier_locked", "Locked", "bool"), Col("extra", "Extra")]
+    return [Col("source", "Source"), Col("tier_locked", "Locked", "bool"), Col("aliases", "Aliases"),
+            Col("extra", "Extra")]
 
 
 @app.command("list", epilog=example("amkit customer list --tier A --owner 张伟",
@@ -78,7 +81,8 @@ def list_(
     emit(rows, columns(), fmt, output, bom)
 
 
-@app.command("show", epilog=example("amkit customer show 中国银行", "amkit customer show zgyh -f json"))
+@app.command("show", epilog=example("amkit customer show 中国银行", "amkit customer show zgyh -f json",
+                                    "amkit customer show 中行   # a short name (--alias) or part of the name"))
 def show(
     customer: CustomerArg,
     fmt: FormatOpt = Fmt.table,
@@ -108,7 +112,8 @@ def edit(
     tier: Tier = None, stage: Stage = None,
     add_tag: Annotated[Optional[list[str]], typer.Option("--add-tag", help="Add a tag.")] = None,
     remove_tag: Annotated[Optional[list[str]], typer.Option("--remove-tag", help="Remove a tag.")] = None,
-    extra: Extra = None,
+    extra: Extra = None, alias: Aliases = None,
+    remove_alias: Annotated[Optional[list[str]], typer.Option("--remove-alias", help="Remove a short name.")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", "--churn-reason",
                                                   help="Why the stage changed (kept in lifecycle history).",
                                                   metavar="TEXT")] = None,
@@ -122,13 +127,18 @@ def edit(
     with store.write() as st:
         c = lookup.customer(st.session, customer)
         diff = customers.edit(st, c, owner=owner, extra=customers.parse_extra(extra), add_tags=add_tag,
-                              remove_tags=remove_tag, reason=reason, name=name, industry=industry, region=region,
+                              remove_tags=remove_tag, add_aliases=alias, remove_aliases=remove_alias,
+                              reason=reason, name=name, industry=industry, region=region,
                               source=source, tier=tier, lifecycle=stage)
         row = customers.customer_row(c, customers.owner_name(st.session, c))
     if fmt == Fmt.table:
-        note(f"{len(diff)} field(s) changed" if diff else "nothing changed")
+        from amkit.ui.i18n import t
+
+        note(t("{n} field(s) changed", n=len(diff)) if diff else t("nothing changed"))
+        from amkit.ui.render import change_line
+
         for key, (old, new) in diff.items():
-            typer.echo(f"{key}: {old!s} -> {new!s}")
+            typer.echo(change_line(key, old, new))
     else:
         emit(row, columns() + _extra_cols(), fmt, one=True)
 

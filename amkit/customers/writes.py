@@ -16,7 +16,7 @@ from amkit.store.models import Contact, Customer, LifecycleChange, Manager
 from amkit.core.parse import parse_tags, require_text
 from amkit.store.writer import Store
 
-FIELDS = ("name", "industry", "region", "source", "tier", "lifecycle", "tags")
+FIELDS = ("name", "industry", "region", "source", "tier", "lifecycle", "tags", "aliases")
 
 
 def customer_row(c: Customer, owner: str | None) -> dict[str, Any]:
@@ -31,6 +31,7 @@ def customer_row(c: Customer, owner: str | None) -> dict[str, Any]:
         "tier_locked": c.tier_locked,
         "lifecycle": c.lifecycle,
         "tags": [t for t in c.tags.split(",") if t],
+        "aliases": [a for a in (c.aliases or "").split(",") if a],
         "created_at": c.created_at,
         "extra": c.extra or {},
     }
@@ -58,7 +59,7 @@ def clean_fields(values: dict[str, Any]) -> dict[str, Any]:
             out[key] = parse_tier(value)
         elif key == "lifecycle":
             out[key] = parse_lifecycle(value)
-        elif key == "tags":
+        elif key in ("tags", "aliases"):
             out[key] = parse_tags(value)
         else:
             out[key] = str(value).strip() or None
@@ -69,6 +70,7 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
         **fields: Any) -> Customer:
     values = clean_fields({"name": name, **fields})
     _ensure_unique(store.session, values["name"])
+    _ensure_free_aliases(store.session, values.get("aliases", ""), values["name"], None)
     from amkit.store import scope as team
 
     owner_id = lookup.active_manager(store.session, owner).id if owner else team.default_owner_id(store.session)
@@ -78,6 +80,7 @@ def add(store: Store, name: str, owner: str | None = None, extra: dict[str, Any]
 
 def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict[str, Any] | None = None,
          add_tags: list[str] | None = None, remove_tags: list[str] | None = None, reason: str | None = None,
+         add_aliases: list[str] | None = None, remove_aliases: list[str] | None = None,
          **fields: Any) -> dict[str, tuple[Any, Any]]:
     """Change fields; a lifecycle change is kept in lifecycle_history (dated today) with
     ``reason`` (why the customer churned, went dormant, …); a reason needs such a change."""
@@ -103,6 +106,12 @@ def edit(store: Store, customer: Customer, owner: str | None = None, extra: dict
         tags += [t for t in parse_tags(add_tags).split(",") if t and t not in tags]
         drop = set(parse_tags(remove_tags).split(","))
         changes["tags"] = ",".join(t for t in tags if t not in drop)
+    if add_aliases or remove_aliases:
+        aliases = [a for a in (customer.aliases or "").split(",") if a]
+        aliases += [a for a in parse_tags(add_aliases).split(",") if a and a not in aliases]
+        drop = set(parse_tags(remove_aliases).split(","))
+        changes["aliases"] = ",".join(a for a in aliases if a not in drop)
+        _ensure_free_aliases(store.session, changes["aliases"], changes.get("name", customer.name), customer.id)
     return store.update(customer, changes)
 
 
@@ -113,6 +122,17 @@ def _lock_tier(store: Store, customer: Customer, tier: str) -> None:
 
     store.add(TierChange(customer_id=customer.id, on=config.today(), old_tier=customer.tier, new_tier=tier,
                          method="lock", value_cents=None, note="customer edit --tier"))
+
+
+def _ensure_free_aliases(session: Session, aliases: str, name: str, own_id: int | None) -> None:
+    """An alias names one customer: not another customer's name or alias (Conflict, exit 4)."""
+    for alias in (a for a in aliases.split(",") if a):
+        if alias == name:
+            continue
+        other = session.execute(sa.select(Customer).where(Customer.name == alias)).scalars().first() \
+            or lookup.by_alias(session, alias)
+        if other is not None and other.id != own_id:
+            raise Conflict(f"alias {alias!r} already names customer {other.name!r}")
 
 
 def _ensure_unique(session: Session, name: str) -> None:

@@ -86,8 +86,10 @@ def move(
         diff = deals.move(st, deal_id, stage, on=on, reason=reason, reason_code=reason_code, amount=amount)
         row = deals.one_row(st.session, deal_id)
     if fmt == Fmt.table:
+        from amkit.ui.render import change_line
+
         for key, (old, new) in diff.items():
-            typer.echo(f"{key}: {old!s} -> {new!s}")
+            typer.echo(change_line(key, old, new))
     else:
         emit(row, _all_columns(), fmt, one=True)
 
@@ -113,6 +115,9 @@ def list_(
     emit(rows, _all_columns() if fmt != Fmt.table else columns(), fmt, output, bom)
     if fmt == Fmt.table:
         s = deals.pipeline_summary(rows)
-        unknown = f" ({s['unknown_amount']} without amount)" if s["unknown_amount"] else ""
-        note(f"{s['deals']} deal(s); open pipeline {s['open']}: {s['open_amount']:,.2f}{unknown}, "
-             f"weighted {s['weighted']:,.2f}; won {s['won_amount']:,.2f}")
+        from amkit.ui.i18n import t
+
+        unknown = t(" ({n} without amount)", n=s["unknown_amount"]) if s["unknown_amount"] else ""
+        note(t("{deals} deal(s); open pipeline {open}: {amount}{unknown}",
+               deals=s["deals"], open=s["open"], amount=f"{s['open_amount']:,.2f}", unknown=unknown))
+        note(t("weighted {weighted}; won {won}", weighted=f"{s['weighted']:,.2f}", won=f"{s['won_amount']:,.2f}"))

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from amkit import config
 from amkit.deals import writes as deals
 from amkit.store import lookup
 from amkit.errors import BadInput, bad_value
@@ -38,9 +39,7 @@ def add(st: Store, deal_ref: str, amount: str, date: str | None, note: str | Non
     cents = to_cents(parse_amount("amount", amount))
     if not cents:
         raise bad_value("amount", amount, "must be more than 0")
-    day = parse_date("date", date)
-    if day is None:
-        raise bad_value("date", date or "", "required (--date YYYY-MM-DD)")
+    day = parse_date("date", date) or config.today()  # a payment is recorded the day it arrives
     check_deal(deal)
     paid = paid_cents(st.session, deal.id)
     payment = st.add(Payment(deal_id=deal.id, amount_cents=cents, date=day, note=(note or "").strip() or None))

@@ -34,7 +34,7 @@ def deal_columns():  # noqa: ANN201
 def add(
     deal_id: Annotated[str, typer.Argument(help="A won deal's id (or external id).", metavar="DEAL_ID")],
     amount: Annotated[str, typer.Argument(help="Amount received (more than 0).", metavar="AMOUNT")],
-    date: Annotated[Optional[str], typer.Option("--date", help="Date received (required).", metavar="DATE")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Date received (default today): 2026-11-20, 昨天, 11月3日….", metavar="DATE")] = None,
     note_: Annotated[Optional[str], typer.Option("--note", help="Free text.")] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:

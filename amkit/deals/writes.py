@@ -48,6 +48,9 @@ def parse_reason_code(value: str | None) -> str | None:
     if not text:
         return None
     codes = reason_codes()
+    from amkit.core.enums import REASON_CODES
+
+    text = {label: code for code, label in REASON_CODES.items()}.get(text, text)  # 价格 → price
     if text not in codes:
         raise bad_value("reason_code", value, "expected one of " + ", ".join(codes))
     return text

@@ -33,7 +33,7 @@ def log(
     customer: CustomerArg,
     channel: Annotated[str, typer.Option("--channel", "-c", help=CHANNEL_HELP)],
     summary: Annotated[str, typer.Option("--summary", "-s", help="What was discussed.")],
-    at: Annotated[Optional[str], typer.Option("--at", help="When (default now), e.g. '2026-11-20 15:30'.",
+    at: Annotated[Optional[str], typer.Option("--at", help="When (default now): '2026-11-20 15:30', 昨天下午3点, 上周五 15:30.",
                                               metavar="DATETIME")] = None,
     contact: Annotated[Optional[str], typer.Option("--contact", help="Contact name (or id) at the customer.",
                                                    metavar="NAME")] = None,

@@ -28,7 +28,7 @@ Target = Annotated[Optional[str], typer.Option("--target", help="达标 line (mo
 Excellent = Annotated[Optional[str], typer.Option("--excellent", help="优秀 line (default 1.2 × target).")]
 Stretch = Annotated[Optional[str], typer.Option("--stretch", help="冲刺 line (default 1.5 × target).")]
 METRIC_NAMES = {name: m.zh for name, m in FIGURES.items()}
-LINE_NAMES = {"below": "未达标", "target": "达标", "excellent": "优秀", "stretch": "冲刺"}
+from amkit.core.enums import GOAL_LINES as LINE_NAMES  # noqa: E402
 
 
 def _kind(metric: str) -> str:
@@ -73,8 +73,10 @@ def set_(
         typer.echo(row["id"])
     else:
         note(f"goal {row['id']} updated: {len(diff)} line(s) changed" if diff else "nothing changed")
+        from amkit.ui.render import change_line
+
         for key, (old, new) in diff.items():
-            typer.echo(f"{key}: {old} -> {new}")
+            typer.echo(change_line(key, old, new))
 
 
 def _plan_cols(metric: str):  # noqa: ANN202

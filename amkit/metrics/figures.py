@@ -125,6 +125,9 @@ def metric(name: str) -> Metric:
     try:
         return METRICS[ALIASES.get(name, name)]
     except (KeyError, TypeError):
+        by_label = {m.zh: m for m in METRICS.values()}  # the name a table shows in zh is accepted back
+        if isinstance(name, str) and name.strip() in by_label:
+            return by_label[name.strip()]
         raise bad_value("metric", name, f"expected one of {', '.join(METRICS)}") from None
 
 

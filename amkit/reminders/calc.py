@@ -68,6 +68,14 @@ def _texts(lang: str) -> dict:
     return TEXTS.get(lang, TEXTS["en"])
 
 
+# The kinds as a person reads them in the zh digest (JSON keeps the English kind, SPEC §5).
+from amkit.core.enums import REMIND_KINDS as KIND_LABELS_ZH  # noqa: E402
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    return KIND_LABELS_ZH.get(kind, kind) if lang == "zh" else kind
+
+
 class CustomerState(NamedTuple):
     customer_id: int
     name: str
@@ -475,7 +483,7 @@ def to_text(groups: dict[str | None, list[Reminder]], lang: str = "en") -> str:
         return _texts(lang)["empty"] + "\n"
     blocks = []
     for owner, rows in groups.items():
-        cells = [(r.due.isoformat(), status_label(r, lang), r.kind, r.customer or "-", r.reason)
+        cells = [(r.due.isoformat(), status_label(r, lang), kind_label(r.kind, lang), r.customer or "-", r.reason)
                  for r in rows]
         widths = [max(_width(c[i]) for c in cells) for i in range(4)]
         lines = [f"== {owner_label(owner, lang)} ({len(rows)}) =="]

@@ -82,11 +82,12 @@ def _remind(owner, within, fmt, check, notify, via, snooze, until, output, as_of
     with store.reader() as r:
         result = reminders.run(r, as_of, within, owner, lang)
         mentions = reminders.mentions(r) if notify else {}
-    from amkit.ui.render import write_to
+    from amkit.ui.render import clip_lines, write_to
 
     with write_to(output) as stream:
         kind = "text" if fmt == RemindFmt.table else fmt.value
-        stream.write(reminders.render(result.reminders, kind, result.today, lang))
+        text = reminders.render(result.reminders, kind, result.today, lang)
+        stream.write(clip_lines(text, stream) if kind == "text" else text)
     if notify and result.reminders:
         try:
             from amkit.reminders.notify import notify as send_digests

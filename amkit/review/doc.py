@@ -51,7 +51,10 @@ def _goal_rows(doc: dict[str, Any], loc: Locale) -> list[dict[str, Any]]:
 
 def sections(doc: dict[str, Any]) -> list[Section]:
     """(heading, rows, columns) of every part of the document, in meeting order."""
-    from amkit.core.enums import CHANNELS, LIFECYCLE
+    from amkit.core.enums import CHANNELS, GOAL_LINES, LIFECYCLE, REASON_CODES, TIER_METHODS
+    from amkit.metrics.figures import METRICS
+
+    metric_names = {name: m.zh for name, m in METRICS.items()}
 
     loc = Locale.current()
     d = doc["deals"]
@@ -66,10 +69,10 @@ def sections(doc: dict[str, Any]) -> list[Section]:
     return [
         (t("Goal progress ({period}, as of {date})", period=doc["goals_period"], date=doc["as_of"].isoformat()),
          _goal_rows(doc, loc),
-         [Col("owner", "Owner"), Col("metric", "Metric"), Col("actual", "Actual", "number"),
+         [Col("owner", "Owner"), Col("metric", "Metric", "enum", metric_names), Col("actual", "Actual", "number"),
           Col("target", "Target", "number"), Col("achievement", "Achievement", "ratio"),
           Col("excellent", "Excellent", "number"), Col("stretch", "Stretch", "number"), Col("pace", "Pace", "ratio"),
-          Col("projected", "Projected", "number"), Col("projected_line", "Line")]),
+          Col("projected", "Projected", "number"), Col("projected_line", "Line", "enum", GOAL_LINES)]),
         (t("By manager"), doc["managers"],
          [Col("owner", "Owner"), Col("revenue", "Revenue", "money"), Col("deals_won", "Won", "int"),
           Col("win_rate", "Win rate", "ratio"), Col("new_customers", "New customers", "int"),
@@ -77,20 +80,22 @@ def sections(doc: dict[str, Any]) -> list[Section]:
           Col("collection", "Collection", "money"), Col("collection_rate", "Collection rate", "ratio")]),
         (t("Deals"), deal_rows, [Col("what", "Deals"), Col("count", "Count", "int"),
                                  Col("amount", "Amount", "money"), Col("rate", "Win rate", "ratio")]),
-        (t("Lost reasons"), reasons, [Col("reason_code", "Reason code"), Col("count", "Count", "int"),
+        (t("Lost reasons"), reasons, [Col("reason_code", "Reason code", "enum", REASON_CODES), Col("count", "Count", "int"),
                                       Col("share", "Share", "ratio"), Col("amount", "Amount", "money")]),
         (t("Lost deals"), d["lost"], [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
                                       Col("amount", "Amount", "money"), Col("closed_at", "Closed", "date"),
-                                      Col("reason_code", "Reason code"), Col("lost_reason", "Lost reason")]),
+                                      Col("reason_code", "Reason code", "enum", REASON_CODES),
+                                      Col("lost_reason", "Lost reason")]),
         (t("Won deals"), d["won"], [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
                                     Col("title", "Title"), Col("amount", "Amount", "money"),
                                     Col("closed_at", "Closed", "date")]),
-        (t("Customers gone dormant or churned"), doc["lifecycle"],
+        (t("Customers gone dormant or churned"), [{**r, "reason": _reason_words(r.get("reason"))}
+                                                  for r in doc["lifecycle"]],
          [Col("customer", "Customer"), Col("owner", "Owner"), Col("on", "Date", "date"),
           Col("new", "Stage", "enum", LIFECYCLE), Col("reason", "Reason")]),
         (t("Tier changes"), doc["tier_changes"],
          [Col("customer", "Customer"), Col("owner", "Owner"), Col("on", "Date", "date"),
-          Col("old_tier", "Old tier"), Col("new_tier", "Tier"), Col("method", "Method")]),
+          Col("old_tier", "Old tier"), Col("new_tier", "Tier"), Col("method", "Method", "enum", TIER_METHODS)]),
         (t("Reminders ignored (cadence overdue more than {n} days)", n=doc["ignored_days"]),
          doc["ignored_reminders"], [Col("customer", "Customer"), Col("owner", "Owner"), Col("due", "Due", "date"),
                                     Col("days_overdue", "Days overdue", "int")]),
@@ -101,6 +106,15 @@ def sections(doc: dict[str, Any]) -> list[Section]:
          [Col("figure", "Figure"), Col("current", "This period", "number"), Col("previous", "Previous", "number"),
           Col("delta", "Change", "number")]),
     ]
+
+
+def _reason_words(reason: str | None) -> str | None:
+    """A derived lifecycle reason ("no activity for 90 days since 2026-08-14") in the user's
+    language; a reason a person typed stays as typed."""
+    import re
+
+    m = re.fullmatch(r"no activity for (\d+) days since (\S+)", reason or "")
+    return t("no activity for {days} days since {date}", days=m[1], date=m[2]) if m else reason
 
 
 def title(doc: dict[str, Any]) -> str:

@@ -47,7 +47,11 @@ def _kind(key: str) -> str:
 def _col(key: str, label: str):  # noqa: ANN202
     from amkit.ui.render import Col
 
-    text = ("owner", "team", "grade", "metric", "source", "target_source", "band", "reason")
+    if key == "metric":  # shown by its name in the user's language (JSON keeps the key)
+        from amkit.metrics.figures import METRICS
+
+        return Col(key, label, "enum", enum={name: m.zh for name, m in METRICS.items()})
+    text = ("owner", "team", "grade", "source", "target_source", "band", "reason")
     return Col(key, label, "text" if key in text else _kind(key))
 
 
@@ -123,17 +127,6 @@ def detail_rows(cards, holder: str = "owner") -> list[dict]:  # noqa: ANN001
     return [{holder: c.owner, **asdict(s)} for c in cards for s in c.subscores]
 
 
-def _bar(fraction, colour: bool) -> str:  # noqa: ANN001
-    if fraction is None:
-        return ""
-    value = max(0.0, min(float(fraction), 1.2))
-    text = "█" * round(value * 10)
-    if not colour:
-        return text
-    style = "green" if value >= 1 else "yellow" if value >= 0.8 else "red"
-    return f"[{style}]{text}[/{style}]"
-
-
 def team_row(card, managers: int) -> dict:  # noqa: ANN001
     """A team's card: ``team`` and its number of ``managers`` in place of ``owner``."""
     row = card_row(card, card.owner)
@@ -179,17 +172,14 @@ def _emit_card(result, detail: bool, fmt: CardFmt, output: str | None, bom: bool
 
 def _table(rows, cols, detail, dcols, output, period_key,  # noqa: ANN001
            hidden=("payments", "repurchases", "team")) -> None:  # noqa: ANN001
-    import sys
-
     from amkit.ui.render import Col, render, write_to
 
     with write_to(output) as stream:
-        colour = output is None and sys.stdout.isatty()
         for row in rows:
-            row["bar"] = _bar(row["achievement"], colour)
+            row["bar"] = row["achievement"]
         shown = [c for c in cols if c.key not in hidden and c.key != "target_source"]
         at = [c.key for c in shown].index("achievement") + 1
-        shown.insert(at, Col("bar", ""))
+        shown.insert(at, Col("bar", "", "bar", priority=90))
         render(rows, shown, "table", out=stream, title=period_key)
         if detail is not None:
             stream.write("\n")

@@ -22,6 +22,9 @@ def customer(session: Session, ref: str) -> Customer:
     exact = session.execute(sa.select(Customer).where(Customer.name == text)).scalars().first()
     if exact:
         return exact
+    alias = by_alias(session, text)
+    if alias:
+        return alias
     for condition in _candidates(text):
         rows = session.execute(sa.select(Customer).where(condition).order_by(Customer.name).limit(11)).scalars().all()
         if len(rows) == 1:
@@ -33,7 +36,48 @@ def customer(session: Session, ref: str) -> Customer:
                            details=names + more)
     from amkit.store import scope as team
 
-    raise team.not_found(session, "customer", "customers", text)  # team mode: the same answer, existing or not
+    error = team.not_found(session, "customer", "customers", text)  # team mode: the same answer, existing or not
+    if isinstance(error, NotFound):
+        error = customer_not_found(text, _near_customers(session, text))
+    raise error
+
+
+def customer_not_found(text: str, near: list[str]) -> NotFound:
+    if near:
+        return NotFound(f"customer not found: {text!r} (did you mean: {', '.join(near)}?)")
+    return NotFound(f"customer not found: {text!r}")
+
+
+def by_alias(session: Session, text: str) -> Customer | None:
+    """The customer one of whose aliases (简称) is exactly `text`."""
+    like = "%," + _escape(text) + ",%"
+    return session.execute(sa.select(Customer).where(("," + Customer.aliases + ",").like(like, escape="\\"))
+                           ).scalars().first()
+
+
+def _near_customers(session: Session, text: str, limit: int = 3) -> list[str]:
+    """Up to 3 names close to a reference that matched nothing (pinyin and edit distance),
+    among the names sharing its first character or the first letters of its pinyin."""
+    from amkit.core.pinyin import keys
+    from amkit.core.similar import suggest
+
+    full = keys(text)[0]
+    conditions = [Customer.name.like(_escape(text[:1]) + "%", escape="\\"),
+                  Customer.aliases.like("%" + _escape(text[:2]) + "%", escape="\\")]
+    if full:
+        conditions.append(Customer.name_pinyin.like(_escape(full[:4]) + "%", escape="\\"))
+    if len(text) > 1:
+        conditions.append(Customer.name.like("%" + _escape(text[1:3]) + "%", escape="\\"))
+    rows = session.execute(sa.select(Customer.name, Customer.aliases).where(sa.or_(*conditions)).limit(5000)).all()
+    names = [name for name, _ in rows]
+    owner_of = {a: name for name, aliases in rows for a in (aliases or "").split(",") if a}
+    near = suggest(text, names + list(owner_of), limit * 2)
+    out: list[str] = []
+    for n in near:
+        name = owner_of.get(n, n)
+        if name not in out:
+            out.append(name)
+    return out[:limit]
 
 
 def is_id(text: str) -> bool:
@@ -42,13 +86,15 @@ def is_id(text: str) -> bool:
 
 
 def _candidates(text: str) -> list:
-    """Conditions tried in order (the first that matches anything decides): name prefix, then
-    pinyin initials or full pinyin equal to the text, then a prefix of either."""
+    """Conditions tried in order (the first that matches anything decides): name prefix, name
+    substring, then pinyin initials, full pinyin, then a prefix of either."""
     like = _escape(text) + "%"
-    conditions = [Customer.name.like(like, escape="\\")]
+    conditions = [Customer.name.like(like, escape="\\"),
+                  Customer.name.like("%" + like, escape="\\")]  # then a unique substring (京东)
     key = pinyin_key(text)
     if key:
-        conditions.append(sa.or_(Customer.name_initials == key, Customer.name_pinyin == key))
+        conditions.append(Customer.name_initials == key)
+        conditions.append(Customer.name_pinyin == key)
         conditions.append(_pinyin_prefix(key))
     return conditions
 
@@ -97,6 +143,12 @@ def manager(session: Session, name: str, *, create: bool = False, store=None) ->
         found = session.get(Manager, int(text))
     if found is None and create and text and store is not None:
         found = store.add(Manager(name=text))
+    if found is None and not create:
+        from amkit.store.raw import resolve_manager
+
+        names = list(session.execute(sa.select(Manager.name)).scalars())
+        match = resolve_manager(text, names)  # unique prefix / substring / pinyin, else not found
+        found = session.execute(sa.select(Manager).where(Manager.name == match)).scalars().first()
     if found is None:
         from amkit.store.raw import manager_not_found
 

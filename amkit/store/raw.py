@@ -71,15 +71,32 @@ def manager(r: Reader, name: str) -> tuple[int, str]:
     if not found and text.isascii() and text.isdigit() and int(text) < 2**63:
         found = r.rows("SELECT id, name FROM managers WHERE id = :id", id=int(text))
     if not found:
-        raise manager_not_found(text)
+        everyone = r.rows("SELECT id, name FROM managers")
+        match = resolve_manager(text, [n for _, n in everyone])
+        found = [row for row in everyone if row[1] == match]
     return found[0]
+
+
+def resolve_manager(text: str, names: list[str]) -> str:
+    """The one manager name a short reference means (unique prefix, substring, pinyin), or
+    NotFound with up to 3 close names; several is Conflict listing them (SPEC §1 identity)."""
+    from amkit.core.similar import resolve, suggest
+
+    found = resolve(text, names) if text else []
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise Conflict(f"manager {text!r} is ambiguous: {len(found)} matches", details=found[:10])
+    raise manager_not_found(text, suggest(text, names))
 
 
 def manager_id(r: Reader, name: str) -> int:
     return manager(r, name)[0]
 
 
-def manager_not_found(text: str) -> NotFound:
+def manager_not_found(text: str, near: list[str] | None = None) -> NotFound:
+    if near:
+        return NotFound(f"manager not found: {text!r} (did you mean: {', '.join(near)}?)")
     return NotFound(f"manager not found: {text!r} (add it with: amkit manager add {text!r})")
 
 

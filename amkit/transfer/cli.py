@@ -55,12 +55,17 @@ def import_(
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows; write the rest to "
                                                                       "FILE.rejected.csv.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count; write nothing.")] = False,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Workbook sheet: its name or number (default "
+                                                                 "the first).", metavar="NAME|N")] = None,
+    header_row: Annotated[Optional[int], typer.Option("--header-row", help="Row holding the column names (default: "
+                                                      "the first with two or more cells, below a title).",
+                                                      metavar="N")] = None,
 ) -> None:
     """Import rows from a file. All or nothing unless --skip-invalid."""
     from amkit.transfer.service import import_file
 
     summary = import_file(table.value, file, map_ or [], value_map or [], mapping, encoding, mode, key,
-                          create_missing, skip_invalid, dry_run)
+                          create_missing, skip_invalid, dry_run, sheet=sheet, header_row=header_row)
     note(summary)
 
 

@@ -28,7 +28,10 @@ class Source:
     encoding: str | None = None
 
 
-def open_source(path: str | Path, encoding: str = "auto") -> Source:
+def open_source(path: str | Path, encoding: str = "auto", sheet: str | None = None,
+                header_row: int | None = None) -> Source:
+    """A file's rows. Workbooks: `sheet` (a name, or its number from 1; default the first) and
+    `header_row` (from 1; default the first row with two or more cells, below a merged title)."""
     p = Path(path)
     if not p.exists():
         raise NotFound(f"file not found: {str(path)!r}")
@@ -40,7 +43,10 @@ def open_source(path: str | Path, encoding: str = "auto") -> Source:
     if suffix in (".csv", ".tsv", ".txt"):
         return _delimited(p, encoding, "\t" if suffix == ".tsv" else None)
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx(p)
+        return _xlsx(p, sheet, header_row)
+    if sheet is not None or header_row is not None:
+        raise bad_value("--sheet" if sheet is not None else "--header-row", sheet or header_row,
+                        "applies to .xlsx workbooks only")
     if suffix in (".json", ".jsonl", ".ndjson"):
         return _json(p, encoding, lines=suffix != ".json")
     raise bad_value("file", str(path), "expected a .csv, .tsv, .xlsx or .json file")
@@ -312,17 +318,45 @@ def _count_cells(path: Path, part: str) -> None:
         raise bad_value("file", path.name, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
 
 
-def _xlsx(path: Path) -> Source:
+HEADER_SCAN = 10  # rows looked at for the header below title rows
+
+
+def _pick_sheet(wb: Any, path: Path, ref: str | None) -> Any:
+    if ref is None:
+        return wb.worksheets[0]
+    if ref in wb.sheetnames:
+        return wb[ref]
+    if ref.isdigit() and 1 <= int(ref) <= len(wb.worksheets):
+        return wb.worksheets[int(ref) - 1]
+    wb.close()
+    raise bad_value("--sheet", ref, f"{path.name} has the sheets {', '.join(wb.sheetnames)} (a name or 1–"
+                                    f"{len(wb.worksheets)})")
+
+
+def _header_row(sheet: Any, given: int | None) -> int:
+    """The header's row number: given, or the first of the top rows with two or more filled
+    cells (a title such as "2026年11月 拜访记录" merged across the top fills one)."""
+    if given is not None:
+        return given
+    for number, values in enumerate(sheet.iter_rows(max_row=HEADER_SCAN, values_only=True), start=1):
+        if sum(1 for v in values if v is not None and str(v).strip()) >= 2:
+            return number
+    return 1
+
+
+def _xlsx(path: Path, sheet_ref: str | None = None, header_row: int | None = None) -> Source:
     from openpyxl import load_workbook
 
     _check_zip(path)
+    if header_row is not None and header_row < 1:
+        raise bad_value("--header-row", header_row, "rows count from 1")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
         if not wb.worksheets:
             raise ValueError("no worksheet")
-        sheet = wb.worksheets[0]
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
         raise bad_value("file", path.name, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    sheet = _pick_sheet(wb, path, sheet_ref)
     declared = (sheet.max_row or 0) * (sheet.max_column or 0)  # from <dimension>, read without loading
     if declared > XLSX_MAX_CELLS:
         wb.close()
@@ -338,7 +372,8 @@ def _xlsx(path: Path) -> Source:
     # read every row there is, capped by the cell count below
     sheet.reset_dimensions()
     try:
-        header = next(sheet.iter_rows(max_row=1, values_only=True), None)
+        first = _header_row(sheet, header_row)
+        header = next(sheet.iter_rows(min_row=first, max_row=first, values_only=True), None)
     except Exception as exc:  # noqa: BLE001
         wb.close()
         raise bad_value("file", path.name, f"not a readable .xlsx workbook ({type(exc).__name__})") from None
@@ -360,7 +395,8 @@ def _xlsx(path: Path) -> Source:
         try:
             # only the header's columns: openpyxl pads each row (and each gap of empty rows) to
             # max_col, which a sheet could declare as 16384
-            for line, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+            for line, values in enumerate(sheet.iter_rows(min_row=first + 1, max_col=width, values_only=True),
+                                          start=first + 1):
                 cells += width
                 if cells > XLSX_MAX_CELLS:
                     raise _too_many_cells(path, cells)

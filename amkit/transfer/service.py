@@ -73,7 +73,7 @@ def build_options(table: str, maps: list[str], value_maps: list[str], mapping: s
 
 def import_file(table: str, file: str, maps: list[str], value_maps: list[str], mapping: str | None,
                 encoding: str, mode: str | None, key: str | None, create_missing: bool, skip_invalid: bool,
-                dry_run: bool) -> str:
+                dry_run: bool, sheet: str | None = None, header_row: int | None = None) -> str:
     from amkit import store
     from amkit.transfer.readers import open_source
     from amkit.transfer.specs import specs
@@ -82,7 +82,8 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
     if spec is None:
         raise bad_value("table", table, "cannot be imported yet")
     opts, data = build_options(table, maps, value_maps, mapping, mode, key, create_missing, skip_invalid)
-    source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding)
+    source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding,
+                         sheet=sheet, header_row=header_row)
     with _no_gc(), store.write() as st, _progress(file) as progress, _page_cache(st.session):
         importer = Importer(st, spec, source, opts, progress)
         with _indexes_built_after(st.session, spec.model.__table__.name, importer.key_columns,

@@ -35,7 +35,7 @@ def _customers_export(session: Session) -> Iterator[dict[str, Any]]:
     for c, owner in session.execute(query).yield_per(1000):
         yield {"name": c.name, "industry": c.industry, "region": c.region, "source": c.source, "owner": owner,
                "tier": c.tier, "tier_locked": c.tier_locked, "lifecycle": c.lifecycle, "tags": c.tags,
-               "created_at": c.created_at, "extra": c.extra or {}}
+               "aliases": c.aliases, "created_at": c.created_at, "extra": c.extra or {}}
 
 
 def _managers_export(session: Session) -> Iterator[dict[str, Any]]:
@@ -84,10 +84,12 @@ def _followups_spec() -> TableSpec:
         [
             Field("customer", _text("customer"), True, ("客户", "客户名称", "公司", "account"), ref="customer",
                   column="customer_id"),
-            Field("at", lambda v: parse_datetime("at", v), True, ("时间", "跟进时间", "日期", "date", "datetime")),
+            Field("at", lambda v: parse_datetime("at", v), True, ("时间", "跟进时间", "日期", "date", "datetime",
+                                                                          "跟进日期", "拜访日期", "拜访时间")),
             Field("channel", lambda v: parse_channel("" if v is None else str(v)), True,
-                  ("渠道", "方式", "跟进方式", "type")),
-            Field("summary", required("summary"), True, ("内容", "跟进内容", "摘要", "notes", "note")),
+                  ("渠道", "方式", "跟进方式", "type", "拜访方式", "联系方式")),
+            Field("summary", required("summary"), True, ("内容", "跟进内容", "摘要", "notes", "note", "拜访内容",
+                                                                   "跟进记录", "沟通内容")),
             Field("outcome", _text("outcome"), aliases=("结果", "result")),
             Field("next_action", _text("next_action"), aliases=("下一步", "下一步计划", "next")),
             Field("next_date", lambda v: parse_date("next_date", v), aliases=("下一步日期", "计划日期")),
@@ -110,17 +112,19 @@ def _specs() -> dict[str, TableSpec]:
             Field("industry", _text("industry"), aliases=("行业", "sector")),
             Field("region", _text("region"), aliases=("地区", "区域", "省份", "城市")),
             Field("source", _text("source"), aliases=("来源", "客户来源")),
-            Field("owner", _text("owner"), aliases=("客户经理", "负责人", "销售", "manager"), ref="manager",
+            Field("owner", _text("owner"), aliases=("客户经理", "负责人", "销售", "manager", "所属客户经理",
+                                                     "销售负责人", "跟进人"), ref="manager",
                   column="owner_id"),
             Field("tier", lambda v: parse_tier(v) if str(v or "").strip() else None, aliases=("等级", "客户等级")),
             Field("tier_locked", lambda v: parse_bool("tier_locked", v), aliases=("锁定",)),
             Field("lifecycle", lambda v: parse_lifecycle(v) if str(v or "").strip() else None,
                   aliases=("stage", "生命周期", "客户阶段", "状态")),
             Field("tags", lambda v: parse_tags(v) if v else "", aliases=("标签",)),
+            Field("aliases", lambda v: parse_tags(v) if v else "", aliases=("客户简称", "简称", "别名", "alias")),
             Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "created")),
         ],
         key=("name",), extra=True,
-        defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "",
+        defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "", "aliases": "",
                           "created_at": config.now()},
         prepare=_customers_prepare, export_rows=_customers_export,
     )
@@ -142,11 +146,12 @@ def _specs() -> dict[str, TableSpec]:
         [
             Field("customer", _text("customer"), True, ("客户", "客户名称", "公司"), ref="customer",
                   column="customer_id"),
-            Field("name", _name, True, ("姓名", "联系人")),
+            Field("name", _name, True, ("姓名", "联系人", "联系人姓名")),
             Field("role", _text("role"), aliases=("职务", "职位", "title")),
             Field("is_decision_maker", lambda v: parse_bool("is_decision_maker", v),
                   aliases=("决策人", "decision_maker")),
-            Field("phone", lambda v: parse_phone("phone", v), aliases=("电话", "手机", "mobile")),
+            Field("phone", lambda v: parse_phone("phone", v), aliases=("电话", "手机", "mobile", "联系电话", "手机号",
+                                                                               "手机号码", "联系方式")),
             Field("email", lambda v: parse_email("email", v), aliases=("邮箱",)),
             Field("wechat", _text("wechat"), aliases=("微信",)),
             Field("birthday", lambda v: parse_birthday("birthday", None if v is None else str(v)),

@@ -159,3 +159,56 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
             out.append((literal, re.compile(regex, re.S), value))
     out.sort(key=lambda item: -item[0])
     return [(pattern, value) for _, pattern, value in out]
+
+
+def plain_rich_help() -> None:
+    """Typer renders help through Rich; three fixes for every command's help (issue 20 §7):
+    help texts are plain text, not Rich markup (`[map]` in "TOML file with [map] and
+    [value_map.FIELD]" was swallowed as a style tag); a line of Chinese, which has no spaces
+    to wrap at, folds at the panel's width instead of being cut with "…"; and the type column
+    shows TEXT/N or nothing for a flag, not "<bool>", "<list[str]>", "<int range>"."""
+    from typer import rich_utils
+
+    if getattr(rich_utils, "_amkit_plain", False):
+        return
+    import inspect
+
+    from rich.text import Text
+
+    def make_text(*, text: str, style: str = "", markup_mode: object = None) -> Text:
+        body = inspect.cleandoc(text)
+        rendered = Text.from_ansi(body, style=style) if "\x1b" in body else Text(body, style=style)
+        rendered.overflow = "fold"
+        return rich_utils.highlighter(rendered)
+
+    rich_utils._make_rich_text = make_text
+    from typer.core import TyperArgument, TyperOption
+
+    for cls in (TyperOption, TyperArgument):
+        typer_type = cls.display_type_rich
+
+        def display_type_rich(self, ctx, typer_type=typer_type):  # noqa: ANN001, ANN202
+            return plain_type(self, typer_type(self, ctx))
+
+        cls.display_type_rich = display_type_rich
+    rich_utils._amkit_plain = True
+
+
+# A parameter's type as the help shows it: a flag shows none, the others a plain word, not
+# Typer's "<bool>", "<list[str]>" or "<int range>".
+_PLAIN_TYPES = {"str": "TEXT", "int": "N", "int range": "N", "float": "NUMBER", "float range": "NUMBER",
+                "list[str]": "TEXT", "list[int]": "N", "path": "PATH", "file": "FILE", "datetime": "DATETIME"}
+
+
+def plain_type(param, shown: str | None) -> str | None:  # noqa: ANN001
+    """What the help's type column shows for `param` (Typer's own text: `shown`)."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return None
+    if getattr(param, "param_type_name", "") == "option" and param.metavar:
+        return param.metavar
+    if not shown:
+        return shown
+    inner = shown[1:-1] if shown.startswith("<") and shown.endswith(">") else shown
+    if getattr(param, "param_type_name", "") == "argument" and inner in _PLAIN_TYPES:
+        return None  # its name (CUSTOMER, FILE) says it already
+    return _PLAIN_TYPES.get(inner, inner)

@@ -76,7 +76,7 @@ def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
 complete_customer.unfiltered = True  # pinyin candidates do not start with the typed text
 
 
-CUSTOMER_HELP = "Id, name, unique prefix or pinyin initials."
+CUSTOMER_HELP = "Id, name, short name (--alias), unique prefix or part of the name, or pinyin (initials or full)."
 CustomerArg = Annotated[str, typer.Argument(help=CUSTOMER_HELP, metavar="CUSTOMER", autocompletion=complete_customer)]
 CustomerOpt = Annotated[Optional[str], typer.Option("--customer", help="Only this customer.", metavar="CUSTOMER",
                                                     autocompletion=complete_customer)]

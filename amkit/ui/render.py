@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any, Iterable
 
-from amkit import config
+from amkit import config, context
+from amkit.ui import fit
 from amkit.ui.i18n import t
 
 
@@ -28,6 +29,7 @@ class Col:
     label: str
     kind: str = "text"  # text | int | money | ratio | date | datetime | bool | enum | number
     enum: dict[str, str] | None = None  # for kind="enum": value → Chinese name
+    priority: int | None = None  # on a narrow terminal, lower shows first (None: key columns, then order)
 
 
 # --- value conversion --------------------------------------------------------------------
@@ -122,6 +124,8 @@ def cell_text(value: Any, col: Col, loc: Locale | None = None) -> str:
         return f"{float(value) * 100:.1f}%"
     if kind == "bool":
         return t("yes") if value else t("no")
+    if kind == "bar":  # a ratio as a bar of up to 12 blocks (1.0 = 10)
+        return "█" * round(max(0.0, min(float(value), 1.2)) * 10)
     if kind == "enum" and col.enum:
         return col.enum.get(value, value) if loc.lang == "zh" else str(value)
     if kind == "int":
@@ -142,7 +146,10 @@ def cell_text(value: Any, col: Col, loc: Locale | None = None) -> str:
 def render(rows: list[dict[str, Any]], cols: list[Col], fmt: str = "table", *,
            out: IO[str] | None = None, bom: bool = False, title: str | None = None) -> None:
     stream = out or sys.stdout
+    cols = chosen_columns(cols)
     if fmt == "json":
+        if context.current().columns:
+            rows = [{c.key: r.get(c.key) for c in cols} for r in rows]
         stream.write(json_rows(rows) + "\n")
     elif fmt == "csv":
         write_csv(rows, [c.key for c in cols], stream, bom=bom)
@@ -153,6 +160,9 @@ def render(rows: list[dict[str, Any]], cols: list[Col], fmt: str = "table", *,
 def render_one(row: dict[str, Any], cols: list[Col], fmt: str = "table", *, out: IO[str] | None = None) -> None:
     """One record: a JSON object, a one-row CSV, or a field/value table."""
     stream = out or sys.stdout
+    cols = chosen_columns(cols)
+    if context.current().columns:
+        row = {c.key: row.get(c.key) for c in cols}
     if fmt == "json":
         stream.write(json.dumps(json_value(row), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "csv":
@@ -186,10 +196,34 @@ def visible(text: str) -> str:
                        (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
+def chosen_columns(cols: list[Col]) -> list[Col]:
+    """The columns `--columns a,b,c` picks (by key or by the label shown), in that order;
+    every column when the option is not given. An unknown name is bad input (exit 2)."""
+    wanted = context.current().columns
+    if not wanted:
+        return cols
+    from amkit.errors import bad_value
+
+    by_name: dict[str, Col] = {}
+    for c in cols:
+        by_name.setdefault(c.key.lower(), c)
+        by_name.setdefault(t(c.label).lower(), c)
+        by_name.setdefault(c.label.lower(), c)
+    picked: list[Col] = []
+    for name in wanted:
+        col = by_name.get(name.strip().lower())
+        if col is None:
+            raise bad_value("--columns", name, t("expected one of {names}",
+                                                 names=", ".join(c.key for c in cols if c.label)))
+        if col not in picked:
+            picked.append(col)
+    return picked
+
+
 def write_table(rows: list[dict[str, Any]], cols: list[Col], stream: IO[str], *,
                 title: str | None = None, header: bool = True) -> None:
     if _is_tty(stream):
-        _rich_table(rows, cols, stream, title=title, header=header)
+        _fitted_table(rows, cols, stream, title=title, header=header)
         return
     loc = Locale.current()
     cells = [[visible(cell_text(r.get(c.key), c, loc)) for c in cols] for r in rows]
@@ -225,19 +259,132 @@ def _is_tty(stream: IO[str]) -> bool:
     return bool(isatty and isatty())
 
 
-def _rich_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
+def terminal_width(stream: IO[str]) -> int:
+    """The width of the terminal `stream` is (its own window size, not $COLUMNS)."""
+    import os
+
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 80
+    except (AttributeError, OSError, ValueError):  # no file descriptor: $COLUMNS, else 80
+        import shutil
+
+        return shutil.get_terminal_size((80, 24)).columns
+
+
+def clip_lines(text: str, stream: IO[str]) -> str:
+    """Text whose lines are cut with "…" to the width of the terminal `stream` is (unchanged
+    off a terminal, or with --wide): for digests that are not tables (remind)."""
+    if not _is_tty(stream) or context.current().wide:
+        return text
+    width = terminal_width(stream)
+    return "\n".join(fit.clip(line, width) for line in text.split("\n"))
+
+
+def _fitted_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
+    """A Rich table that fits the terminal: columns by priority, text cut with "…", numbers,
+    dates and enum values never cut (ui/fit.py); a record view when even the key columns
+    cannot fit; a one-line note on stderr naming how many columns are hidden."""
+    loc = Locale.current()
+    heads = [t(c.label) for c in cols]
+    cells = [[visible(cell_text(r.get(c.key), c, loc)) for c in cols] for r in rows]
+    kinds = [_shown_kind(c, rows) for c in cols]
+    keys = [c.key for c in cols]
+    order = fit.priority_order(keys, kinds, [c.priority for c in cols])
+    key_count = min(2, sum(1 for c in cols if (fit.default_priority(c.key, c.kind) if c.priority is None
+                                               else c.priority) <= fit.KEY)) or 1
+    width = terminal_width(stream)
+    wide = context.current().wide or bool(context.current().columns)
+    chosen = fit.plan(heads if header else [""] * len(cols), cells, kinds, order, width,
+                      key_count=key_count, wide=wide)
+    if chosen.record_view:
+        _record_view(heads, cells, stream, title, width)
+        return
+    _rich_table([[cells_row[i] for i in chosen.shown] for cells_row in cells], [cols[i] for i in chosen.shown],
+                [heads[i] for i in chosen.shown], [chosen.widths[i] for i in chosen.shown], stream,
+                title=title, header=header)
+    if chosen.hidden:
+        sys.stderr.write(t("{n} column(s) hidden: --wide or --columns", n=chosen.hidden) + "\n")
+
+
+def _shown_kind(col: Col, rows: list[dict[str, Any]]) -> str:
+    """The column's kind for fitting: a text column that holds dates, numbers or phone
+    numbers is rigid too (never cut)."""
+    if col.kind != "text":
+        return col.kind
+    if col.key in fit.RIGID_KEYS:
+        return "number"
+    for row in rows:
+        value = row.get(col.key)
+        if value is not None:
+            return "date" if isinstance(value, dt.date) else "number" if isinstance(
+                value, (int, float, Decimal)) and not isinstance(value, bool) else "text"
+    return "text"
+
+
+def _record_view(heads: list[str], cells: list[list[str]], stream: IO[str], title: str | None, width: int) -> None:
+    """One block per row, `label  value` per line: for tables too wide for any column set."""
+    label_width = max((fit.cell_len(h) for h in heads), default=0)
+    lines = [fit.clip(visible(title), width)] if title else []
+    for n, row in enumerate(cells, 1):
+        lines.append(fit.clip(f"── {n} " + "─" * max(0, width - 6 - len(str(n))), width))
+        for head, value in zip(heads, row):
+            pad = " " * (label_width - fit.cell_len(head))
+            lines.append(fit.clip(f"{head}{pad}  {value}", width))
+    stream.write("\n".join(lines) + "\n")
+
+
+def _rich_table(cells, cols, heads, widths, stream, *, title, header) -> None:  # noqa: ANN001
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=Text(visible(title)) if title else None, show_header=header, header_style="bold")
-    for col in cols:
-        table.add_column(t(col.label), justify="right" if col.kind in ("int", "money", "ratio", "number") else "left",
-                         overflow="fold")
+    for col, head, width in zip(cols, heads, widths):
+        table.add_column(Text(fit.clip(head, width)), no_wrap=True, overflow="ellipsis", min_width=width,
+                         max_width=width,
+                         justify="right" if col.kind in ("int", "money", "ratio", "number") else "left")
+    for row in cells:
+        table.add_row(*[Text(fit.clip(text, width)) for text, width in zip(row, widths)])  # no markup
+    total = fit.EDGE + sum(w + fit.BORDER for w in widths)
+    Console(file=stream, width=total).print(table)
+
+
+# Stored fields as a person reads them in change messages ("金额 ¥120,000.00 → ¥118,000.00"):
+# field -> (label, kind); *_cents fields are money in cents.
+FIELD_WORDS = {
+    "amount_cents": ("Amount", "money"), "closed_at": ("Closed", "date"), "created": ("Created", "date"),
+    "stage": ("Stage", "enum:stage"), "lifecycle": ("Stage", "enum:lifecycle"), "tier": ("Tier", "text"),
+    "tier_locked": ("Locked", "bool"), "reason_code": ("Reason code", "enum:reason_code"),
+    "lost_reason": ("Lost reason", "text"), "title": ("Title", "text"), "name": ("Name", "text"),
+    "industry": ("Industry", "text"), "region": ("Region", "text"), "source": ("Source", "text"),
+    "tags": ("Tags", "list"), "aliases": ("Aliases", "list"), "external_id": ("External id", "text"),
+    "owner_id": ("Owner", "text"), "extra": ("Extra", "text"), "probability": ("Probability", "ratio"),
+}
+
+
+def change_line(field: str, old: Any, new: Any) -> str:
+    """One changed field in words: its label, the old and the new value as a table shows them."""
+    from amkit.core.enums import ENUMS
+
+    label, kind = FIELD_WORDS.get(field, (field.replace("_", " ").capitalize(), "text"))
+    enum = None
+    if kind.startswith("enum:"):
+        kind, enum = "enum", ENUMS.get(kind[5:])
+    col = Col(field, label, kind, enum)
     loc = Locale.current()
-    for row in rows:
-        table.add_row(*[Text(visible(cell_text(row.get(c.key), c, loc))) for c in cols])  # no markup
-    Console(file=stream).print(table)
+
+    def shown(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if field.endswith("_cents"):
+            value = Decimal(int(value)) / 100
+        if kind == "list":
+            value = ", ".join(v for v in str(value).split(",") if v) if isinstance(value, str) else value
+        if kind == "date" and isinstance(value, (dt.date, str)):
+            return value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+        return visible(cell_text(value, col, loc))
+
+    return f"{t(label)} {shown(old)} → {shown(new)}"
 
 
 def write_to(path: str | None, private: bool = False):  # noqa: ANN201

@@ -32,6 +32,7 @@ class Customer(CustomerBase, table=True):
     created_at: dt.datetime = Field(default_factory=dt.datetime.now, sa_type=DateTime)
     extra: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     snoozed_until: dt.date | None = None  # `remind --snooze`: no cadence/dormant reminders until then
+    aliases: str = ""  # short names (简称) as a comma list: "中行,BOC" (m110); unique across customers
 
 
 class ContactBase(SQLModel):

@@ -1,0 +1,111 @@
+"""Chinese throughout (issue 20 §4): every catalog entry is a translation of its key, every
+enum value has a label and the label is accepted back as input, and the zh output of the daily
+reports shows no internal English identifiers."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+
+import pytest
+
+from amkit.cli import _english_value
+from amkit.core.enums import ENUMS
+from amkit.metrics.figures import METRICS
+
+FIELD = re.compile(r"\{(\w*)[^}]*\}")
+
+
+def _catalog_files():  # noqa: ANN202
+    return [f for f in resources.files("amkit.ui.locale").iterdir() if f.name.startswith("zh") and
+            f.name.endswith(".toml")]
+
+
+def test_every_catalog_entry_translates_its_key():
+    problems = []
+    for f in _catalog_files():
+        for key, value in tomllib.loads(f.read_text(encoding="utf-8"))["messages"].items():
+            if not value.strip():
+                problems.append(f"{f.name}: empty: {key}")
+            if sorted(FIELD.findall(key)) != sorted(FIELD.findall(value)):
+                problems.append(f"{f.name}: fields differ: {key!r} -> {value!r}")
+            if re.search(r"[A-Za-z]{3,}", key) and not re.search(r"[\u4e00-\u9fff]", value) and value != key:
+                problems.append(f"{f.name}: not Chinese: {key!r} -> {value!r}")
+    assert not problems, "\n".join(problems)
+
+
+ALL_ENUMS = {**ENUMS, "metric": {name: m.zh for name, m in METRICS.items()}}
+
+
+@pytest.mark.parametrize("enum", sorted(ALL_ENUMS))
+def test_every_enum_value_has_a_label_that_reads_back(enum):  # noqa: ANN001
+    names = ALL_ENUMS[enum]
+    labels = list(names.values())
+    assert all(label.strip() for label in labels)
+    assert len(set(labels)) == len(labels), f"{enum}: two values share a label"
+    for value, label in names.items():
+        if not label.isascii():
+            assert _english_value(enum, label) == value, (enum, label)
+            assert re.search(r"[\u4e00-\u9fff]", label), (enum, label)
+
+
+@pytest.fixture
+def book(cli):  # noqa: ANN001, ANN201
+    cli("manager", "add", "张伟")
+    assert cli("customer", "add", "中国银行", "--owner", "张伟").exit_code == 0
+    return cli
+
+
+def test_channel_and_stage_labels_round_trip(book, sql):
+    from amkit.core.enums import CHANNELS, DEAL_STAGES, LIFECYCLE
+
+    for value, label in CHANNELS.items():
+        assert book("followup", "log", "中国银行", "--channel", label, "--summary", value).exit_code == 0
+    assert sql("SELECT summary, channel FROM followups ORDER BY id") == [(v, v) for v in CHANNELS]
+    for value, label in DEAL_STAGES.items():
+        r = book("deal", "list", "--stage", label, "-f", "json")
+        assert r.exit_code == 0, (label, r.stderr)
+    for value, label in LIFECYCLE.items():
+        r = book("customer", "list", "--stage", label, "-f", "json")
+        assert r.exit_code == 0, (label, r.stderr)
+    assert book("customer", "edit", "中国银行", "--stage", "沉睡", "--reason", "x").exit_code == 0
+    assert sql("SELECT lifecycle FROM customers") == [("dormant",)]
+
+
+def test_reason_code_and_stage_labels_round_trip_on_deal_move(book, sql):
+    from amkit.core.enums import REASON_CODES
+
+    for n, (code, label) in enumerate(REASON_CODES.items(), 1):
+        assert book("deal", "add", "中国银行", "--stage", "报价", "--amount", "1000").exit_code == 0
+        r = book("deal", "move", str(n), "输单", "--reason-code", label)
+        assert r.exit_code == 0, r.stderr
+    assert sql("SELECT stage, reason_code FROM deals ORDER BY id") == [("lost", c) for c in REASON_CODES]
+
+
+def test_every_metric_label_is_accepted(book, sql):
+    for name, m in METRICS.items():
+        r = book("goal", "progress", "--metric", m.zh, "-f", "json")
+        assert r.exit_code == 0, (m.zh, r.stderr)
+    r = book("goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "拜访", "--target", "40")
+    assert r.exit_code == 0, r.stderr
+    assert sql("SELECT metric, target FROM goals") in ([("visits", 40)], [("visits", "40")]) or \
+        [(m, float(t)) for m, t in sql("SELECT metric, target FROM goals")] == [("visits", 40.0)]
+
+
+# English identifiers a zh reader must never see (values, metric names, field names)
+INTERNAL = sorted({v for names in ALL_ENUMS.values() for v in names if len(v) > 3}
+                  | {"amount_cents", "closed_at", "next_action", "None"})
+
+
+def test_zh_reports_show_no_internal_identifiers(cli):
+    assert cli("demo").exit_code == 0
+    zh = {"AMKIT_LANG": "zh"}
+    for args in (["remind", "--within", "30d"], ["goal", "progress"], ["score", "card", "--detail"],
+                 ["review", "-f", "md"], ["customer", "show", "中国银行上海分行"]):
+        r = cli(*args, extra_env=zh)
+        assert r.exit_code == 0, (args, r.stderr)
+        found = [w for w in INTERNAL if re.search(rf"(?<![A-Za-z_]){w}(?![A-Za-z_])", r.stdout)]
+        assert not found, (args, found)
+    r = cli("remind", "-f", "json")  # JSON stays English for scripts
+    assert {row["kind"] for row in r.json()} <= set(ENUMS["kind"])
