@@ -69,7 +69,7 @@ def test_tier_set_by_hand_is_kept_by_tier_run_unless_override(team, sql):
         ("甲", "A", False), ("乙", "B", False), ("丙", "C", False)] or \
         sql("SELECT name, tier, tier_locked FROM customers ORDER BY id") == [("甲", "A", 0), ("乙", "B", 0), ("丙", "C", 0)]
     edit = ok(team, "customer", "edit", "乙", "--tier", "C")
-    assert "tier_locked" in edit.stdout
+    assert edit.stdout == "Tier B → C\nLocked no → yes\n"  # in words, not field names (#20)
     assert sql("SELECT tier, tier_locked FROM customers WHERE name = '乙'") in ([("C", True)], [("C", 1)])
     audit = sql("SELECT count(*) FROM audit_log")
     run = ok(team, "tier", "run", "-f", "json")

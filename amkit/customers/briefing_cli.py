@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
 
 from amkit.core.enums import CHANNELS, LIFECYCLE
 from amkit.ui.i18n import enum_label, t
-from amkit.ui.render import Col, write_table
+from amkit.ui.render import Col, clip_lines, write_table
 
 
 def print_briefing(row: dict[str, Any]) -> None:
@@ -80,8 +81,8 @@ def print_money(row: dict[str, Any]) -> None:
     h = row.get("handover")
     if h:
         note = "\n  ".join(h["note"].splitlines())
-        typer.echo(t("Last handover: {source} -> {to} on {on}: {note}", source=h["from"] or "-", to=h["to"],
-                     on=h["on"], note=note))
+        typer.echo(clip_lines(t("Last handover: {source} -> {to} on {on}: {note}", source=h["from"] or "-",
+                                to=h["to"], on=h["on"], note=note), sys.stdout))  # cut to a terminal's width
     _section(t("Open deals") + f" · {t('weighted')} {row['pipeline_weighted']:,.2f}", row["open_deals"], [
         Col("id", "id", "int"), Col("title", "Title"), Col("stage", "Stage", "enum", DEAL_STAGES),
         Col("amount", "Amount", "money"), Col("weighted_amount", "Weighted", "money"), Col("created", "Created"),

@@ -127,14 +127,6 @@ def complete_names(session: Session, incomplete: str, limit: int = 20) -> list[s
 _escape = escape_like
 
 
-def complete_managers(session: Session, incomplete: str, limit: int = 20) -> list[str]:
-    """Active managers whose name starts with the text (shell completion of --owner/--to)."""
-    text = (incomplete or "").strip()
-    return list(session.execute(sa.select(Manager.name).where(Manager.active.is_(True),
-                                                              Manager.name.like(_escape(text) + "%", escape="\\"))
-                                .order_by(Manager.name).limit(limit)).scalars())
-
-
 def manager(session: Session, name: str, *, create: bool = False, store=None) -> Manager:  # noqa: ANN001
     """A manager by exact name or id (`--owner NAME`); `create` adds it when missing."""
     text = (name or "").strip()

@@ -15,11 +15,6 @@ def customer_names(incomplete: str, cli_db: str | None = None, limit: int = LIMI
     return _names("complete_names", incomplete, cli_db, limit)
 
 
-def manager_names(incomplete: str, cli_db: str | None = None, limit: int = LIMIT) -> list[str]:
-    """Active managers' names (one who left, `manager leave`, is not offered; issue 21)."""
-    return _names("complete_managers", incomplete, cli_db, limit)
-
-
 def _names(finder: str, incomplete: str, cli_db: str | None, limit: int) -> list[str]:
     """Names from amkit.store.lookup.<finder>, without creating a database that is not there."""
     from sqlmodel import Session
@@ -115,7 +110,8 @@ def _periods() -> list[str]:
 
 
 def manager_names(incomplete: str, cli_db: str | None = None, limit: int = LIMIT) -> list[str]:
-    """Manager names starting with the text, or whose pinyin (initials or full) does."""
+    """Active managers' names (one who left, `manager leave`, is not offered) starting with the
+    text, or whose pinyin (initials or full) does."""
     import sqlalchemy as sa
     from sqlmodel import Session
 

@@ -53,6 +53,8 @@ def complete_manager(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+complete_manager.unfiltered = True  # pinyin candidates do not start with the typed text
+
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Manager name.", metavar="NAME",
                                                   autocompletion=complete_manager)]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Report as of DATE (default today).",
