@@ -21,6 +21,8 @@ LISTINGS = [
     ["goal", "progress"], ["goal", "plan", "--period", "2026Q4", "--owner", "张伟"], ["score", "card"],
     ["score", "card", "--detail"], ["tier", "list"], ["report", "funnel"], ["report", "pareto"], ["remind"],
     ["kb", "list"], ["customer", "show", "中国银行上海分行"],
+    # listings added with #21/#22 after this test was written
+    ["contract", "list"], ["receivable", "list"], ["manager", "list"],
 ]
 MONEY = re.compile(r"[¥$]\d{1,3}(?:,\d{3})*\.\d{2}")
 
