@@ -37,12 +37,16 @@ BACKEND = "postgresql" if PG_URL else "sqlite"
 def pytest_configure(config):  # noqa: ANN001, ANN201
     config.addinivalue_line("markers", "sqlite_only: needs the SQLite file itself (permissions, WAL, backup)")
     config.addinivalue_line("markers", "pg_only: needs a PostgreSQL server")
+    config.addinivalue_line("markers", "backend_free: never opens the database under test (help, layers, a "
+                            "pure parser, a demo file of its own): run once, in the SQLite run")
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
     for item in items:
         if BACKEND == "postgresql" and "sqlite_only" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="SQLite file behaviour; covered by the SQLite run"))
+        if BACKEND == "postgresql" and "backend_free" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="no database under test; covered by the SQLite run"))
         if BACKEND == "sqlite" and "pg_only" in item.keywords:
             item.add_marker(pytest.mark.skip(reason="needs AMKIT_TEST_PG_URL (a PostgreSQL server)"))
 

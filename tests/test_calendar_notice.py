@@ -14,6 +14,8 @@ from amkit.calendar.calc import festival_name, html_text, parse_days, parse_noti
 from amkit.core.workcal import LoadedDay, WorkCalendar
 from amkit.errors import BadInput
 
+pytestmark = pytest.mark.backend_free  # runs once, in the SQLite run (tests/conftest.py)
+
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
 
 

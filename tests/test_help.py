@@ -9,6 +9,8 @@ import pytest
 
 from amkit.cli import app, full_tree
 
+pytestmark = pytest.mark.backend_free  # runs once, in the SQLite run (tests/conftest.py)
+
 
 def _walk(cmd, path: tuple[str, ...] = ()):  # noqa: ANN001, ANN202
     yield path, cmd

@@ -11,6 +11,8 @@ import pytest
 
 from amkit.ui.fit import cell_len
 
+pytestmark = pytest.mark.backend_free  # runs once, in the SQLite run (tests/conftest.py)
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

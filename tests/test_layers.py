@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.backend_free  # runs once, in the SQLite run (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
 LINT = Path(sys.executable).with_name("lint-imports")

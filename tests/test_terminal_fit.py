@@ -15,6 +15,8 @@ from ptyrun import run_on_pty
 from amkit.core.enums import REMIND_KINDS
 from amkit.ui.fit import cell_len
 
+pytestmark = pytest.mark.backend_free  # runs once, in the SQLite run (tests/conftest.py)
+
 # The listings: (arguments, how its rows are counted in the table output)
 LISTINGS = [
     ["customer", "list"], ["contact", "list"], ["followup", "list"], ["deal", "list"], ["payment", "list"],
