@@ -42,18 +42,27 @@ ReportFormatOpt = Annotated[ReportFmt, typer.Option("--format", "-f", help="Outp
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to FILE instead of stdout.",
                                                    metavar="FILE")]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
-def complete_manager(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of active managers' names (never fails; issue 21: not those who left)."""
-    try:
-        from amkit.ui.completion import manager_names
-
-        root = ctx.find_root() if ctx is not None else None
-        return manager_names(incomplete, root.params.get("db") if root is not None else None)
-    except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
-        return []
 
 
-complete_manager.unfiltered = True  # pinyin candidates do not start with the typed text
+def _completer(names: str, doc: str):  # noqa: ANN202
+    """A shell-completion callback from ``amkit.ui.completion.<names>`` (the --db typed before the
+    TAB counts). It never fails and never creates a database: any problem completes nothing.
+    Marked ``unfiltered``: pinyin candidates do not start with the typed text."""
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        try:
+            from amkit.ui import completion
+
+            root = ctx.find_root() if ctx is not None else None
+            return getattr(completion, names)(incomplete, root.params.get("db") if root is not None else None)
+        except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
+            return []
+
+    complete.__doc__ = doc
+    complete.unfiltered = True
+    return complete
+
+
+complete_manager = _completer("manager_names", "Active managers' names (not those who left, issue 21).")
 
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Manager name.", metavar="NAME",
                                                   autocompletion=complete_manager)]
@@ -61,21 +70,7 @@ AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Report as of DA
                                                  metavar="DATE")]
 
 
-def complete_customer(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of customer names (prefix, pinyin initials or full pinyin; at most 20).
-
-    Never fails and never creates a database: any problem completes nothing.
-    """
-    try:
-        from amkit.ui.completion import customer_names
-
-        root = ctx.find_root() if ctx is not None else None
-        return customer_names(incomplete, root.params.get("db") if root is not None else None)
-    except Exception:  # noqa: BLE001 - a completion must not print a traceback into the shell
-        return []
-
-
-complete_customer.unfiltered = True  # pinyin candidates do not start with the typed text
+complete_customer = _completer("customer_names", "Customer names: prefix, pinyin initials or full pinyin (20 at most).")
 
 
 CUSTOMER_HELP = "Id, name, short name (--alias), unique prefix or part of the name, or pinyin (initials or full)."
