@@ -28,9 +28,11 @@ def columns():  # noqa: ANN201
     from amkit.contracts.calc import STATUSES
     from amkit.ui.render import Col
 
-    return [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("title", "Title"),
-            Col("start", "Start"), Col("end", "End"), Col("amount", "Amount", "money"), Col("status", "Status", "enum", STATUSES),
-            Col("days_left", "Days left", "int"), Col("renewal_of", "Renews", "int"),
+    # on a narrow terminal the end date and the days left matter more than the start (renewals)
+    return [Col("id", "id", "int", priority=40), Col("customer", "Customer"), Col("owner", "Owner"),
+            Col("title", "Title"), Col("start", "Start"), Col("end", "End", priority=20),
+            Col("amount", "Amount", "money"), Col("status", "Status", "enum", STATUSES),
+            Col("days_left", "Days left", "int", priority=30), Col("renewal_of", "Renews", "int"),
             Col("renewed_by", "Renewed by", "int")]
 
 
