@@ -26,7 +26,7 @@ LEAVES = [(p, o) for p, o in _leaves(full_tree()) if p not in SKIP]
 TOKENS = st.one_of(
     st.sampled_from(["", "0", "-1", "1e9", "2026-02-30", "2026-11-23", "2026Q5", "2026Q4", "abc", "中国银行",
                      "zgyh", "A", "Z", "won", "签约", "visit", "拜访", "nan", "inf", "--", "-", "9" * 30,
-                     "x=y", "a:b=c", "7d", "x.csv", "1", "张伟"]),
+                     "x=y", "a:b=c", "7d", "x.csv", "1", "张伟", "3000000000"]),
     st.text(min_size=0, max_size=8),
 )
 

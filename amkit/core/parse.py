@@ -283,6 +283,20 @@ def from_cents(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+# Record ids are INTEGER primary keys: 32-bit on PostgreSQL. A longer run of digits cannot be
+# an id on either backend, so it is read as a name (or "not found"), never sent to the database.
+MAX_ID = 2**31 - 1
+
+
+def record_id(text: object) -> int | None:
+    """The id that TEXT spells ('42', ' 42 '), or None when it is not one (a name, 0, too long)."""
+    value = str(text).strip() if text is not None else ""
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 def parse_int(field: str, value: str | int | None, *, minimum: int | None = None) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

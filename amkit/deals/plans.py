@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
+from amkit.core.parse import from_cents, record_id, parse_amount, parse_date, to_cents
 from amkit.deals import writes as deals
 from amkit.deals.payments import check_deal
 from amkit.errors import bad_value
@@ -52,7 +52,7 @@ def add(st: Store, deal_ref: str, due: str | None, amount: str | None, note: str
 
 def delete(st: Store, installment_id: str) -> Installment:
     text = str(installment_id).strip()
-    found = st.session.get(Installment, int(text)) if text.isdigit() else None
+    found = st.session.get(Installment, record_id(text)) if record_id(text) else None
     if found is None:
         from amkit.store import scope as team
 

@@ -29,7 +29,7 @@ from amkit.store import lookup
 from amkit.core.enums import parse_channel
 from amkit.errors import Conflict, NotFound, bad_value
 from amkit.store.models import Contact, Customer, Followup, LifecycleChange, Manager
-from amkit.core.parse import parse_date, parse_datetime, require_text
+from amkit.core.parse import parse_date, parse_datetime, record_id, require_text
 from amkit.store.writer import Store
 
 REACTIVATE_FROM = ("lead", "prospect", "dormant", "churned")
@@ -105,8 +105,8 @@ def _contact_id(session: Session, customer: Customer, ref: str) -> int:
     text = ref.strip()
     query = sa.select(Contact.id, Contact.name).where(Contact.customer_id == customer.id)
     rows = session.execute(query.where(Contact.name == text)).all()
-    if not rows and text.isdigit():
-        rows = session.execute(query.where(Contact.id == int(text))).all()
+    if not rows and record_id(text):
+        rows = session.execute(query.where(Contact.id == record_id(text))).all()
     if len(rows) > 1:
         raise Conflict(f"contact {text!r} is ambiguous at {customer.name}: use its id",
                        details=[f"{r.id}  {r.name}" for r in rows])

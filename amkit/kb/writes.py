@@ -26,7 +26,7 @@ from amkit.store import fts_orm, lookup
 from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import BadInput, NotFound, bad_value
 from amkit.store.models import Customer, Deal, KbEntry
-from amkit.core.parse import parse_tags, require_text
+from amkit.core.parse import parse_tags, record_id, require_text
 from amkit.store.writer import Store
 
 INDEX = "kb_fts"
@@ -101,7 +101,7 @@ def _newest(query: sa.Select) -> sa.Select:
 
 def row(session: Session, entry_id: int | str) -> dict[str, Any]:
     text = str(entry_id).strip()
-    rows = _rows(session, _base_query().where(KbEntry.id == int(text))) if text.isdigit() else []
+    rows = _rows(session, _base_query().where(KbEntry.id == record_id(text))) if record_id(text) else []
     if not rows:
         raise NotFound(f"kb entry not found: {text!r}")
     return rows[0]

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from amkit import config
 from amkit.core import enums
+from amkit.core.parse import MAX_ID, parse_date, record_id
 from amkit.errors import bad_value
 from amkit.records.spec import BY_TABLE, KINDS, Kind
 from amkit.store import lookup
@@ -165,7 +166,6 @@ def _customer_rows(session: Session, ref: str) -> set[tuple[str, int]]:
 def read(session: Session, customer: str | None = None, record: tuple | None = None, since: str | None = None,
          limit: int = 50) -> list[dict[str, Any]]:
     """Commands (newest first) with their changes in words, filtered."""
-    from amkit.core.parse import parse_date
 
     where, params = ["action IN ('insert', 'update', 'delete', 'erase', 'merge', 'undo')"], {}
     if record and record[0] is not None:
@@ -173,10 +173,11 @@ def read(session: Session, customer: str | None = None, record: tuple | None = N
         kind = KINDS.get(kind_name.strip().lower()) or BY_TABLE.get(kind_name.strip().lower())
         if kind is None:
             raise bad_value("--record", kind_name, "expected one of " + ", ".join(KINDS))
-        if not ident.strip().isdigit():
-            raise bad_value("--record", ident, "expected the record's id")
+        row_id = record_id(ident)
+        if row_id is None:
+            raise bad_value("--record", ident, f"expected the record's id (a whole number from 1 to {MAX_ID})")
         where.append("table_name = :table AND row_id = :row")
-        params.update(table=kind.table, row=int(ident))
+        params.update(table=kind.table, row=row_id)
     day = parse_date("--since", since)
     if day:
         where.append("at >= :since")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from amkit.core import enums
-from amkit.core.parse import (parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
+from amkit.core.parse import (record_id, parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
                               parse_int, parse_phone, parse_tags, require_text, to_cents)
 from amkit.errors import Conflict, NotFound, bad_value
 from amkit.records.spec import BY_TABLE, KINDS, Field, Kind
@@ -109,9 +109,9 @@ def _contact(f: Field, value: str, obj: Any, session: Session) -> Any:
         return None
     rows = session.execute(sa.select(Contact.id).where(Contact.customer_id == obj.customer_id,
                                                        Contact.name == text)).all()
-    if not rows and text.isdigit():
+    if not rows and record_id(text):
         rows = session.execute(sa.select(Contact.id).where(Contact.customer_id == obj.customer_id,
-                                                           Contact.id == int(text))).all()
+                                                           Contact.id == record_id(text))).all()
     if len(rows) != 1:
         raise NotFound(f"contact not found at this customer: {text!r}") if not rows else \
             Conflict(f"contact {text!r} is ambiguous: use its id")
@@ -143,15 +143,15 @@ def find(session: Session, kind: Kind, ref: str, customer: str | None = None) ->
         cust = lookup.customer(session, customer)
         query = sa.select(cls).where(cls.customer_id == cust.id)
         rows = session.execute(query.where(cls.name == text)).scalars().all()
-        if not rows and text.isdigit():
-            rows = session.execute(query.where(cls.id == int(text))).scalars().all()
+        if not rows and record_id(text):
+            rows = session.execute(query.where(cls.id == record_id(text))).scalars().all()
         if len(rows) > 1:
             raise Conflict(f"contact {text!r} is ambiguous at {cust.name}: use its id",
                            details=[f"{r.id}  {r.name}" for r in rows])
         if not rows:
             raise NotFound(f"contact not found at {cust.name}: {text!r}")
         return rows[0]
-    found = session.get(cls, int(text)) if text.isdigit() and len(text) < 19 else None
+    found = session.get(cls, record_id(text)) if record_id(text) else None
     if found is None:
         if not text.isdigit():
             raise bad_value("id", ref, "expected a number")

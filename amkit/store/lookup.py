@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from amkit.core.parse import record_id
 from amkit.errors import Conflict, NotFound
 from amkit.store.fts import escape_like
 from amkit.store.models import Customer, Manager
@@ -81,8 +82,8 @@ def _near_customers(session: Session, text: str, limit: int = 3) -> list[str]:
 
 
 def is_id(text: str) -> bool:
-    """Digits that fit a database integer (longer digit strings are names, not ids)."""
-    return text.isascii() and text.isdigit() and int(text) < 2**63
+    """Digits that fit a record id (longer digit strings are names, not ids)."""
+    return record_id(text) is not None
 
 
 def _candidates(text: str) -> list:

@@ -21,6 +21,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from amkit.core.parse import record_id
 from amkit.errors import Conflict, NotFound, ServiceError
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -68,7 +69,7 @@ def manager(r: Reader, name: str) -> tuple[int, str]:
     """A manager's (id, name) by exact name or id (`--owner NAME`), as amkit.lookup.manager finds it."""
     text = (name or "").strip()
     found = r.rows("SELECT id, name FROM managers WHERE name = :name", name=text)
-    if not found and text.isascii() and text.isdigit() and int(text) < 2**63:
+    if not found and record_id(text):
         found = r.rows("SELECT id, name FROM managers WHERE id = :id", id=int(text))
     if not found:
         everyone = r.rows("SELECT id, name FROM managers")

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from amkit import config
+from amkit.core.parse import record_id
 from amkit.errors import NotFound
 from amkit.store.writer import Store
 from amkit.transfer.tablespec import TableSpec
@@ -98,7 +99,7 @@ class References:
 
         found = dict(self.store.session.execute(sa.select(Deal.external_id, Deal.id)
                                                 .where(Deal.external_id.in_(refs))).all())
-        numbers = {int(r) for r in refs - found.keys() if r.isdigit()}
+        numbers = {record_id(r) for r in refs - found.keys() if record_id(r)}
         if numbers:
             ids = self.store.session.execute(sa.select(Deal.id).where(Deal.id.in_(numbers))).scalars()
             found.update({str(i): i for i in ids})
