@@ -223,3 +223,67 @@ def test_import_into_an_empty_table_keeps_every_index_and_uses_them(cli, sql, tm
     assert sql(schema) == before
     assert sql("PRAGMA integrity_check") == [("ok",)]
     assert sql("SELECT count(*) FROM customers INDEXED BY ix_customers_tier WHERE tier = 'B'") == [(100,)]
+
+
+# --- export headers in Chinese (--lang zh) and --columns ---------------------------------------
+
+ALL_TABLES = ["managers", "customers", "contacts", "followups", "deals", "payments", "contracts", "installments"]
+
+
+@pytest.fixture
+def book(cli):  # noqa: ANN001, ANN201
+    steps = [
+        ("manager", "add", "张伟", "--team", "华东", "--mobile", "13900001111", "--wecom-userid", "zhangwei"),
+        ("customer", "add", "中国银行", "--owner", "张伟", "--tag", "vip", "--extra", "city=上海", "--tier", "A",
+         "--alias", "中行"),
+        ("contact", "add", "中国银行", "李明", "--phone", "13800138000", "--role", "处长"),
+        ("followup", "log", "中国银行", "--channel", "visit", "--summary", "拜访李处", "--at", "2026-11-02 10:00"),
+        ("deal", "add", "中国银行", "--amount", "300000", "--stage", "won", "--created", "2026-09-01",
+         "--title", "核心系统"),
+        ("payment", "plan", "1", "--due", "2026-10-01", "--amount", "100000"),
+        ("payment", "add", "1", "60000", "--date", "2026-10-05", "--note", "首付"),
+        ("contract", "add", "中国银行", "--start", "2026-01-01", "--end", "2026-12-31", "--amount", "300000",
+         "--title", "年度维保", "--deal", "1"),
+    ]
+    for step in steps:
+        r = cli(*step)
+        assert r.exit_code == 0, (step, r.stderr)
+    return cli
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_chinese_headers_import_back_without_a_map(book, tmp_path, fmt):  # noqa: ANN001, ANN201
+    second = tmp_path / "second.db"
+    for table in ALL_TABLES:
+        out = tmp_path / f"{table}.{fmt}"
+        r = book("export", table, "-f", fmt, "--lang", "zh", "-o", out)
+        assert r.exit_code == 0, r.stderr
+        if fmt == "csv":
+            header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+        else:
+            from openpyxl import load_workbook
+
+            header = [c.value for c in next(load_workbook(out).active.iter_rows(max_row=1))]
+        english = book("export", table).stdout.splitlines()[0].split(",")
+        assert len(header) == len(english) and len(set(header)) == len(header)
+        # every field is headed in Chinese; only an `extra` key keeps the name it was imported with
+        assert [h for h in header if not _cjk(h)] == (["city"] if table == "customers" else [])
+        r = book("--db", second, "import", table, out)
+        assert r.exit_code == 0, (table, r.stderr)
+    for table in ALL_TABLES:  # the same table, read back in English from both databases
+        assert book("--db", second, "export", table).stdout == book("export", table).stdout, table
+
+
+def test_export_columns_pick_by_key_or_chinese_header(book):  # noqa: ANN001, ANN201
+    r = book("export", "deals", "-c", "客户,amount,阶段", "--lang", "zh")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == ["客户,金额,阶段", "中国银行,300000.00,won"]
+    assert book("export", "customers", "-f", "json", "-c", "name,city").json() == [{"name": "中国银行", "city": "上海"}]
+    bad = book("export", "deals", "-c", "客户,预算")
+    assert bad.exit_code == 2 and bad.stderr.startswith("amkit: invalid --columns '预算': expected one of customer")
+    js = book("export", "deals", "-f", "json", "--lang", "zh")
+    assert js.exit_code == 2 and "--lang" in js.stderr and js.stdout == ""

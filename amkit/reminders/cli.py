@@ -7,13 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.ui.opts import AsOfOpt, OutputOpt, OwnerOpt, Via, example, note
+from amkit.ui.opts import AsOfOpt, Lang, OutputOpt, OwnerOpt, Via, example, note
 from amkit.ui.opts import complete_customer
-
-
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
 
 
 class RemindFmt(str, Enum):

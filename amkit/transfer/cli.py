@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from amkit.ui.opts import BomOpt, OutputOpt, example, note
+from amkit.ui.opts import BomOpt, Lang, OutputOpt, example, note
 
 
 class Table(str, Enum):
@@ -77,6 +77,8 @@ def export(
                                                              "gb18030).")] = "utf-8",
     reveal: Annotated[bool, typer.Option("--reveal", help="Encrypted contact fields in full, not masked "
                                                           "(audited).")] = False,
+    lang: Annotated[Lang, typer.Option("--lang", help="Header language of csv/xlsx: en (field names) or zh "
+                                                      "(客户名称, 负责人 …); import reads both.")] = Lang.en,
 ) -> None:
     """Export a table; the file imports back unchanged (with AMKIT_KEY set: contacts need --reveal)."""
     from amkit import store
@@ -86,7 +88,8 @@ def export(
     if reveal:
         store.record_reveal(table.value, {"command": "export", "format": fmt.value, "output": output})
     with crypto.revealed(reveal):
-        count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout, private=reveal)
+        count = export_table(table.value, fmt.value, output, bom, encoding, sys.stdout, private=reveal,
+                             lang=lang.value)
     note(f"exported {count} {table.value}" + (f" to {output}" if output else ""))
 
 
@@ -95,4 +98,5 @@ def register(app: typer.Typer) -> None:
     app.command("export", epilog=example("amkit export customers -f csv --bom -o customers.csv",
                                          "amkit export contacts -f xlsx -o contacts.xlsx",
                                          "amkit export customers --encoding gbk -o 客户.csv",
+                                         "amkit export deals --lang zh -c 客户,金额,阶段 -f xlsx -o 商机.xlsx",
                                          "AMKIT_KEY=… amkit export contacts --reveal -o contacts.csv"))(export)

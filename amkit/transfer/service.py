@@ -197,8 +197,9 @@ class _progress:
 
 
 def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: str, stdout: IO[str],
-                 private: bool = False) -> int:
-    """Export to stdout, or to `output` written atomically (private: 0600, for revealed contacts)."""
+                 private: bool = False, lang: str = "en") -> int:
+    """Export to stdout, or to `output` written atomically (private: 0600, for revealed contacts);
+    csv and xlsx headers in `lang` (JSON keys stay English, for scripts)."""
     from contextlib import nullcontext
 
     from amkit import store
@@ -213,12 +214,14 @@ def export_table(table: str, fmt: str, output: str | None, bom: bool, encoding: 
         "".encode(encoding)
     except LookupError:
         raise bad_value("--encoding", encoding, "unknown encoding") from None
+    if lang != "en" and fmt == "json":
+        raise bad_value("--lang", lang, "JSON keys stay English for scripts; --lang heads csv and xlsx")
     if fmt == "xlsx" and not output:
         raise bad_value("--output", "", "xlsx needs -o FILE")
     with store.session(write=False) as sess:
         if fmt == "xlsx":
-            return exporter.write_xlsx(output, sess, spec, private=private)
+            return exporter.write_xlsx(output, sess, spec, private=private, lang=lang)
         with (open_output(output, encoding, private=private) if output else nullcontext(stdout)) as stream:
             if fmt == "csv":
-                return exporter.write_csv(stream, sess, spec, bom=bom)
+                return exporter.write_csv(stream, sess, spec, bom=bom, lang=lang)
             return exporter.write_json(stream, sess, spec)

@@ -42,7 +42,8 @@ def _managers_export(session: Session) -> Iterator[dict[str, Any]]:
     from amkit.store.models import Manager
 
     for m in session.execute(sa.select(Manager).order_by(Manager.id)).scalars():
-        yield {"name": m.name, "team": m.team, "lead": m.lead, "email": m.email, "active": m.active}
+        yield {"name": m.name, "team": m.team, "lead": m.lead, "email": m.email, "active": m.active,
+               "mobile": m.mobile, "wecom_userid": m.wecom_userid, "dingtalk_userid": m.dingtalk_userid}
 
 
 def _contacts_export(session: Session) -> Iterator[dict[str, Any]]:
@@ -137,6 +138,10 @@ def _specs() -> dict[str, TableSpec]:
             Field("email", lambda v: parse_email("email", v), aliases=("邮箱",)),
             Field("active", lambda v: True if str(v).strip() == "" else parse_bool("active", v),
                   aliases=("在职",)),
+            # for @-mentions in chat digests (amkit.reminders.notify)
+            Field("mobile", lambda v: parse_phone("mobile", v), aliases=("手机", "手机号", "电话")),
+            Field("wecom_userid", _text("wecom_userid"), aliases=("企业微信", "企业微信账号", "wecom")),
+            Field("dingtalk_userid", _text("dingtalk_userid"), aliases=("钉钉", "钉钉账号", "dingtalk")),
         ],
         key=("name",), defaults=lambda: {"active": True, "created_at": config.now()},
         export_rows=_managers_export,

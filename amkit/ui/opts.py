@@ -25,6 +25,11 @@ class ReportFmt(str, Enum):
     html = "html"
 
 
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
 class Via(str, Enum):
     """Chat services `--notify` posts to (amkit.notify builds each one's message format)."""
 

@@ -50,9 +50,10 @@ def shown_width(value: Any, kind: str | None) -> int:
 
 
 def write(path: str, keys: Sequence[str], rows: Iterable[dict[str, Any]], kinds: Sequence[str | None] | None = None,
-          *, sheet: str = "amkit", private: bool = False) -> int:
+          *, sheet: str = "amkit", private: bool = False, headers: Sequence[str] | None = None) -> int:
     """Write ``rows`` (dicts over ``keys``) to ``path`` atomically; ``kinds`` per column (a Col
-    kind: money, ratio, int, date, datetime, …) or guessed from the values. Returns the row count."""
+    kind: money, ratio, int, date, datetime, …) or guessed from the values; the header row shows
+    ``headers`` (default: the keys). Returns the row count."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -64,7 +65,8 @@ def write(path: str, keys: Sequence[str], rows: Iterable[dict[str, Any]], kinds:
     if kinds is None:
         kinds = [next((k for k in (kind_of_cell(r[i]) for r in data) if k), None) for i in range(len(keys))]
     kinds = list(kinds)
-    widths = [max([display_width(k)] + [shown_width(r[i], kinds[i]) for r in data]) for i, k in enumerate(keys)]
+    headers = list(headers or keys)
+    widths = [max([display_width(h)] + [shown_width(r[i], kinds[i]) for r in data]) for i, h in enumerate(headers)]
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31] or "amkit")
@@ -75,8 +77,8 @@ def write(path: str, keys: Sequence[str], rows: Iterable[dict[str, Any]], kinds:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(data) + 1}"
     bold = Font(bold=True)
     header = []
-    for key in keys:
-        c = WriteOnlyCell(ws, value=key)
+    for text in headers:
+        c = WriteOnlyCell(ws, value=text)
         c.font = bold
         header.append(c)
     ws.append(header)
