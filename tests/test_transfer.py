@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -193,7 +194,16 @@ def test_maven_accounts_and_teams_with_mapping(cli, sql, tmp_path):
     first = account_rows[0]
     row = sql("SELECT industry, region, extra FROM customers WHERE name = ?", first["account"])[0]
     assert row[0] == first["sector"] and row[1] == first["office_location"]
-    assert json.loads(row[2])["employees"] == first["employees"]
+    # unmapped columns keep one type each: whole numbers, decimals, text (checked on the file itself)
+    extra = json.loads(row[2])
+    assert all(r["employees"].isdigit() for r in account_rows)
+    assert extra["employees"] == int(first["employees"]) and extra["year_established"] == int(first["year_established"])
+    assert all(re.fullmatch(r"\d+\.\d+|\d+", r["revenue"]) for r in account_rows)
+    assert extra["revenue"] == float(first["revenue"])
+    kept = [json.loads(e) for (e,) in sql("SELECT extra FROM customers")]
+    assert {type(e["revenue"]) for e in kept} <= {int, float} and {type(e["employees"]) for e in kept} == {int}
+    with_parent = [r for r in account_rows if r["subsidiary_of"]]
+    assert with_parent and all(isinstance(e.get("subsidiary_of", ""), str) for e in kept)
 
 
 def test_mapping_file_unknown_key(cli, tmp_path):

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from amkit.errors import AmkitError, BadInput, bad_value
 from amkit.store.writer import Store
+from amkit.transfer import extra_types
 from amkit.transfer.readers import BadRow, Source
 from amkit.transfer.tablespec import TableSpec
 from amkit.ui.render import FORMULA_PREFIXES, csv_cell
@@ -32,6 +33,8 @@ class Options:
     key: tuple[str, ...] | None = None
     create_missing: bool = False
     skip_invalid: bool = False
+    # source column → the one type of its values in `extra` (amkit.transfer.extra_types)
+    extra_kinds: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +105,23 @@ def _parsed(parse: Callable[[Any], Any], value: Any) -> Any:
 
 def _norm(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def extra_kinds(spec: TableSpec, source: Source, mapping: dict[str, str]) -> dict[str, str]:
+    """The type of each unmapped column kept in `extra`, read over all of SOURCE's rows (a first
+    pass over a second opening of the file, made only when there are such columns)."""
+    cols = [c for c, t in resolve_columns(spec, source.columns, mapping).items()
+            if t and t.startswith("extra:") and t != "extra:*"]
+    if not cols:
+        return {}
+    rows = source.rows
+    try:
+        cells = ({c: unneutralise(raw.get(c)) for c in cols} for _, raw in rows if not isinstance(raw, BadRow))
+        return extra_types.column_kinds(cells, cols)
+    finally:
+        close = getattr(rows, "close", None)
+        if close:
+            close()
 
 
 def resolve_columns(spec: TableSpec, columns: list[str], mapping: dict[str, str]) -> dict[str, str | None]:
@@ -324,15 +344,15 @@ class Importer:
             values["extra"] = extra
         return values
 
-    @staticmethod
-    def _extra(line: int, col: str, target: str, value: Any, extra: dict[str, Any], errors: list[RowError]) -> None:
+    def _extra(self, line: int, col: str, target: str, value: Any, extra: dict[str, Any],
+               errors: list[RowError]) -> None:
         if target == "extra:*":
             try:
                 extra.update(_extra_object(value))
             except BadInput as exc:
                 errors.append(RowError(line, col, value, exc.reason))
-        elif value not in (None, ""):
-            extra[target[6:]] = value if isinstance(value, (str, int, float, bool)) else str(value)
+        elif extra_types.kind_of(value) is not None:
+            extra[target[6:]] = extra_types.convert(value, self.opts.extra_kinds.get(col) or "text")
 
     def _col(self, field_name: str) -> str:
         return next((c for c, t in self.columns.items() if t == field_name), field_name)

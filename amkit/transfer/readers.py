@@ -9,10 +9,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 from amkit.errors import BadInput, NotFound, bad_value
 
@@ -40,13 +41,17 @@ def open_source(path: str | Path, encoding: str = "auto", sheet: str | None = No
     if encoding not in ENCODINGS:
         raise bad_value("--encoding", encoding, "expected one of " + ", ".join(ENCODINGS))
     suffix = p.suffix.lower()
+    if header_row is not None and header_row < 1:
+        raise bad_value("--header-row", header_row, "rows count from 1")
     if suffix in (".csv", ".tsv", ".txt"):
-        return _delimited(p, encoding, "\t" if suffix == ".tsv" else None)
+        if sheet is not None:
+            raise bad_value("--sheet", sheet, "applies to .xlsx workbooks only")
+        return _delimited(p, encoding, "\t" if suffix == ".tsv" else None, header_row)
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx(p, sheet, header_row)
     if sheet is not None or header_row is not None:
         raise bad_value("--sheet" if sheet is not None else "--header-row", sheet or header_row,
-                        "applies to .xlsx workbooks only")
+                        "applies to .xlsx workbooks and .csv files only")
     if suffix in (".json", ".jsonl", ".ndjson"):
         return _json(p, encoding, lines=suffix != ".json")
     raise bad_value("file", str(path), "expected a .csv, .tsv, .xlsx or .json file")
@@ -145,23 +150,61 @@ class BadRow(dict):
         self.reason = reason
 
 
-def _delimited(path: Path, encoding: str, delimiter: str | None) -> Source:
+def _sniff(line: str) -> str:
+    return max(",;\t", key=line.count) if any(d in line for d in ",;\t") else ","
+
+
+def _filled(line: str, delimiter: str) -> int:
+    """Non-empty cells of one physical line (0 for a line csv cannot split on its own)."""
+    try:
+        return sum(1 for v in next(csv.reader([line], delimiter=delimiter)) if v.strip())
+    except (csv.Error, StopIteration):
+        return 0
+
+
+def _header_line(fh: IO[str], header_row: int | None, delimiter: str | None) -> tuple[int, str, list[str]]:
+    """(its line number, the header line, the lines read after it). Given --header-row N, line
+    N; else the first of the top lines with two or more cells, as in a workbook: a title saved
+    from a merged cell ("2026年11月 拜访记录,,,,") fills one. A file whose top lines all hold one
+    cell has its header on line 1 (the lines read past it come back as rows)."""
+    lines: list[str] = []
+    want = header_row or HEADER_SCAN
+    while len(lines) < want:
+        line = fh.readline()
+        if not line:
+            break
+        lines.append(line)
+        if header_row is None and _filled(line, delimiter or _sniff(line)) >= 2:
+            return len(lines), line, []
+    if header_row is not None:
+        if len(lines) < header_row:
+            raise bad_value("--header-row", header_row, f"the file has {len(lines)} line(s)")
+        return header_row, lines[-1], []
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    return first + 1, lines[first] if lines else "", lines[first + 1:]
+
+
+def _delimited(path: Path, encoding: str, delimiter: str | None, header_row: int | None = None) -> Source:
     fh = _text(path, encoding)
     try:
-        first = fh.readline()
+        number, first, pushed_back = _header_line(fh, header_row, delimiter)
     except UnicodeDecodeError as exc:
         fh.close()
         raise bad_value("encoding", path.name, f"cannot decode as {fh.encoding} ({exc.reason})") from None
+    except BadInput:
+        fh.close()
+        raise
     if not first.strip():
         fh.close()
-        raise bad_value("file", path.name, "empty file (expected a header row)")
+        raise bad_value("file", path.name, "empty file (expected a header row)" if number == 1 else
+                        f"line {number} is empty (expected the header row)")
     if delimiter is None:
-        delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+        delimiter = _sniff(first)
     try:
         header = next(csv.reader([first], delimiter=delimiter, strict=True))
     except csv.Error as exc:
         fh.close()
-        raise bad_value("file", path.name, f"line 1: {exc}") from None
+        raise bad_value("file", path.name, f"line {number}: {exc}") from None
     columns = [h.strip() for h in header]
     try:
         _check_header(path, columns)
@@ -172,11 +215,11 @@ def _delimited(path: Path, encoding: str, delimiter: str | None) -> Source:
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         with fh:
-            reader = csv.reader(fh, delimiter=delimiter, strict=True)
-            start = 2  # the physical line the next record starts on (line 1 is the header)
+            reader = csv.reader(itertools.chain(pushed_back, fh), delimiter=delimiter, strict=True)
+            start = number + 1  # the physical line the next record starts on (after the header)
             try:
                 for values in reader:
-                    line, start = start, reader.line_num + 2
+                    line, start = start, reader.line_num + number + 1
                     if not "".join(values).strip():
                         continue
                     if start - line > 1:  # the record spans lines: a quoted cell holds a line break

@@ -82,8 +82,13 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
     if spec is None:
         raise bad_value("table", table, "cannot be imported yet")
     opts, data = build_options(table, maps, value_maps, mapping, mode, key, create_missing, skip_invalid)
-    source = open_source(file, data.get("encoding", encoding) if encoding == "auto" else encoding,
-                         sheet=sheet, header_row=header_row)
+    encoding = data.get("encoding", encoding) if encoding == "auto" else encoding
+    source = open_source(file, encoding, sheet=sheet, header_row=header_row)
+    if spec.extra:
+        from amkit.transfer.importer import extra_kinds
+
+        opts.extra_kinds = extra_kinds(spec, open_source(file, encoding, sheet=sheet, header_row=header_row),
+                                       opts.mapping)
     with _no_gc(), store.write() as st, _progress(file) as progress, _page_cache(st.session):
         importer = Importer(st, spec, source, opts, progress)
         with _indexes_built_after(st.session, spec.model.__table__.name, importer.key_columns,
