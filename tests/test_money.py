@@ -276,7 +276,7 @@ def test_importing_a_plan_over_the_deal_amount_is_refused(money, tmp_path, sql):
 
 def test_edit_and_delete_contracts_and_errors_in_zh(money, sql):
     r = money("contract", "edit", "1", "--end", "2027-02-21")
-    assert r.exit_code == 0 and r.stdout == "end_on: 2027-01-22 -> 2027-02-21\n"
+    assert r.exit_code == 0 and r.stdout == "contract 1 (年度维保): end: 2027-01-22 → 2027-02-21\n"
     assert [x["due"] for x in remind(money, "renewal", "--within", "30d")] == ["2026-09-16", "2026-12-23"]
     r = money("contract", "edit", "1", "--start", "2027-03-01")
     assert (r.exit_code, r.stderr) == (2, "amkit: invalid end '2027-02-21': before the start 2027-03-01\n")
@@ -337,3 +337,19 @@ def test_a_manager_sees_only_their_contracts_and_receivables(money, cli, env, sq
         assert con.execute("SELECT count(*) FROM installments").fetchone() == (1,)
         assert con.execute("UPDATE installments SET amount_cents = 1 WHERE deal_id = 1").rowcount == 0
     assert sql("SELECT amount_cents FROM installments WHERE deal_id = 1 ORDER BY due") == [(10000000,)] * 3
+
+
+def test_contract_edit_and_lost_say_what_changed_in_words(money):  # noqa: ANN001, ANN201
+    zh = {"AMKIT_LANG": "zh"}
+    r = money("contract", "edit", "1", "--amount", "12万", "--external-id", "HT-1", "--title", "维保合同", extra_env=zh)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == ["合同 1（维保合同）：金额：¥100,000.00 → ¥120,000.00",
+                                     "合同 1（维保合同）：合同名称：年度维保 → 维保合同",
+                                     "合同 1（维保合同）：外部编号：— → HT-1"]
+    r = money("contract", "lost", "4", "--reason", "客户改用竞品", "--on", "2026-11-20", extra_env=zh)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == ["合同 4：未续约日期：— → 2026-11-20", "合同 4：未续约原因：— → 客户改用竞品"]
+    for internal in ("_on", "_cents", "_id", "->"):
+        assert internal not in r.stdout
+    listing = money("contract", "list", "-c", "id,合同名称", extra_env=zh)
+    assert listing.stdout.splitlines()[0].split() == ["编号", "合同名称"]

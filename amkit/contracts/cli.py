@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 
@@ -30,7 +30,7 @@ def columns():  # noqa: ANN201
 
     # on a narrow terminal the end date and the days left matter more than the start (renewals)
     return [Col("id", "id", "int", priority=40), Col("customer", "Customer"), Col("owner", "Owner"),
-            Col("title", "Title"), Col("start", "Start"), Col("end", "End", priority=20),
+            Col("title", "Contract name"), Col("start", "Start"), Col("end", "End", priority=20),
             Col("amount", "Amount", "money"), Col("status", "Status", "enum", STATUSES),
             Col("days_left", "Days left", "int", priority=30), Col("renewal_of", "Renews", "int"),
             Col("renewed_by", "Renewed by", "int")]
@@ -41,6 +41,22 @@ def _all_columns():  # noqa: ANN202
 
     return columns() + [Col("deal_id", "Deal", "int"), Col("external_id", "External id"),
                         Col("lost_on", "Lost on"), Col("lost_reason", "Lost reason")]
+
+
+def _in_words(session, ref: str, diff: dict) -> Callable[[], None]:  # noqa: ANN001
+    """What changed, as `edit` of any record says it ("合同 3（年度维保）：结束日期：2027-01-22 →
+    2027-02-21"), worked out while the session is open and printed after the commit."""
+    from amkit.contracts import writes
+    from amkit.records import history
+    from amkit.records.cli import _print_changes, words
+    from amkit.records.spec import KINDS
+
+    kind = KINDS["contract"]
+    by_column = {f.column: f for f in kind.fields}
+    record = writes.get(session, ref)
+    lines = words(session, [(by_column[k], old, new) for k, (old, new) in diff.items()])
+    name = history.record_name(session, kind, record)
+    return lambda: _print_changes(kind, record.id, name, lines, Fmt.table) if lines else None
 
 
 def _row(session, contract_id: int) -> dict:  # noqa: ANN001
@@ -99,9 +115,9 @@ def edit(contract: IdArg, start: Start = None, end: End = None, amount: Amount =
     with store.write() as st:
         diff = writes.edit(st, contract, start=start, end=end, amount=amount, title=title, deal=deal,
                            renewal_of=renewal_of, external_id=external_id)
+        said = _in_words(st.session, contract, diff)
     note(t("{n} field(s) changed", n=len(diff)) if diff else t("nothing changed"))
-    for key, (old, new) in diff.items():
-        typer.echo(f"{key}: {old!s} -> {new!s}")
+    said()
 
 
 @app.command("delete", epilog=example("amkit contract delete 3"))
@@ -129,5 +145,5 @@ def lost(
 
     with store.write() as st:
         diff = writes.lost(st, contract, reason, on)
-    for key, (old, new) in diff.items():
-        typer.echo(f"{key}: {old!s} -> {new!s}")
+        said = _in_words(st.session, contract, diff)
+    said()

@@ -131,10 +131,11 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         editable=False, title="name"),
     # history labels only: `contract edit|delete` and `payment plan` are their features' own commands
     Kind("contract", "contracts", "contract", (
-        Field("title", "--title", "title"), Field("start_on", "--start", "start", shown="date"),
+        Field("title", "--title", "contract name"), Field("start_on", "--start", "start", shown="date"),
         Field("end_on", "--end", "end", shown="date"), Field("amount_cents", "--amount", "amount", shown="money"),
         Field("renewal_of_id", "--renewal-of", "renewal of"), Field("lost_on", "--lost", "lost on", shown="date"),
-        Field("lost_reason", "--reason", "reason lost"), CUSTOMER), editable=False, title="title"),
+        Field("lost_reason", "--reason", "reason lost"), Field("deal_id", "--deal", "deal"),
+        Field("external_id", "--external-id", "external id"), CUSTOMER), editable=False, title="title"),
     Kind("installment", "installments", "installment", (
         Field("due", "--due", "due", shown="date"), Field("amount_cents", "--amount", "amount", shown="money"),
         Field("note", "--note", "note")), editable=False),
