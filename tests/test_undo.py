@@ -78,13 +78,13 @@ def test_deal_edit_money_in_yuan_and_delete_refuses_payments(base, cli, sql):
     assert refused.exit_code == 4
     assert refused.stderr == "amkit: cannot delete deal 1: delete its 2 payments first, or --cascade\n"
     zh = cli("deal", "delete", "1", extra_env={"AMKIT_LANG": "zh"})
-    assert zh.stderr == "amkit: 不能删除商机 1：请先删除其 2 payments，或使用 --cascade\n", zh.stderr
+    assert zh.stderr == "amkit: 不能删除商机 1：请先删除其 2 笔回款，或使用 --cascade\n", zh.stderr
     assert entries(sql) == before and sql("SELECT count(*) FROM payments") == [(2,)]
     base("payment", "edit", "2", "--amount", "35000", "--date", "2026-11-13", "--note", "尾款")
     assert sql("SELECT amount_cents, date, note FROM payments WHERE id = 2") == [(3_500_000, "2026-11-13", "尾款")]
     base("payment", "delete", "1")
     r = base("deal", "delete", "1", "--cascade")
-    assert "deleted deal 1 (年度维保)" in r.stdout and "also deleted 1 payments" in r.stderr
+    assert "deleted deal 1 (年度维保)" in r.stdout and "also deleted 1 payment\n" in r.stderr
     assert sql("SELECT count(*) FROM deals") == [(0,)] and sql("SELECT count(*) FROM deal_stage_history") == [(0,)]
     verified(cli)
 
@@ -96,7 +96,7 @@ def test_deal_delete_refuses_its_installments_and_unlinks_its_contract_audited(b
          "--deal", "1")
     before = entries(sql)
     refused = cli("deal", "delete", "1")
-    assert refused.exit_code == 4 and "delete its 1 installments, 1 contracts first, or --cascade" in refused.stderr
+    assert refused.exit_code == 4 and "delete its 1 installment, 1 contract first, or --cascade" in refused.stderr
     assert entries(sql) == before and sql("SELECT count(*) FROM installments") == [(1,)]
     base("deal", "delete", "1", "--cascade")
     assert sql("SELECT count(*) FROM installments") == [(0,)]
@@ -124,7 +124,7 @@ def test_contact_edit_by_name_and_delete_unlinks_followups(base, cli, sql):
     assert "phone: 13800138000 → 13900139000" in r.stdout and "decision maker: no → yes" in r.stdout
     assert sql("SELECT phone, role, is_decision_maker FROM contacts") == [("13900139000", "总监", True)]
     refused = cli("contact", "delete", "中国银行", "李明")
-    assert refused.exit_code == 4 and "1 follow-ups" in refused.stderr
+    assert refused.exit_code == 4 and "delete its 1 follow-up first" in refused.stderr
     base("contact", "delete", "中国银行", "1", "--cascade")
     assert sql("SELECT count(*) FROM contacts") == [(0,)] and sql("SELECT contact_id FROM followups") == [(None,)]
     verified(cli)
@@ -158,7 +158,7 @@ def test_manager_edit_chat_ids_and_delete_refused_while_owning(base, cli, sql):
     assert sql("SELECT mobile, wecom_userid, dingtalk_userid, team FROM managers WHERE id = 1") == [
         ("13800000001", "zhangwei", "dd-zw", "华南")]
     refused = cli("manager", "delete", "张伟")
-    assert refused.exit_code == 4 and "1 customers" in refused.stderr and "manager leave" in refused.stderr
+    assert refused.exit_code == 4 and "still has 1 customer:" in refused.stderr and "manager leave" in refused.stderr
     base("manager", "add", "临时")
     base("manager", "delete", "临时")
     assert sql("SELECT count(*) FROM managers") == [(2,)]
@@ -332,7 +332,7 @@ def test_manager_leave_moves_everything_and_the_departed_gets_nothing(base, cli,
     base("followup", "log", "中国银行", "--channel", "visit", "--summary", "s", "--next", "回访",
          "--next-date", "2026-11-30")
     r = base("manager", "leave", "张伟", "--to", "李娜", "--note", "张伟调岗")
-    assert "1 customers, 2 open deals, 1 pending actions" in r.stdout
+    assert "张伟 → 李娜: 1 customer, 2 open deals, 1 pending action" in r.stdout
     assert sql("SELECT owner_id FROM customers ORDER BY id") == [(2,), (2,)]
     assert sql("SELECT id, owner_id FROM deals ORDER BY id") == [(1, 2), (2, 2), (3, 1)]
     assert sql("SELECT owner_id FROM followups") == [(1,)]  # the visit counts for 张伟
@@ -417,3 +417,28 @@ def test_sealed_contact_fields_edit_and_come_back_sealed(base, cli, sql, monkeyp
     listed = cli("contact", "list", "--customer", "招商银行", "--reveal", "-f", "json").json()
     assert listed[0]["phone"] == "13987654321"
     verified(cli)
+
+
+def test_counts_in_messages_agree_in_number_and_speak_chinese(cli, sql):  # noqa: ANN001, ANN201
+    """"1 installment", "2 payments"; zh with measure words and 、 between them, no English left."""
+    for step in (("manager", "add", "张伟"), ("customer", "add", "中国银行", "--owner", "张伟"),
+                 ("deal", "add", "中国银行", "--amount", "1000", "--stage", "won"),
+                 ("payment", "plan", "1", "--due", "2026-12-01", "--amount", "1000"),
+                 ("payment", "add", "1", "100"), ("payment", "add", "1", "200"),
+                 ("contract", "add", "中国银行", "--start", "2026-01-01", "--end", "2026-12-31", "--amount", "1000",
+                  "--deal", "1")):
+        assert cli(*step).exit_code == 0, step
+    en = cli("deal", "delete", "1")
+    assert en.stderr == "amkit: cannot delete deal 1: delete its 2 payments, 1 installment, 1 contract first, or --cascade\n"
+    zh = cli("deal", "delete", "1", extra_env={"AMKIT_LANG": "zh"})
+    assert zh.stderr == "amkit: 不能删除商机 1：请先删除其 2 笔回款、1 期回款计划、1 份合同，或使用 --cascade\n"
+    done = cli("deal", "delete", "1", "--cascade", extra_env={"AMKIT_LANG": "zh"})
+    assert done.exit_code == 0
+    assert "同时删除了 2 笔回款" in done.stderr and "已解除 1 份合同 的关联（记录保留）" in done.stderr
+    undo = cli("undo", extra_env={"AMKIT_LANG": "zh"})
+    lines = undo.stdout.splitlines()[1:]
+    # worked out from the steps: the deal, its stage history row, 2 payments and 1 installment come back;
+    # the contract's link is restored
+    assert sorted(line.strip() for line in lines) == sorted(
+        ["恢复 1 个商机", "恢复 1 条商机阶段记录", "恢复 2 笔回款", "恢复 1 期回款计划", "还原 1 份合同"])
+    assert sql("SELECT count(*) FROM payments") == [(2,)] and sql("SELECT deal_id FROM contracts") == [(1,)]

@@ -69,7 +69,7 @@ def leave(
     inactive: they can no longer be given customers; their history and scores stay."""
     from amkit import store
     from amkit.admin import managers
-    from amkit.ui.i18n import t
+    from amkit.ui.i18n import counted, t
 
     with store.write() as st:
         result = managers.leave(st, name, to, note_text, dry_run)
@@ -80,7 +80,7 @@ def leave(
 
         emit(result, [Col(k, k) for k in result], fmt, one=True)
         return
-    typer.echo(t("{manager} → {to}: {customers} customers, {deals} open deals, {actions} pending actions",
-                 manager=result["manager"], to=result["to"], customers=result["customers"],
-                 deals=result["open_deals"], actions=result["pending_actions"]))
+    typer.echo(t("{manager} → {to}: {customers}, {deals}, {actions}", manager=result["manager"], to=result["to"],
+                 customers=counted(result["customers"], "customer"), deals=counted(result["open_deals"], "open deal"),
+                 actions=counted(result["pending_actions"], "pending action")))
     typer.echo(t("(dry run: nothing written)") if dry_run else t("{manager} is now inactive", manager=result["manager"]))

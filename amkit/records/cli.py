@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from amkit.records.spec import KINDS, Kind
-from amkit.ui.i18n import t
+from amkit.ui.i18n import counted, t
 from amkit.ui.opts import Fmt, FormatOpt, OutputOpt, example, note
 
 EXAMPLES = {
@@ -129,9 +129,9 @@ def _delete(kind: Kind) -> Any:
         typer.echo(t("deleted {record}", record=named(kind, record.id, name)))
         for dep, ids, how in done:
             if how == "unlink":
-                note(t("{n} {what} no longer point at it", n=len(ids), what=t(dep.label)))
+                note(t("unlinked {what} (kept, no longer pointing at it)", what=counted(len(ids), dep.label)))
             else:
-                note(t("also deleted {n} {what}", n=len(ids), what=t(dep.label)))
+                note(t("also deleted {what}", what=counted(len(ids), dep.label)))
         note(t("amkit undo brings it back"))
 
     delete.__doc__ = (f"Delete a {kind.label}; refuses while other records depend on it (exit 4). "

@@ -19,7 +19,7 @@ from amkit.errors import bad_value
 from amkit.records.spec import BY_TABLE, KINDS, Kind
 from amkit.store import lookup
 from amkit.store.crypto import PREFIX as SEALED  # a sealed contact field is never shown in history
-from amkit.ui.i18n import enum_label, t
+from amkit.ui.i18n import counted, enum_label, t
 
 HIDDEN = {"name_pinyin", "name_initials", "phone_hash", "email_hash", "created_at"}
 SHOWN = {"amount_cents": "money", "value_cents": "money", "channel": "channel", "stage": "stage",
@@ -227,4 +227,13 @@ def run_row(run: Any) -> dict[str, Any]:
 
 
 def count_lines(counts: dict[str, dict[str, int]]) -> list[str]:
-    return [f"{t(what)} {n} {_label(table)}" for table, by in sorted(counts.items()) for what, n in sorted(by.items())]
+    return [t("{done} {what}", done=t(what), what=counted(n, _noun(table)))
+            for table, by in sorted(counts.items()) for what, n in sorted(by.items())]
+
+
+def _noun(table: str) -> str:
+    """The English noun of a table's record (a kind's label, else the table's name)."""
+    kind = BY_TABLE.get(table)
+    if kind:
+        return kind.label
+    return table.replace("_", " ").removesuffix("s")  # handovers → handover, calendar_days → calendar day

@@ -27,7 +27,7 @@ class Field:
 class Dependent:
     table: str
     column: str  # the foreign key pointing at the record
-    label: str  # "payments"
+    label: str  # "payment" (counted: "2 payments", zh "2 笔回款")
     cascade: str = "delete"  # what --cascade does: delete them, or unlink (set the key to NULL)
 
 
@@ -68,9 +68,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("created", "--created", "created", "date", "Created on DATE.", "date"),
         Field("expected_close", "--expected-close", "expected close", "date", "Expected close DATE.", "date"),
         Field("closed_at", "--closed", "closed", "date", "Closed (won/lost) on DATE.", "date"),
-        CUSTOMER), dependents=(Dependent("payments", "deal_id", "payments"),
-                               Dependent("installments", "deal_id", "installments"),
-                               Dependent("contracts", "deal_id", "contracts", "unlink")),
+        CUSTOMER), dependents=(Dependent("payments", "deal_id", "payment"),
+                               Dependent("installments", "deal_id", "installment"),
+                               Dependent("contracts", "deal_id", "contract", "unlink")),
         owned=(("deal_stage_history", "deal_id"),), title="title"),
     Kind("payment", "payments", "payment", (
         Field("amount_cents", "--amount", "amount", "money", "Amount received.", "money"),
@@ -84,7 +84,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("email", "--email", "email", "email"),
         Field("wechat", "--wechat", "WeChat"),
         Field("birthday", "--birthday", "birthday", "birthday", "YYYY-MM-DD or MM-DD.")),
-        dependents=(Dependent("followups", "contact_id", "follow-ups", "unlink"),), address="contact",
+        dependents=(Dependent("followups", "contact_id", "follow-up", "unlink"),), address="contact",
         title="name"),
     Kind("kb", "kb_entries", "knowledge-base entry", (
         Field("title", "--title", "title", "required"),
@@ -118,9 +118,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("wecom_userid", "--wecom-userid", "WeCom user id", "text", "For @-mentions in WeCom digests."),
         Field("dingtalk_userid", "--dingtalk-userid", "DingTalk user id", "text",
               "For @-mentions in DingTalk digests.")),
-        dependents=(Dependent("customers", "owner_id", "customers"), Dependent("deals", "owner_id", "deals"),
-                    Dependent("followups", "owner_id", "follow-ups"), Dependent("goals", "owner_id", "goals"),
-                    Dependent("users", "manager_id", "logins")),
+        dependents=(Dependent("customers", "owner_id", "customer"), Dependent("deals", "owner_id", "deal"),
+                    Dependent("followups", "owner_id", "follow-up"), Dependent("goals", "owner_id", "goal"),
+                    Dependent("users", "manager_id", "login")),
         address="manager", cascade=False, title="name"),
     # history labels only: `customer edit` is the customers feature's own command
     Kind("customer", "customers", "customer", (

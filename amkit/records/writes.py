@@ -23,6 +23,7 @@ from amkit.errors import Conflict, NotFound, bad_value
 from amkit.records.spec import BY_TABLE, KINDS, Field, Kind
 from amkit.store import lookup
 from amkit.store.writer import Store
+from amkit.ui.i18n import counted
 
 
 def model(table: str) -> type[SQLModel]:
@@ -264,7 +265,7 @@ def delete(st: Store, kind: Kind, ref: str, cascade: bool = False, customer: str
     obj = find(session, kind, ref, customer)
     found = dependents(session, kind, obj)
     if found and (not cascade or not kind.cascade):
-        parts = ", ".join(f"{len(ids)} {dep.label}" for dep, ids in found)
+        parts = ", ".join(counted(len(ids), dep.label, "en") for dep, ids in found)  # zh: amkit.ui.helptext
         if not kind.cascade:
             raise Conflict(f"{kind.label} {obj.id} still has {parts}: use `amkit manager leave` to hand them over")
         raise Conflict(f"cannot delete {kind.label} {obj.id}: delete its {parts} first, or --cascade")

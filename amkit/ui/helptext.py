@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from amkit import config
-from amkit.ui.i18n import _catalog, t
+from amkit.ui.i18n import _catalog, counted, plural, t
 
 PREFIX = "amkit: "
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -138,10 +138,19 @@ def _reword(text: str, catalog: dict[str, str], templates: list, depth: int) -> 
     return text
 
 
+_COUNT = re.compile(r"(\d+) ([a-z][a-z -]*)")
+
+
 def _part(value: str, catalog: dict[str, str], templates: list, depth: int) -> str:
-    """A captured part: a catalog word (field name, reason) or a nested message, else as is."""
+    """A captured part: a catalog word (field name, reason), counts of records ("3 payments,
+    1 contract" → "3 笔回款、1 份合同"), or a nested message, else as is."""
     if value in catalog:
         return catalog[value]
+    pieces = value.split(", ")
+    counts = [_COUNT.fullmatch(p) for p in pieces]
+    if all(counts) and all(m[2] in catalog or plural(m[2]) in catalog or "{n} " + plural(m[2]) in catalog
+                           for m in counts):
+        return catalog.get(", ", ", ").join(counted(int(m[1]), m[2], _language()) for m in counts)
     return _reword(value, catalog, templates, depth - 1) if depth > 0 else value
 
 

@@ -33,6 +33,30 @@ def t(message: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def plural(noun: str) -> str:
+    """The English plural of a record noun: payment → payments, history → histories, and a
+    noun already plural (handovers) stays."""
+    if noun.endswith("s"):
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def counted(n: int, noun: str, lang: str | None = None) -> str:
+    """A count of records in words: "1 payment", "3 payments"; in zh with the catalog's measure
+    word ("{n} payments" = "{n} 笔回款"), else "{n} 条" and the noun's label."""
+    lang = lang or config.language()
+    if lang == "en":
+        return f"{n} {noun if n == 1 else plural(noun)}"
+    catalog = _catalog(lang)
+    many = plural(noun)
+    template = catalog.get("{n} " + many)
+    if template is not None:
+        return template.format(n=n)
+    return catalog.get("{n} {what}", "{n} {what}").format(n=n, what=catalog.get(noun, catalog.get(many, noun)))
+
+
 def enum_label(value: str | None, names: dict[str, str]) -> str:
     """An enum value as shown in a table: English value, or its Chinese name in zh."""
     if value is None:
