@@ -30,6 +30,8 @@ STEPS: list[tuple[str, str]] = [
     ("Funnel: this year's deals stage by stage", "report funnel --period {year}"),
     ("Contracts: renewals due in the next 60 days", "contract list --expiring 60d"),
     ("Receivables: 张伟's overdue installments", "receivable list --overdue --owner 张伟"),
+    ("Work calendar: October's holidays and make-up workdays (调休)", "calendar show {year} --month 10"),
+    ("Undo: the commands you can take back, newest first", "undo --list --limit 3"),
 ]
 
 

@@ -221,9 +221,9 @@ def run_row(run: Any) -> dict[str, Any]:
     parts = []
     for (action, table), n in sorted(run.changes.items()):
         verb = {"insert": "added", "update": "changed", "delete": "deleted"}.get(action, action)
-        parts.append(f"{t(verb)} {n} {_label(table)}")
+        parts.append(t("{done} {what}", done=t(verb), what=counted(n, _noun(table))))
     return {"run": run.run, "at": run.at.isoformat(sep=" ", timespec="minutes"), "who": run.who,
-            "command": run.command, "changes": ", ".join(parts), "undoable": run.barrier is None}
+            "command": run.command, "changes": t(", ").join(parts), "undoable": run.barrier is None}
 
 
 def count_lines(counts: dict[str, dict[str, int]]) -> list[str]:
