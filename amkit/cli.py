@@ -253,7 +253,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 
 # The nouns whose sub-app gets `edit` and `delete` from amkit.records (its spec.KINDS; a test
 # keeps the two in step): listed here so other commands do not import amkit.records.
-RECORD_KINDS = ("followup", "deal", "payment", "contact", "kb", "survey", "complaint", "goal", "manager")
+RECORD_KINDS = ("followup", "deal", "payment", "contact", "kb", "survey", "complaint", "goal", "manager", "receivable")
 
 
 def load_command(name: str) -> Any:

@@ -353,3 +353,31 @@ def test_contract_edit_and_lost_say_what_changed_in_words(money):  # noqa: ANN00
         assert internal not in r.stdout
     listing = money("contract", "list", "-c", "id,合同名称", extra_env=zh)
     assert listing.stdout.splitlines()[0].split() == ["编号", "合同名称"]
+
+
+# --- receivable edit / delete: the plan's rules hold for edits too ------------------------------
+
+def test_receivable_edit_and_delete_keep_the_plan_within_the_deal(money, sql):  # noqa: ANN001, ANN201
+    # deal 1: ¥300,000 won, planned 3 × ¥100,000 (installments 1-3), paid ¥100,000
+    r = money("receivable", "edit", "3", "--amount", "100000.01")
+    assert r.exit_code == 2
+    assert r.stderr == ("amkit: invalid amount '100000.01': the plan would total 300000.01, more than deal 1's "
+                        "amount 300000.00 (200000.00 planned already)\n")
+    assert money("receivable", "edit", "3", "--amount", "0").exit_code == 2
+    r = money("receivable", "edit", "3", "--amount", "5万", "--due", "2027-01-15", "--note", "尾款")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == ["installment 3: due: 2026-12-01 → 2027-01-15",
+                                     "installment 3: amount: ¥100,000.00 → ¥50,000.00", "installment 3: note: — → 尾款"]
+    assert sql("SELECT due, amount_cents, note FROM installments WHERE id = 3") == [("2027-01-15", 5000000, "尾款")]
+    # the deal's amount may not drop below its plan (250,000 now)
+    r = money("deal", "edit", "1", "--amount", "249999.99")
+    assert r.exit_code == 2 and "less than its payment plan (250000.00)" in r.stderr
+    assert money("deal", "edit", "1", "--amount", "250000").exit_code == 0
+    r = money("receivable", "delete", "3")
+    assert r.exit_code == 0 and sql("SELECT count(*) FROM installments") == [(2,)]
+    # received is recomputed: 100,000 paid covers installment 1 (oldest first), nothing of 2
+    rows = {row["id"]: row for row in money("receivable", "list", "-f", "json").json()}
+    assert (rows[1]["received"], rows[1]["outstanding"], rows[2]["received"]) == (100000.0, 0.0, 0.0)
+    assert money("undo").exit_code == 0 and sql("SELECT count(*) FROM installments") == [(3,)]
+    missing = money("receivable", "delete", "99")
+    assert missing.exit_code == 3 and "installment not found: '99'" in missing.stderr

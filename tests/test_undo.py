@@ -374,9 +374,9 @@ def test_completion_offers_only_active_managers(base, env):
 
 def test_the_nouns_with_edit_and_delete_are_the_record_kinds():
     from amkit.cli import RECORD_KINDS
-    from amkit.records.spec import KINDS
+    from amkit.records.spec import KINDS, NOUNS
 
-    assert set(RECORD_KINDS) == {name for name, kind in KINDS.items() if kind.editable}
+    assert {NOUNS.get(noun, noun) for noun in RECORD_KINDS} == {name for name, kind in KINDS.items() if kind.editable}
 
 
 def test_undo_refused_while_later_records_depend_on_what_it_added(base, cli, sql):

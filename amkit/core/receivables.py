@@ -49,3 +49,17 @@ def allocate(lines: Iterable[Line], paid_cents: int) -> list[Covered]:
         left -= take
         out.append(Covered(line, take))
     return out
+
+
+def plan_overflow(deal_id: int, deal_cents: int | None, planned_cents: int, adding_cents: int) -> str | None:
+    """Why a payment plan may not take ADDING more (its sum would pass the deal's amount), or
+    None when it may. The one wording for `payment plan`, import and `receivable edit`."""
+    if deal_cents is None or planned_cents + adding_cents <= deal_cents:
+        return None
+    return (f"the plan would total {_yuan(planned_cents + adding_cents)}, more than deal {deal_id}'s amount "
+            f"{_yuan(deal_cents)} ({_yuan(planned_cents)} planned already)")
+
+
+def _yuan(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else "-" + _yuan(-cents)
+

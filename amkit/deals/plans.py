@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.core.parse import from_cents, record_id, parse_amount, parse_date, to_cents
+from amkit.core.parse import parse_amount, parse_date, record_id, to_cents
+from amkit.core.receivables import plan_overflow
 from amkit.deals import writes as deals
 from amkit.deals.payments import check_deal
 from amkit.errors import bad_value
@@ -30,10 +31,9 @@ def planned_cents(session: Session, deal_id: int, except_id: int | None = None) 
 
 def check_total(deal: Deal, planned: int, adding: int, shown: str) -> None:
     """Refuse a plan whose sum would pass the deal's amount."""
-    if deal.amount_cents is not None and planned + adding > deal.amount_cents:
-        raise bad_value("amount", shown, f"the plan would total {from_cents(planned + adding)}, more than "
-                                         f"deal {deal.id}'s amount {from_cents(deal.amount_cents)} "
-                                         f"({from_cents(planned)} planned already)")
+    why = plan_overflow(deal.id, deal.amount_cents, planned, adding)
+    if why:
+        raise bad_value("amount", shown, why)
 
 
 def add(st: Store, deal_ref: str, due: str | None, amount: str | None, note: str | None = None) -> Installment:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from amkit.records.spec import KINDS, Kind
+from amkit.records.spec import KINDS, NOUNS, Kind
 from amkit.ui.i18n import counted, t
 from amkit.ui.opts import Fmt, FormatOpt, OutputOpt, example, note
 
@@ -23,6 +23,7 @@ EXAMPLES = {
     "complaint": ("amkit complaint edit 2 --resolved '2026-11-21 10:00'", "amkit complaint delete 2"),
     "goal": ("amkit goal edit 9 --target 300000", "amkit goal delete 9"),
     "manager": ("amkit manager edit 张伟 --mobile 13800138000 --wecom-userid zhangwei", "amkit manager delete 测试"),
+    "receivable": ("amkit receivable edit 4 --due 2027-01-15 --amount 5万", "amkit receivable delete 4"),
 }
 
 
@@ -75,8 +76,12 @@ def _edit(kind: Kind) -> Any:
             name = history.record_name(st.session, kind, record)
         _print_changes(kind, record.id, name, lines, fmt)
 
-    edit.__doc__ = f"Edit a {kind.label}: only the fields given change; prints what changed (amkit undo reverts it)."
+    edit.__doc__ = f"Edit {_a(kind.label)}: only the fields given change; prints what changed (amkit undo reverts it)."
     return _command(edit, params)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _print_changes(kind: Kind, record_id: int, name: str, lines: list[dict[str, str]], fmt: Fmt) -> None:
@@ -134,14 +139,14 @@ def _delete(kind: Kind) -> Any:
                 note(t("also deleted {what}", what=counted(len(ids), dep.label)))
         note(t("amkit undo brings it back"))
 
-    delete.__doc__ = (f"Delete a {kind.label}; refuses while other records depend on it (exit 4). "
+    delete.__doc__ = (f"Delete {_a(kind.label)}; refuses while other records depend on it (exit 4). "
                       "amkit undo brings it back.")
     return _command(delete, params)
 
 
 def attach(noun: str, app: typer.Typer) -> None:
     """Add `edit` and `delete` to the sub-app of `noun` when it is a record kind (once)."""
-    kind = KINDS.get(noun)
+    kind = KINDS.get(NOUNS.get(noun, noun))
     if kind is None or not kind.editable:
         return
     have = {c.name for c in app.registered_commands}

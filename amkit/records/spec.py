@@ -136,9 +136,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Field("renewal_of_id", "--renewal-of", "renewal of"), Field("lost_on", "--lost", "lost on", shown="date"),
         Field("lost_reason", "--reason", "reason lost"), Field("deal_id", "--deal", "deal"),
         Field("external_id", "--external-id", "external id"), CUSTOMER), editable=False, title="title"),
+    # `amkit receivable edit|delete` (NOUNS); a plan is added with `payment plan`
     Kind("installment", "installments", "installment", (
-        Field("due", "--due", "due", shown="date"), Field("amount_cents", "--amount", "amount", shown="money"),
-        Field("note", "--note", "note")), editable=False),
+        Field("due", "--due", "due", "date", "Due date.", "date"),
+        Field("amount_cents", "--amount", "amount", "money", "Amount due (the plan's sum may not pass the deal's "
+              "amount).", "money"),
+        Field("note", "--note", "note"))),
 )}
 
 BY_TABLE: dict[str, Kind] = {k.table: k for k in KINDS.values()}
+# a command noun whose records are of another kind's name
+NOUNS: dict[str, str] = {"receivable": "installment"}

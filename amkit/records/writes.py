@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from amkit.core import enums
-from amkit.core.parse import (record_id, parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
+from amkit.core.parse import (from_cents, record_id, parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
                               parse_int, parse_phone, parse_tags, require_text, to_cents)
 from amkit.errors import Conflict, NotFound, bad_value
+from amkit.core.receivables import plan_overflow
 from amkit.records.spec import BY_TABLE, KINDS, Field, Kind
 from amkit.store import lookup
 from amkit.store.writer import Store
@@ -236,6 +237,22 @@ def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]
         resolved = changes.get("resolved", obj.resolved)
         if resolved is not None and opened is not None and resolved < opened:
             raise bad_value("resolved", resolved.isoformat(), "before the complaint was opened")
+    from amkit.deals.plans import planned_cents
+
+    if kind.table == "installments" and "amount_cents" in changes:
+        if not changes["amount_cents"]:
+            raise bad_value("amount", str(from_cents(changes["amount_cents"])), "must be more than 0")
+        deal = session.get(model("deals"), obj.deal_id)
+        why = plan_overflow(deal.id, deal.amount_cents, planned_cents(session, deal.id, except_id=obj.id),
+                            changes["amount_cents"])
+        if why:
+            raise bad_value("amount", str(from_cents(changes["amount_cents"])), why)
+    if kind.table == "deals" and changes.get("amount_cents") is not None:
+        planned = planned_cents(session, obj.id)
+        if planned > changes["amount_cents"]:
+            raise bad_value("amount", str(from_cents(changes["amount_cents"])),
+                            f"less than its payment plan ({from_cents(planned)}): edit or delete installments first "
+                            "(amkit receivable list --customer …)")
     if kind.table == "managers" and "name" in changes:
         cls = model("managers")
         other = session.execute(sa.select(cls.id).where(cls.name == changes["name"], cls.id != obj.id)).first()
