@@ -111,7 +111,7 @@ def test_deal_delete_refuses_its_installments_and_unlinks_its_contract_audited(b
 def test_deal_probability_and_expected_close(base, cli, sql):
     base("deal", "add", "中国银行", "--amount", "100000", "--stage", "quote")
     r = base("deal", "edit", "1", "--probability", "35%", "--expected-close", "2026-12-20")
-    assert "probability: — → 35%" in r.stdout and "expected close: — → 2026-12-20" in r.stdout
+    assert "probability: — → 35.0%" in r.stdout and "expected close: — → 2026-12-20" in r.stdout
     row = cli("deal", "list", "-f", "json").json()[0]
     assert row["probability"] == 0.35 and row["weighted_amount"] == 35000
     verified(cli)

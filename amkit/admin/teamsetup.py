@@ -97,20 +97,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 $$
 """
 
-# p002: the lockdown (issue 25). The log is appended to, never changed, by the logins: entries
-# (computed by amkit) go in through amkit_audit_append, which records them under the caller's
-# own login, in order, and moves the head kept in amkit_meta; only an admin's erase blanks
-# payloads, through amkit_audit_redact. amkit_hidden (it answered whether any customer name
-# existed) is gone: a reference outside one's scope gets the same answer as a missing one.
-_LOCKDOWN = """
-DROP FUNCTION IF EXISTS amkit_hidden(text, text)
---
-DROP POLICY IF EXISTS amkit_append ON audit_log
---
-DROP POLICY IF EXISTS amkit_redact ON audit_log
---
-CREATE OR REPLACE FUNCTION amkit_audit_append(p_at timestamp without time zone, p_who text, p_command text,
-                                              p_rows json) RETURNS bigint
+# The one body of the audit-append functions: p002's amkit_audit_append and p004's
+# amkit_audit_append_run (the same, and the entries name their run). Shipped steps must stay
+# byte-identical (tests/test_permissions.py pins each step's hash), so both are rendered from it.
+_APPEND = """
+CREATE OR REPLACE FUNCTION @NAME@(p_at timestamp without time zone, p_who text, p_command text,
+@PARAMS@) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 DECLARE e json; last_id bigint; last_hash text; caller text := session_user;
 BEGIN
@@ -125,9 +117,9 @@ BEGIN
       RAISE EXCEPTION 'only an admin records an erase' USING ERRCODE = '42501';
     END IF;
     INSERT INTO audit_log (at, who, command, action, table_name, row_id, before, after, salt, payload_hash,
-                           hash, erased)
+                           hash, erased@RUNCOL@)
     VALUES (p_at, caller, p_command, e->>'action', e->>'table_name', (e->>'row_id')::bigint, e->'before',
-            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false)
+            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false@RUNVAL@)
     RETURNING id, hash INTO last_id, last_hash;
   END LOOP;
   IF last_id IS NOT NULL THEN
@@ -136,7 +128,28 @@ BEGIN
   END IF;
   RETURN last_id;
 END $$
+"""
+
+
+def _append_function(name: str, params: str, run: bool) -> str:
+    indent = " " * (len("CREATE OR REPLACE FUNCTION ") + len(name) + 1)  # under the "(" of the first line
+    return (_APPEND.lstrip("\n").replace("@NAME@", name).replace("@PARAMS@", indent + params)
+            .replace("@RUNCOL@", ", run" if run else "").replace("@RUNVAL@", ", p_run" if run else ""))
+
+
+# p002: the lockdown (issue 25). The log is appended to, never changed, by the logins: entries
+# (computed by amkit) go in through amkit_audit_append, which records them under the caller's
+# own login, in order, and moves the head kept in amkit_meta; only an admin's erase blanks
+# payloads, through amkit_audit_redact. amkit_hidden (it answered whether any customer name
+# existed) is gone: a reference outside one's scope gets the same answer as a missing one.
+_LOCKDOWN = """
+DROP FUNCTION IF EXISTS amkit_hidden(text, text)
 --
+DROP POLICY IF EXISTS amkit_append ON audit_log
+--
+DROP POLICY IF EXISTS amkit_redact ON audit_log
+--
+""" + _append_function("amkit_audit_append", "p_rows json", run=False) + """--
 CREATE OR REPLACE FUNCTION amkit_audit_redact(p_ids bigint[]) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 DECLARE n integer;
@@ -157,34 +170,7 @@ END $$
 # runs, which runs were reverted, the entries of one of its runs, and the later entries (no
 # payload) of exactly the rows that run touched.
 _RUNS = """
-CREATE OR REPLACE FUNCTION amkit_audit_append_run(p_at timestamp without time zone, p_who text, p_command text,
-                                                  p_run text, p_rows json) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
-DECLARE e json; last_id bigint; last_hash text; caller text := session_user;
-BEGIN
-  IF p_who IS DISTINCT FROM caller THEN
-    RAISE EXCEPTION 'audit entries are recorded under the login that makes them (%), not %', caller, p_who
-      USING ERRCODE = '42501';
-  END IF;
-  PERFORM pg_advisory_xact_lock(4242);
-  FOR e IN SELECT value FROM json_array_elements(p_rows) WITH ORDINALITY ORDER BY ordinality LOOP
-    IF e->>'action' = 'erase' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.login = caller AND u.role = 'admin')
-    THEN
-      RAISE EXCEPTION 'only an admin records an erase' USING ERRCODE = '42501';
-    END IF;
-    INSERT INTO audit_log (at, who, command, action, table_name, row_id, before, after, salt, payload_hash,
-                           hash, erased, run)
-    VALUES (p_at, caller, p_command, e->>'action', e->>'table_name', (e->>'row_id')::bigint, e->'before',
-            e->'after', e->>'salt', e->>'payload_hash', e->>'hash', false, p_run)
-    RETURNING id, hash INTO last_id, last_hash;
-  END LOOP;
-  IF last_id IS NOT NULL THEN
-    INSERT INTO amkit_meta (key, value) VALUES ('audit_head', last_id || ':' || last_hash)
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-  END IF;
-  RETURN last_id;
-END $$
---
+""" + _append_function("amkit_audit_append_run", "p_run text, p_rows json", run=True) + """--
 CREATE OR REPLACE FUNCTION amkit_audit_own_runs()
 RETURNS TABLE(run text, command text, at timestamp without time zone, first_id bigint, last_id bigint, action text,
               table_name text, n bigint)

@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from amkit import config
 from amkit.core import enums
 from amkit.core.parse import MAX_ID, parse_date, record_id
 from amkit.errors import bad_value
@@ -33,12 +32,10 @@ def word(how: str, value: Any, session: Session | None = None) -> str:
         return "—"
     if isinstance(value, str) and value.startswith(SEALED):
         return t("(encrypted)")
-    if how == "money":
-        return f"{config.merged().get('currency', '¥')}{Decimal(str(value)) / 100:,.2f}"
-    if how == "ratio":
-        return f"{Decimal(str(value)) * 100:.0f}%"
-    if how == "bool":
-        return t("yes") if value else t("no")
+    if how in ("money", "ratio", "bool"):  # as a table cell shows it (one formatting of money and ratios)
+        from amkit.ui.render import Col, cell_text
+
+        return cell_text(Decimal(str(value)) / 100 if how == "money" else value, Col("value", "value", how))
     if how in ("date", "datetime"):
         text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
         return text.replace("T", " ")[: 16 if how == "datetime" else 10]
