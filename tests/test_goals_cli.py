@@ -377,3 +377,29 @@ def test_real_program_plans_ad_hoc_by_month(sh):
         ("2026-10", 180000, 180000), ("2026-11", 210000, 390000), ("2026-12", 230000, 620000)]
     bad = sh("goal", "plan", "--period", "2026Q4", "--target", "1", "--by", "day")
     assert bad.exit_code == 2 and bad.stderr.strip() == "amkit: invalid by 'day': expected week or month"
+
+
+def test_goal_edit_derives_the_default_lines_again_and_keeps_hand_set_ones(cli, sql):  # noqa: ANN001, ANN201
+    """`goal edit --target` moves the lines `goal set` derived (1.2×, 1.5×, half up), keeps a line
+    set by hand, and checks their order; worked out by hand."""
+    assert cli("manager", "add", "张伟").exit_code == 0
+    assert cli("goal", "set", "--owner", "张伟", "--period", "2026Q4", "--metric", "revenue",
+               "--target", "720000").exit_code == 0
+    assert cli("goal", "set", "--owner", "张伟", "--period", "2026Q4", "--metric", "complaint_response_hours",
+               "--target", "24").exit_code == 0
+    lines = "SELECT target, excellent, stretch FROM goals WHERE id = ?"
+    as_numbers = lambda rows: [tuple(float(v) for v in row) for row in rows]  # noqa: E731
+    r = cli("goal", "edit", "1", "--target", "800000")
+    assert r.exit_code == 0, r.stderr
+    assert as_numbers(sql(lines, 1)) == [(800000, 960000, 1200000)]
+    assert r.stdout.splitlines() == ["goal 1: target: 720000 → 800000", "goal 1: excellent: 864000 → 960000",
+                                     "goal 1: stretch: 1080000 → 1200000"]
+    assert cli("goal", "edit", "1", "--excellent", "1000000").exit_code == 0
+    assert cli("goal", "edit", "1", "--target", "900000").exit_code == 0  # excellent was set by hand: kept
+    assert as_numbers(sql(lines, 1)) == [(900000, 1000000, 1350000)]
+    bad = cli("goal", "edit", "1", "--target", "1100000")  # above the hand-set excellent line
+    assert bad.exit_code == 2 and "must be at least the target" in bad.stderr
+    assert as_numbers(sql(lines, 1)) == [(900000, 1000000, 1350000)]
+    # lower is better: the lines go down (24 h → 20 h, 16 h; 30 h → 25 h, 20 h)
+    assert cli("goal", "edit", "2", "--target", "30").exit_code == 0
+    assert as_numbers(sql(lines, 2)) == [(30, 25, 20)]

@@ -253,11 +253,31 @@ def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]
             raise bad_value("amount", str(from_cents(changes["amount_cents"])),
                             f"less than its payment plan ({from_cents(planned)}): edit or delete installments first "
                             "(amkit receivable list --customer …)")
+    if kind.table == "goals" and changes.keys() & {"target", "excellent", "stretch"}:
+        _goal_lines(obj, changes)
     if kind.table == "managers" and "name" in changes:
         cls = model("managers")
         other = session.execute(sa.select(cls.id).where(cls.name == changes["name"], cls.id != obj.id)).first()
         if other:
             raise bad_value("name", changes["name"], "another manager has that name")
+
+
+def _goal_lines(goal: Any, changes: dict[str, Any]) -> None:
+    """A goal's three lines after an edit, as `goal set` makes them: a line the edit does not
+    give is derived again from the new target (1.2×, 1.5×) when it was the default of the old
+    one, else kept; the order target ≤ excellent ≤ stretch (reversed where lower is better) is
+    checked. Only lines that move are changed (and so reported)."""
+    from amkit.goals.calc import default_lines
+
+    derived = default_lines(goal.metric, goal.target)
+    given = {line: changes[line] if line in changes else
+             (None if getattr(goal, line) == getattr(derived, line) else getattr(goal, line))
+             for line in ("excellent", "stretch")}
+    lines = default_lines(goal.metric, changes.get("target", goal.target), given["excellent"], given["stretch"])
+    for line in ("target", "excellent", "stretch"):
+        value = getattr(lines, line)
+        if line in changes or value != getattr(goal, line):
+            changes[line] = value
 
 
 # --- delete ----------------------------------------------------------------------------------
