@@ -171,6 +171,26 @@ def test_detail_shows_subscores_and_weights(cli, db):
     assert table.exit_code == 0 and "61.54" in table.stdout and "Weight" in table.stdout
 
 
+def test_detail_table_shows_units_and_columns_pick_from_both_tables(cli, db):
+    """Bob, by hand: revenue 80,000 of 100,000 (80.0%), collection 80,000 of 60,000 (capped 120.0%),
+    visits 0 of 2; the detail table shows them as the card does, in zh with the goal source in words."""
+    r = cli("score", "card", "-p", PERIOD, "--owner", "Bob", "--detail", "-c", "owner,score,metric,actual,goal,ratio",
+            extra_env={"AMKIT_LANG": "zh"})
+    assert r.exit_code == 0, r.stderr
+    card, detail = r.stdout.split("\n\n")
+    assert card.splitlines()[1].split() == ["客户经理", "得分"] and "76.92" in card
+    rows = {line.split()[1]: line.split()[2:] for line in detail.splitlines()[2:]}
+    assert detail.splitlines()[0].split() == ["客户经理", "指标", "实际", "目标值", "比率"]
+    assert rows["签约金额"] == ["¥80,000.00", "¥100,000.00", "80.0%"]
+    assert rows["回款"] == ["¥80,000.00", "¥60,000.00", "120.0%"]
+    assert rows["拜访"] == ["0", "2", "0.0%"]
+    src = cli("score", "card", "-p", PERIOD, "--owner", "Bob", "--detail", "-c", "metric,目标来源",
+              extra_env={"AMKIT_LANG": "zh"})
+    assert "签约金额    目标" in src.stdout.replace("  目标来源", "")
+    bad = cli("score", "card", "-p", PERIOD, "--detail", "-c", "owner,bogus")
+    assert bad.exit_code == 2 and "--columns" in bad.stderr and "bogus" in bad.stderr and bad.stdout == ""
+
+
 def test_team_ranks_within_team(cli, db):
     rows = cli("score", "card", "-p", PERIOD, "--team", "West", "-f", "json").json()
     assert [(r["owner"], r["rank"]) for r in rows] == [("Dan", 1), ("Cat", 2)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 
@@ -180,10 +181,63 @@ def _table(rows, cols, detail, dcols, output, period_key,  # noqa: ANN001
         shown = [c for c in cols if c.key not in hidden and c.key != "target_source"]
         at = [c.key for c in shown].index("achievement") + 1
         shown.insert(at, Col("bar", "", "bar", priority=90))
-        render(rows, shown, "table", out=stream, title=period_key)
-        if detail is not None:
-            stream.write("\n")
-            render(detail, dcols, "table", out=stream)
+        if detail is None:
+            render(rows, shown, "table", out=stream, title=period_key)
+            return
+        with _picked(shown, dcols):
+            render(rows, shown, "table", out=stream, title=period_key)
+        stream.write("\n")
+        with _picked(dcols, shown):
+            _detail_table(detail, dcols, stream)
+
+
+@contextmanager
+def _picked(cols: list, other: list) -> Iterator[None]:
+    """With --detail, `--columns` names columns of either table: each table shows the ones it
+    has (all of its columns when it has none of them); a name in neither is bad input."""
+    from amkit import context
+    from amkit.errors import bad_value
+    from amkit.ui.i18n import t
+
+    ctx = context.current()
+    wanted = ctx.columns
+    if not wanted:
+        yield
+        return
+
+    def names(columns: list) -> set[str]:
+        return {n.lower() for c in columns for n in (c.key, c.label, t(c.label))}
+
+    mine, theirs = names(cols), names(other)
+    for name in wanted:
+        if name.strip().lower() not in mine | theirs:
+            raise bad_value("--columns", name, "expected one of " + ", ".join(dict.fromkeys(
+                c.key for c in cols + other)))
+    ctx.columns = tuple(n for n in wanted if n.strip().lower() in mine) or None
+    try:
+        yield
+    finally:
+        ctx.columns = wanted
+
+
+SOURCES = {"goal": "目标", "plan": "季度分解"}  # where a target came from (JSON keeps goal | plan)
+
+
+def _detail_table(detail: list[dict], dcols: list, stream) -> None:  # noqa: ANN001
+    """The sub-scores: each row's actual and goal in its metric's unit (¥1,139,600.00, 12, 35.0%),
+    the ratio as a percent, as the card above shows them."""
+    from amkit.ui.render import Col, cell_text, render
+
+    shown = []
+    for r in detail:
+        kind = _kind(r["metric"])
+        cells = {k: cell_text(r[k], Col(k, k, kind)) for k in ("actual", "goal") if r.get(k) is not None}
+        if r.get("ratio") is not None:
+            cells["ratio"] = cell_text(r["ratio"], Col("ratio", "ratio", "ratio"))
+        shown.append({**r, **cells})
+    cols = [Col(c.key, c.label, "number") if c.key in ("actual", "goal", "ratio") else
+            Col(c.key, c.label, "enum", SOURCES) if c.key == "source" else c for c in dcols]
+    render(shown, cols, "table", out=stream)
 
 
 def _write_html(result, rows, cols, detail, output, by_team: bool = False) -> None:  # noqa: ANN001
