@@ -23,8 +23,8 @@ def _fail(message: str, code: int, details: list[str] | None = None) -> int:
     from amkit.ui.helptext import message as in_language
 
     typer.echo(f"amkit: {mask_secrets(in_language(message))}", err=True)
-    for line in details or []:
-        typer.echo(f"  {mask_secrets(line)}", err=True)
+    for line in details or []:  # an import's bad rows: "line 4, column '日期', value …: reason"
+        typer.echo(f"  {mask_secrets(in_language(line))}", err=True)
     return code
 
 

@@ -129,7 +129,7 @@ def test_unknown_chinese_alias_is_exit_2_and_nothing_written(archive, sql):
     assert r.exit_code == 2
     assert r.stderr.startswith("amkit: invalid channel '飞鸽传书': expected one of visit, call")
     zh = archive("followup", "log", "重庆银行", "--channel", "飞鸽传书", "--summary", "x", extra_env=ZH)
-    assert zh.stderr.startswith("amkit: 渠道 的值 '飞鸽传书' 无效：应为以下之一：visit, call")
+    assert zh.stderr.startswith("amkit: 渠道 的值 '飞鸽传书' 无效：应为以下之一：拜访（visit）、电话（call）、")
     assert sql("SELECT count(*) FROM followups") == [(0,)]
 
 

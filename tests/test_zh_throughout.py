@@ -109,3 +109,33 @@ def test_zh_reports_show_no_internal_identifiers(cli):
         assert not found, (args, found)
     r = cli("remind", "-f", "json")  # JSON stays English for scripts
     assert {row["kind"] for row in r.json()} <= set(ENUMS["kind"])
+
+
+def test_an_import_report_reads_in_chinese(cli, tmp_path):  # noqa: ANN001, ANN201
+    """Each bad row, the counts and the hints in zh; the choices of an enum as shown (with the
+    value), and a field label with a space in it kept whole."""
+    assert cli("manager", "add", "李娜").exit_code == 0
+    assert cli("customer", "add", "上海万邦汽车部件有限公司", "--owner", "李娜").exit_code == 0
+    src = tmp_path / "fu.csv"
+    src.write_text("2026年11月跟进记录导出\n客户名称,跟进方式,跟进时间,跟进内容\n"
+                   "上海万邦汽车部件有限公司,拜访,2026-11-20,拜访高总\n上海万邦汽车部件有限公司,电话,2026-13-45,电话\n"
+                   "不存在的客户有限公司,微信,2026-11-21,微信\n上海万邦汽车部件有限公司,飞鸽,11月22日,\n", encoding="utf-8")
+    zh = {"AMKIT_LANG": "zh"}
+    r = cli("import", "followups", src, extra_env=zh)
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0] == "amkit: fu.csv 中有 3 行无效；未导入任何数据"
+    assert "  第 4 行，列 '跟进时间'，值 '2026-13-45'：应为日期，例如 2026-11-03" in r.stderr
+    assert ("  第 6 行，列 '跟进方式'，值 '飞鸽'：应为以下之一：拜访（visit）、电话（call）、微信（wechat）、邮件（email）、"
+            "视频（video）、会议（meeting）、其他（other）") in lines
+    assert "  第 6 行，列 '跟进内容'，值 ''：不能为空" in lines
+    assert "  第 5 行，列 '客户名称'，值 '不存在的客户有限公司'：未知的 客户 '不存在的客户有限公司'（请先添加，或使用 --create-missing）" in lines
+    ok = cli("import", "followups", src, "--skip-invalid", "--dry-run", extra_env=zh)
+    assert ok.exit_code == 0
+    assert ok.stderr.splitlines()[0] == "跟进记录：读取 4 行、新增 1、更新 0、未变 0（试运行：未写入）；拒绝 3 行"
+    edit = cli("deal", "add", "上海万邦汽车部件有限公司", "--stage", "contact", "--amount", "1")
+    assert edit.exit_code == 0
+    bad = cli("deal", "edit", "1", "--expected-close", "2026-13-45", extra_env=zh)
+    assert bad.stderr.startswith("amkit: 预计成交日期 的值 '2026-13-45' 无效：应为日期")
+    for english in ("line ", "column", "expected", "add it first", "read,", "inserted"):
+        assert english not in r.stderr + ok.stderr + bad.stderr, english

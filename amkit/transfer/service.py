@@ -101,17 +101,24 @@ def import_file(table: str, file: str, maps: list[str], value_maps: list[str], m
             st.discard()
         # before the commit: a rejected file that cannot be written (disk full) undoes the import
         out = write_rejected(Path(file), source.columns, result.rejected) if result.rejected and not dry_run else None
-    parts = [f"{result.read} read", f"{result.inserted} inserted", f"{result.updated} updated",
-             f"{result.unchanged} unchanged"]
+    from amkit.ui.i18n import t
+
+    parts = [t("{n} read", n=result.read), t("{n} inserted", n=result.inserted), t("{n} updated", n=result.updated),
+             t("{n} unchanged", n=result.unchanged)]
     if result.created_refs:
-        parts.append(f"{result.created_refs} referenced records created")
-    summary = f"{table}: " + ", ".join(parts) + (" (dry run: nothing written)" if dry_run else "")
+        parts.append(t("{n} referenced records created", n=result.created_refs))
+    summary = t("{table}: {counts}", table=t(table), counts=t(", ").join(parts))
+    if dry_run:
+        summary += t(" (dry run: nothing written)")
+    kept = [c for c, kind in opts.extra_kinds.items()]
+    if kept:  # a typo in a header would otherwise vanish into extra unnoticed
+        summary += "\n  " + t("kept in extra (no field of that name): {columns}", columns=t(", ").join(kept))
     if result.rejected:
-        summary += f"; {len(result.rejected)} rejected" + (f" -> {out}" if out else "")
+        summary += t("; {n} rejected", n=len(result.rejected)) + (f" -> {out}" if out else "")
         for err in result.errors[:20]:
-            summary += "\n  " + err.text()
+            summary += "\n  " + err.text()  # worded in the user's language as it is printed (amkit.ui.opts.note)
         if len(result.errors) > 20:
-            summary += f"\n  … {len(result.errors) - 20} more in the rejected file"
+            summary += "\n  " + t("… {n} more in the rejected file", n=len(result.errors) - 20)
     return summary
 
 

@@ -122,7 +122,7 @@ def _specs() -> dict[str, TableSpec]:
                   aliases=("stage", "生命周期", "客户阶段", "状态")),
             Field("tags", lambda v: parse_tags(v) if v else "", aliases=("标签",)),
             Field("aliases", lambda v: parse_tags(v) if v else "", aliases=("客户简称", "简称", "别名", "alias")),
-            Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "created")),
+            Field("created_at", lambda v: parse_datetime("created_at", v), aliases=("创建时间", "创建日期", "created")),
         ],
         key=("name",), extra=True,
         defaults=lambda: {"tier": "C", "tier_locked": False, "lifecycle": "active", "tags": "", "aliases": "",

@@ -23,6 +23,9 @@ from amkit.ui.i18n import _catalog, counted, plural, t
 
 PREFIX = "amkit: "
 _FIELD = re.compile(r"\{(\w+)\}")
+# a value is shown by repr ('2026-13-45') or as a number: so a field name with a space in it
+# ("invalid expected close '2026-13-45'") is not cut at its first word
+_GROUPS = {"value": r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s'\"]\S*)"}
 
 
 def translate_tree(root: Any) -> None:
@@ -151,7 +154,22 @@ def _part(value: str, catalog: dict[str, str], templates: list, depth: int) -> s
     if all(counts) and all(m[2] in catalog or plural(m[2]) in catalog or "{n} " + plural(m[2]) in catalog
                            for m in counts):
         return catalog.get(", ", ", ").join(counted(int(m[1]), m[2], _language()) for m in counts)
+    labels = _enum_labels(pieces) if len(pieces) > 1 else None
+    if labels:  # the choices of an enum: each as shown (and accepted back), with its value
+        return catalog.get(", ", ", ").join(f"{label}（{value}）" if label != value else value
+                                            for value, label in labels)
     return _reword(value, catalog, templates, depth - 1) if depth > 0 else value
+
+
+def _enum_labels(values: list[str]) -> list[tuple[str, str]] | None:
+    """[(value, zh label)] when VALUES are all the values of one of amkit's enums (channels,
+    stages, reason codes …), in order; else None."""
+    from amkit.core.enums import ENUMS
+
+    for names in ENUMS.values():
+        if set(values) <= names.keys():
+            return [(v, names[v]) for v in values]
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -163,7 +181,7 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], str]]:
             body = key[len(PREFIX):]
             regex = ""
             for i, piece in enumerate(_FIELD.split(body)):
-                regex += re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)"
+                regex += re.escape(piece) if i % 2 == 0 else _GROUPS.get(piece, f"(?P<{piece}>.+?)")
             literal = len(_FIELD.sub("", body))
             out.append((literal, re.compile(regex, re.S), value))
     out.sort(key=lambda item: -item[0])

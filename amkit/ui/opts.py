@@ -132,7 +132,13 @@ def emit_created(row, cols, fmt: Fmt) -> None:  # noqa: ANN001
 
 
 def note(message: str) -> None:
-    """Chatter goes to stderr (passwords in URLs masked)."""
+    """Chatter goes to stderr (passwords in URLs masked), each line in the user's language when
+    the catalog has it (amkit.ui.helptext.message; already translated text stays as it is)."""
     from amkit.core.text import mask_secrets
+    from amkit.ui.helptext import message as in_language
 
-    typer.echo(mask_secrets(message), err=True)
+    def said(line: str) -> str:
+        body = line.lstrip()
+        return line[:len(line) - len(body)] + in_language(body) if body else line
+
+    typer.echo(mask_secrets("\n".join(said(line) for line in message.split("\n"))), err=True)
