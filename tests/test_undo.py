@@ -442,3 +442,19 @@ def test_counts_in_messages_agree_in_number_and_speak_chinese(cli, sql):  # noqa
     assert sorted(line.strip() for line in lines) == sorted(
         ["恢复 1 个商机", "恢复 1 条商机阶段记录", "恢复 2 笔回款", "恢复 1 期回款计划", "还原 1 份合同"])
     assert sql("SELECT count(*) FROM payments") == [(2,)] and sql("SELECT deal_id FROM contracts") == [(1,)]
+
+
+def test_a_terminal_is_not_asked_to_confirm_a_delete_that_will_be_refused(cli, env, sql):  # noqa: ANN001, ANN201
+    import os
+
+    from ptyrun import run_on_pty
+
+    for step in (("manager", "add", "张伟"), ("customer", "add", "中国银行", "--owner", "张伟"),
+                 ("deal", "add", "中国银行", "--amount", "1000", "--stage", "won"), ("payment", "add", "1", "100")):
+        assert cli(*step).exit_code == 0
+    code, out = run_on_pty(["deal", "delete", "1"], 80, {**os.environ, **env})
+    assert code == 4 and "?" not in out and "[y/N]" not in out
+    assert "cannot delete deal 1: delete its 1 payment first, or --cascade" in out
+    code, out = run_on_pty(["manager", "delete", "张伟"], 80, {**os.environ, **env})
+    assert code == 4 and "manager 张伟 still has 1 customer, 1 deal" in out and "[y/N]" not in out
+    assert sql("SELECT count(*) FROM deals") == [(1,)]

@@ -14,7 +14,7 @@ app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 def columns():  # noqa: ANN201
     from amkit.ui.render import Col
 
-    return [Col("id", "id", "int"), Col("name", "Name"), Col("team", "Team"), Col("lead", "Lead"),
+    return [Col("id", "id", "int"), Col("name", "Full name"), Col("team", "Team"), Col("lead", "Lead"),
             Col("email", "Email"), Col("mobile", "Mobile"), Col("wecom_userid", "WeCom userid"),
             Col("dingtalk_userid", "DingTalk userid"), Col("active", "Active", "bool"), Col("customers", "Customers owned", "int")]
 

@@ -27,7 +27,7 @@ def print_briefing(row: dict[str, Any]) -> None:
         head.insert(1, Col("aliases", "Aliases"))
     render_one(flat, head + [Col("extra", "Extra")] if row.get("extra") else head, "table", out=sys.stdout)
     _section(t("Contacts"), row["contacts"], [
-        Col("name", "Name"), Col("role", "Role"), Col("is_decision_maker", "Decision maker", "bool"),
+        Col("name", "Full name"), Col("role", "Role"), Col("is_decision_maker", "Decision maker", "bool"),
         Col("phone", "Phone"), Col("email", "Email"), Col("wechat", "WeChat"), Col("birthday", "Birthday"),
     ])
     _section(t("Recent follow-ups"), row.get("followups", []), [
@@ -84,7 +84,7 @@ def print_money(row: dict[str, Any]) -> None:
         typer.echo(clip_lines(t("Last handover: {source} -> {to} on {on}: {note}", source=h["from"] or "-",
                                 to=h["to"], on=h["on"], note=note), sys.stdout))  # cut to a terminal's width
     _section(t("Open deals") + f" · {t('weighted')} {row['pipeline_weighted']:,.2f}", row["open_deals"], [
-        Col("id", "id", "int"), Col("title", "Title"), Col("stage", "Stage", "enum", DEAL_STAGES),
+        Col("id", "id", "int"), Col("title", "Deal name"), Col("stage", "Stage", "enum", DEAL_STAGES),
         Col("amount", "Amount", "money"), Col("weighted_amount", "Weighted", "money"), Col("created", "Created"),
     ], TOP)
     _section(t("Contracts"), row["contracts"], [

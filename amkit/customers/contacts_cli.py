@@ -15,7 +15,7 @@ app = typer.Typer(no_args_is_help=True)  # help: amkit.cli.COMMANDS
 def columns():  # noqa: ANN201
     from amkit.ui.render import Col
 
-    return [Col("id", "id", "int"), Col("customer", "Customer"), Col("name", "Name"), Col("role", "Role"),
+    return [Col("id", "id", "int"), Col("customer", "Customer"), Col("name", "Full name"), Col("role", "Role"),
             Col("is_decision_maker", "Decision maker", "bool"), Col("phone", "Phone"), Col("email", "Email"),
             Col("wechat", "WeChat"), Col("birthday", "Birthday"), Col("birthday_lunar", "Lunar", "bool")]
 

@@ -21,7 +21,7 @@ def columns():  # noqa: ANN201
     from amkit.ui.render import Col
 
     return [
-        Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("title", "Title"),
+        Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"), Col("title", "Deal name"),
         Col("stage", "Stage", "enum", DEAL_STAGES), Col("amount", "Amount", "money"),
         Col("probability", "Probability", "ratio"), Col("weighted_amount", "Weighted", "money"),
         Col("created", "Created"), Col("closed_at", "Closed"), Col("is_repurchase", "Repurchase", "bool"),

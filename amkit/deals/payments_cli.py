@@ -24,7 +24,7 @@ def deal_columns():  # noqa: ANN201
     from amkit.ui.render import Col
 
     return [Col("deal_id", "Deal", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
-            Col("title", "Title"), Col("closed_at", "Closed"), Col("won_amount", "Won amount", "money"),
+            Col("title", "Deal name"), Col("closed_at", "Closed"), Col("won_amount", "Won amount", "money"),
             Col("paid", "Paid", "money"), Col("outstanding", "Outstanding", "money"),
             Col("collection_rate", "Collection rate", "ratio"), Col("last_payment", "Last payment")]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from amkit.records.spec import KINDS, NOUNS, Kind
-from amkit.ui.i18n import counted, t
+from amkit.ui.i18n import counted, plural, t
 from amkit.ui.opts import Fmt, FormatOpt, OutputOpt, example, note
 
 EXAMPLES = {
@@ -115,7 +115,7 @@ def _delete(kind: Kind) -> Any:
     kw = inspect.Parameter.KEYWORD_ONLY
     params = _ref_params(kind)
     if kind.cascade and kind.dependents:
-        labels = ", ".join(d.label for d in kind.dependents)
+        labels = ", ".join(plural(d.label) for d in kind.dependents)
         params.append(inspect.Parameter("cascade", kw, default=False, annotation=Annotated[bool, typer.Option(
             "--cascade", help=f"Also delete (or unlink) its {labels}.")]))
     params.append(inspect.Parameter("yes", kw, default=False, annotation=Annotated[bool, typer.Option(
@@ -128,6 +128,7 @@ def _delete(kind: Kind) -> Any:
         with store.write() as st:
             record = writes.find(st.session, kind, ref, customer)
             name = history.record_name(st.session, kind, record)
+            writes.check_dependents(st.session, kind, record, cascade)  # refused before anyone is asked
             if not yes and sys.stdin.isatty() and sys.stdout.isatty():
                 typer.confirm(t("Delete {record}?", record=named(kind, record.id, name)), abort=True)
             record, done = writes.delete(st, kind, ref, cascade, customer)

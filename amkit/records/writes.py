@@ -294,18 +294,26 @@ def dependents(session: Session, kind: Kind, obj: Any) -> list[tuple[Any, list[i
     return out
 
 
+def check_dependents(session: Session, kind: Kind, obj: Any, cascade: bool) -> list[tuple[Any, list[int]]]:
+    """The records depending on `obj`; refused (exit 4) unless `cascade` may take them. Run before
+    a terminal asks "Delete …?", so nobody confirms a delete that is then refused."""
+    found = dependents(session, kind, obj)
+    if found and (not cascade or not kind.cascade):
+        parts = ", ".join(counted(len(ids), dep.label, "en") for dep, ids in found)  # zh: amkit.ui.helptext
+        who = f"{kind.label} {obj.name}" if kind.address == "manager" else f"{kind.label} {obj.id}"
+        if not kind.cascade:
+            raise Conflict(f"{who} still has {parts}: use `amkit manager leave` to hand them over")
+        raise Conflict(f"cannot delete {who}: delete its {parts} first, or --cascade")
+    return found
+
+
 def delete(st: Store, kind: Kind, ref: str, cascade: bool = False, customer: str | None = None) -> tuple[Any, list]:
     """Delete the record (and its owned parts); with `cascade` its dependents too (or unlink
     them). Returns (the deleted record, [(Dependent, ids, what was done)])."""
     session = st.session
     _admin_only(session, kind, "delete")
     obj = find(session, kind, ref, customer)
-    found = dependents(session, kind, obj)
-    if found and (not cascade or not kind.cascade):
-        parts = ", ".join(counted(len(ids), dep.label, "en") for dep, ids in found)  # zh: amkit.ui.helptext
-        if not kind.cascade:
-            raise Conflict(f"{kind.label} {obj.id} still has {parts}: use `amkit manager leave` to hand them over")
-        raise Conflict(f"cannot delete {kind.label} {obj.id}: delete its {parts} first, or --cascade")
+    found = check_dependents(session, kind, obj, cascade)
     done = []
     for dep, ids in found:
         cls = model(dep.table)

@@ -87,7 +87,7 @@ def sections(doc: dict[str, Any]) -> list[Section]:
                                       Col("reason_code", "Reason code", "enum", REASON_CODES),
                                       Col("lost_reason", "Lost reason")]),
         (t("Won deals"), d["won"], [Col("id", "id", "int"), Col("customer", "Customer"), Col("owner", "Owner"),
-                                    Col("title", "Title"), Col("amount", "Amount", "money"),
+                                    Col("title", "Deal name"), Col("amount", "Amount", "money"),
                                     Col("closed_at", "Closed", "date")]),
         (t("Customers gone dormant or churned"), [{**r, "reason": _reason_words(r.get("reason"))}
                                                   for r in doc["lifecycle"]],
