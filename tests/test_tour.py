@@ -58,3 +58,32 @@ def test_printed_tour_is_translated_and_comments_align(env, monkeypatch):
     en = localized(tour())
     assert len(comment_columns(en)) == 1
     assert "# a briefing; pinyin initials work" in en and "客户简报" not in en
+
+
+def test_the_demo_says_what_it_built_as_the_database_counts_it(cli, sql):  # noqa: ANN001, ANN201
+    r = cli("demo")
+    assert r.exit_code == 0, r.stderr
+    said = dict((noun, int(n)) for n, noun in (part.split(" ", 1) for part in r.stderr.splitlines()[0].split(", ")))
+    tables = {"managers": "managers", "customers": "customers", "contacts": "contacts", "follow-ups": "followups",
+              "deals": "deals", "payments": "payments", "installments": "installments", "contracts": "contracts",
+              "goals": "goals", "surveys": "surveys", "complaints": "complaints", "knowledge-base entries": "kb_entries"}
+    for noun, table in tables.items():
+        assert said[noun] == sql(f"SELECT count(*) FROM {table}")[0][0], noun
+    assert said["A-tier customers"] == sql("SELECT count(*) FROM customers WHERE tier = 'A'")[0][0]
+
+
+def test_the_printed_tour_never_wraps_on_an_80_column_terminal(env):  # noqa: ANN001, ANN201
+    import os
+
+    from ptyrun import run_on_pty
+
+    from amkit.ui.render import display_width
+
+    for lang in ("zh", "en"):
+        code, out = run_on_pty(["demo"], 80, {**os.environ, **env, "AMKIT_LANG": lang})
+        assert code == 0
+        lines = [line for line in out.splitlines() if line.strip()]
+        tour = [line for line in lines if line.lstrip().startswith(("amkit ", "# "))]
+        assert max(display_width(line) for line in tour) <= 80, lang
+        commands = [line for line in tour if line.lstrip().startswith("amkit ")]
+        assert len(commands) > 25 and all("amkit" not in line for line in tour if line.lstrip().startswith("# "))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -33,17 +34,19 @@ def demo(
     """Build a demo database with realistic sample data and print a short tour."""
     from amkit.admin import tour_cli as guided
     from amkit.admin.demo import build, tour
-    from amkit.ui.i18n import t
+    from amkit.ui.i18n import counted, t
 
     if not (run_tour and not reset and guided.demo_ready()):
         counts = build(reset=reset, seed=seed)
-        note(", ".join(f"{n} {what}" for what, n in counts.items()))
+        note(t(", ").join(counted(n, noun) for noun, n in counts.items()))
         from amkit.core.text import mask_secrets
         from amkit.store import engine
 
         note(t("demo database: {url} (keep your own work in another file: amkit --db work.db …)",
                url=mask_secrets(engine.url())))
-    typer.echo(guided.localized(tour()))
+    from amkit.ui.render import terminal_width
+
+    typer.echo(guided.localized(tour(), terminal_width(sys.stdout) if sys.stdout.isatty() else None))
     if run_tour:
         seconds = guided.run(typer.echo)
         note(t("the tour took {seconds:.1f} s", seconds=seconds))

@@ -35,9 +35,11 @@ STEPS: list[tuple[str, str]] = [
 ]
 
 
-def localized(text: str) -> str:
+def localized(text: str, width: int | None = None) -> str:
     """The printed tour in the user's language: `# comments` and plain lines through the
-    catalog, comments re-aligned by display width (CJK counts double)."""
+    catalog, comments re-aligned by display width (CJK counts double). On a terminal WIDTH
+    columns wide, a comment that would not fit after its command goes on the line below it,
+    so no line wraps."""
     from amkit.ui.render import display_width
 
     rows: list[tuple[str, str] | str] = []
@@ -47,13 +49,17 @@ def localized(text: str) -> str:
             rows.append((command.rstrip(), t(comment.strip())))
         else:
             rows.append(t(line.strip()) if line.strip() else "")
-    width = max((display_width(r[0]) for r in rows if isinstance(r, tuple)), default=0)
+    align = max((display_width(r[0]) for r in rows if isinstance(r, tuple)), default=0)
     out = []
     for row in rows:
-        if isinstance(row, tuple):
-            out.append(row[0] + " " * (width - display_width(row[0]) + 2) + "# " + row[1])
-        else:
+        if not isinstance(row, tuple):
             out.append(row)
+            continue
+        line = row[0] + " " * (align - display_width(row[0]) + 2) + "# " + row[1]
+        if width is not None and display_width(line) > width:
+            indent = len(row[0]) - len(row[0].lstrip()) + 4
+            line = row[0] + "\n" + " " * indent + "# " + row[1]
+        out.append(line)
     return "\n".join(out)
 
 
