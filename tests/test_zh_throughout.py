@@ -139,3 +139,19 @@ def test_an_import_report_reads_in_chinese(cli, tmp_path):  # noqa: ANN001, ANN2
     assert bad.stderr.startswith("amkit: 预计成交日期 的值 '2026-13-45' 无效：应为日期")
     for english in ("line ", "column", "expected", "add it first", "read,", "inserted"):
         assert english not in r.stderr + ok.stderr + bad.stderr, english
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("deal", "edit", "1"), "amkit: 请至少给出一个要修改的字段（见 --help）\n"),
+    (("followup", "log", "中国银行", "--channel", "call", "--summary", "x", "--at", "2026-12-01"),
+     "amkit: --at 的值 '2026-12-01' 无效：晚于今天（2026-11-23）；以后要做的事请用 --next 计划\n"),
+    (("score", "card", "-p", "2026-13"), "amkit: 周期 的值 '2026-13' 无效：月份应为 01-12\n"),
+    (("export", "deals", "-f", "xlsx"), "amkit: --output 的值 '' 无效：xlsx 需要 -o 文件\n"),
+    (("payment", "add", "1", "100"), "amkit: 商机 的值 1 无效：处于 报价 阶段，尚未签约：回款只能记在已签约的商机上\n"),
+])
+def test_messages_in_chinese_name_values_as_shown(cli, args, said):  # noqa: ANN001, ANN201
+    for step in (("manager", "add", "张伟"), ("customer", "add", "中国银行", "--owner", "张伟"),
+                 ("deal", "add", "中国银行", "--amount", "1000", "--stage", "quote")):
+        assert cli(*step).exit_code == 0
+    r = cli(*args, extra_env={"AMKIT_LANG": "zh"})
+    assert (r.exit_code, r.stderr) == (2, said)

@@ -69,7 +69,9 @@ def _edit(kind: Kind) -> Any:
 
         given = {k[2:]: v for k, v in values.items() if v is not None}
         if not given:
-            raise typer.BadParameter("give at least one field to change (see --help)")
+            from amkit.errors import BadInput
+
+            raise BadInput("give at least one field to change (see --help)")
         with store.write() as st:
             record, changes = writes.edit(st, kind, ref, given, customer)
             lines = words(st.session, changes)
