@@ -166,3 +166,17 @@ def test_fit_plan_keeps_numbers_whole_and_cuts_text():
     assert 1 + sum(w + 3 for w in plan.widths.values()) <= 40
     assert fit.clip("北京京东世纪贸易有限公司", 9) == "北京京东…"
     assert fit.plan(heads, cells, kinds, order, 20, key_count=2).record_view
+
+
+def test_a_column_empty_in_every_row_gives_its_room_to_the_names(cli, env):  # noqa: ANN001, ANN201
+    long_name = "武汉汇智信息有限公司"
+    for step in (("manager", "add", "张伟"), ("customer", "add", long_name, "--owner", "张伟"),
+                 ("followup", "log", long_name, "--channel", "visit", "--summary", "季度回顾", "--at", "2026-11-20 10:00")):
+        assert cli(*step).exit_code == 0
+    code, out = run_on_pty(["followup", "list"], 80, {**os.environ, **env})
+    assert code == 0
+    head = next(line for line in out.splitlines() if "Customer" in line)
+    assert "Contact" not in head and "Outcome" not in head  # no follow-up has them
+    assert long_name in out and "column(s) hidden: --wide or --columns" in out
+    code, wide = run_on_pty(["followup", "list", "--wide"], 80, {**os.environ, **env})
+    assert "Contact" in wide  # --wide shows every column, empty or not

@@ -294,6 +294,9 @@ def _fitted_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
                                                else c.priority) <= fit.KEY)) or 1
     width = terminal_width(stream)
     wide = context.current().wide or bool(context.current().columns)
+    if rows and not wide:  # a column empty in every row tells nothing: its room goes to the others
+        blank = {i for i in order[key_count:] if not any(row[i].strip() for row in cells)}
+        order = [i for i in order if i not in blank]
     chosen = fit.plan(heads if header else [""] * len(cols), cells, kinds, order, width,
                       key_count=key_count, wide=wide)
     if chosen.record_view:
@@ -302,7 +305,7 @@ def _fitted_table(rows, cols, stream, *, title, header) -> None:  # noqa: ANN001
     _rich_table([[cells_row[i] for i in chosen.shown] for cells_row in cells], [cols[i] for i in chosen.shown],
                 [heads[i] for i in chosen.shown], [chosen.widths[i] for i in chosen.shown], stream,
                 title=title, header=header)
-    if chosen.hidden:
+    if chosen.hidden:  # the blank columns too: plan was not given them
         sys.stderr.write(t("{n} column(s) hidden: --wide or --columns", n=chosen.hidden) + "\n")
 
 
