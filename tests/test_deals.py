@@ -260,3 +260,23 @@ def test_demo_deals_are_consistent(cli, sql):
     assert sql("SELECT count(*) FROM surveys WHERE (nps AND score > 10) OR (NOT nps AND score NOT BETWEEN 1 AND 5)") \
         == [(0,)]
     assert sql("SELECT count(*) FROM complaints WHERE resolved < opened") == [(0,)]
+
+
+def test_upsert_refuses_rows_with_no_key_instead_of_adding_them_again(cli, sql, tmp_path):  # noqa: ANN001, ANN201
+    """An export of deals without external ids, imported back with --mode upsert, would add every
+    deal a second time: each such row is refused (exit 2, nothing written), and --mode create
+    still adds new rows."""
+    for step in (("manager", "add", "张伟"), ("customer", "add", "中国银行", "--owner", "张伟"),
+                 ("deal", "add", "中国银行", "--amount", "1000", "--stage", "quote"),
+                 ("deal", "add", "中国银行", "--amount", "2000", "--stage", "won", "--external-id", "CRM-2")):
+        assert cli(*step).exit_code == 0
+    out = tmp_path / "deals.csv"
+    assert cli("export", "deals", "-o", out).exit_code == 0
+    r = cli("import", "deals", out, "--mode", "upsert")
+    assert r.exit_code == 2 and sql("SELECT count(*) FROM deals") == [(2,)]
+    assert "line 2, column 'external_id', value '': no external_id to match on" in r.stderr
+    assert "line 3" not in r.stderr  # CRM-2 matches itself: unchanged
+    zh = cli("import", "deals", out, "--mode", "upsert", extra_env={"AMKIT_LANG": "zh"})
+    assert "没有可匹配的 external_id" in zh.stderr
+    skip = cli("import", "deals", out, "--mode", "upsert", "--skip-invalid")
+    assert skip.exit_code == 0 and "0 inserted" in skip.stderr and sql("SELECT count(*) FROM deals") == [(2,)]

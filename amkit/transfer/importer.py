@@ -401,7 +401,13 @@ class Importer:
         batch_keys: set[tuple] = set()
         for line, raw, row in ready:
             key = self._key_of(row)
-            if key.count(None) == len(key):  # no natural key given: always a new row
+            if key.count(None) == len(key):  # no natural key given: a new row (create mode)
+                if self.opts.mode == "upsert":  # re-importing an export would add every such row again
+                    names = ", ".join(self.key)
+                    self._reject(raw, [RowError(line, self._col(self.key[0]), "",
+                                                f"no {names} to match on: --mode upsert updates rows by it; "
+                                                "give it, or add new rows with --mode create")])
+                    continue
                 inserts.append(self._complete(row))
                 continue
             key_hash = hash(key)
