@@ -147,6 +147,9 @@ def test_an_import_report_reads_in_chinese(cli, tmp_path):  # noqa: ANN001, ANN2
      "amkit: --at 的值 '2026-12-01' 无效：晚于今天（2026-11-23）；以后要做的事请用 --next 计划\n"),
     (("score", "card", "-p", "2026-13"), "amkit: 周期 的值 '2026-13' 无效：月份应为 01-12\n"),
     (("export", "deals", "-f", "xlsx"), "amkit: --output 的值 '' 无效：xlsx 需要 -o 文件\n"),
+    (("customr", "list"), "amkit: 没有这个命令：'customr'。是不是要用 'customer', 'doctor'？（参见 'amkit --help'）\n"),
+    (("customer", "list", "--bogus"),
+     "amkit: 没有这个选项：--bogus（可能是：--bom, --columns）（参见 'amkit customer list --help'）\n"),
     (("payment", "add", "1", "100"), "amkit: 商机 的值 1 无效：处于 报价 阶段，尚未签约：回款只能记在已签约的商机上\n"),
 ])
 def test_messages_in_chinese_name_values_as_shown(cli, args, said):  # noqa: ANN001, ANN201
