@@ -97,7 +97,7 @@ def test_rich_table_on_a_terminal_aligns_cjk(env, monkeypatch, lang, head):
     monkeypatch.setenv("AMKIT_LANG", lang)
     monkeypatch.setenv("COLUMNS", "160")
     rows = [{"id": 1, "name": "中国银行上海分行", "industry": "金融", "region": "华东", "owner": "张伟", "tier": "A",
-             "lifecycle": "active", "tags": "国企", "created_at": None},
+             "lifecycle": "active", "tags": "国企", "created_at": "2026-11-02"},
             {"id": 22, "name": "Acme Ltd", "industry": "Manufacturing", "region": None, "owner": "Emily Chen",
              "tier": "C", "lifecycle": "prospect", "tags": "vip", "created_at": None}]
     out = Terminal()
