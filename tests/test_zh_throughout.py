@@ -158,3 +158,25 @@ def test_messages_in_chinese_name_values_as_shown(cli, args, said):  # noqa: ANN
         assert cli(*step).exit_code == 0
     r = cli(*args, extra_env={"AMKIT_LANG": "zh"})
     assert (r.exit_code, r.stderr) == (2, said)
+
+
+def test_english_tables_show_values_in_words_and_read_them_back(book, sql):  # noqa: ANN001, ANN201
+    """An English table shows next_action as "next action", no_budget as "no budget": typed back,
+    each is the value again (the CLI's options and amkit.core.enums.parse_enum)."""
+    from amkit.core.enums import parse_enum
+    from amkit.metrics.figures import metric
+    from amkit.ui.render import Col, Locale, cell_text
+
+    en = Locale("en", "¥")
+    for enum, names in ENUMS.items():
+        for value in names:
+            shown = cell_text(value, Col("v", "v", "enum", names), en)
+            assert "_" not in shown and parse_enum(enum, shown, names) == value, (enum, value)
+    assert metric("new customers").name == "new_customers"
+    r = book("goal", "set", "--period", "2026Q4", "--owner", "张伟", "--metric", "new customers", "--target", "3")
+    assert r.exit_code == 0, r.stderr
+    assert book("deal", "add", "中国银行", "--amount", "1000", "--stage", "quote").exit_code == 0
+    r = book("deal", "move", "1", "lost", "--reason-code", "no budget", "--reason", "预算取消")
+    assert r.exit_code == 0, r.stderr
+    assert sql("SELECT reason_code FROM deals") == [("no_budget",)]
+    assert [m for (m,) in sql("SELECT metric FROM goals")] == ["new_customers"]

@@ -55,6 +55,8 @@ def parse_enum(field: str, value: str, choices: dict[str, str], aliases_key: str
     low = raw.lower()
     if low in choices:
         return low
+    if low.replace(" ", "_") in choices:  # as an English table shows it: "no budget", "next action"
+        return low.replace(" ", "_")
     if raw.upper() in choices:  # tiers are upper-case
         return raw.upper()
     for key, zh in choices.items():

@@ -51,6 +51,8 @@ def parse_reason_code(value: str | None) -> str | None:
     from amkit.core.enums import REASON_CODES
 
     text = {label: code for code, label in REASON_CODES.items()}.get(text, text)  # 价格 → price
+    if text not in codes and text.replace(" ", "_") in codes:  # as an English table shows it
+        text = text.replace(" ", "_")
     if text not in codes:
         raise bad_value("reason_code", value, "expected one of " + ", ".join(codes))
     return text

@@ -139,7 +139,7 @@ def default_lines(metric: str, target: object, excellent: object = None,
             raise bad_value("excellent", excellent,
                             f"exceeds the default stretch {stc}; give stretch too")
         raise bad_value("stretch", stretch, f"must be at least excellent {exc}")
-    return GoalLines(metric, tgt, exc, stc)
+    return GoalLines(metric_info(metric).name, tgt, exc, stc)
 
 
 SCORE_TOP = 5
@@ -165,7 +165,7 @@ def _lower_lines(metric: str, tgt: Value, excellent: object, stretch: object) ->
         raise bad_value("excellent", excellent, f"must be at most the target {tgt} ({metric}: lower is better)")
     if stc > exc:
         raise bad_value("stretch", stretch, f"must be at most excellent {exc} ({metric}: lower is better)")
-    return GoalLines(metric, tgt, exc, stc)
+    return GoalLines(metric_info(metric).name, tgt, exc, stc)
 
 
 def largest_remainder(total: Value, weights: list, unit: Value = 1) -> list[Value]:

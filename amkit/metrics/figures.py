@@ -128,6 +128,9 @@ def metric(name: str) -> Metric:
         by_label = {m.zh: m for m in METRICS.values()}  # the name a table shows in zh is accepted back
         if isinstance(name, str) and name.strip() in by_label:
             return by_label[name.strip()]
+        spoken = name.strip().lower().replace(" ", "_") if isinstance(name, str) else None
+        if spoken in METRICS:  # and as an English table shows it ("new customers")
+            return METRICS[spoken]
         raise bad_value("metric", name, f"expected one of {', '.join(METRICS)}") from None
 
 

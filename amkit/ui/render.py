@@ -126,8 +126,8 @@ def cell_text(value: Any, col: Col, loc: Locale | None = None) -> str:
         return t("yes") if value else t("no")
     if kind == "bar":  # a ratio as a bar of up to 12 blocks (1.0 = 10)
         return "█" * round(max(0.0, min(float(value), 1.2)) * 10)
-    if kind == "enum" and col.enum:
-        return col.enum.get(value, value) if loc.lang == "zh" else str(value)
+    if kind == "enum" and col.enum:  # en: the value in words (next_action → next action), read back as typed
+        return col.enum.get(value, value) if loc.lang == "zh" else str(value).replace("_", " ")
     if kind == "int":
         return f"{int(value):,}"
     if isinstance(value, dt.datetime):
