@@ -440,7 +440,7 @@ def test_counts_in_messages_agree_in_number_and_speak_chinese(cli, sql):  # noqa
     # worked out from the steps: the deal, its stage history row, 2 payments and 1 installment come back;
     # the contract's link is restored
     assert sorted(line.strip() for line in lines) == sorted(
-        ["恢复 1 个商机", "恢复 1 条商机阶段记录", "恢复 2 笔回款", "恢复 1 期回款计划", "还原 1 份合同"])
+        ["恢复 1 个商机", "恢复 1 条商机阶段记录", "恢复 2 笔回款", "恢复 1 期回款计划", "改回 1 份合同"])
     assert sql("SELECT count(*) FROM payments") == [(2,)] and sql("SELECT deal_id FROM contracts") == [(1,)]
 
 
