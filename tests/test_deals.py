@@ -58,6 +58,7 @@ def test_move_history_closed_at_and_reopen(base, sql):
     r = base("deal", "move", "1", "签约", "--on", "2026-10-01", "--amount", "80000")
     assert r.exit_code == 0, r.stderr
     assert "Closed — → 2026-10-01" in r.stdout and "Stage needs → won" in r.stdout  # words, not field names
+    assert r.stdout.startswith("deal 1")  # which deal
     assert "Amount — → 80,000.00" in r.stdout or "Amount — → ¥80,000.00" in r.stdout
     assert sql("SELECT stage, closed_at, amount_cents FROM deals") == [("won", "2026-10-01", 8000000)]
     r = base("deal", "move", "1", "negotiation", "--on", "2026-10-05", "--reason", "合同重谈")

@@ -86,10 +86,12 @@ def move(
         diff = deals.move(st, deal_id, stage, on=on, reason=reason, reason_code=reason_code, amount=amount)
         row = deals.one_row(st.session, deal_id)
     if fmt == Fmt.table:
+        from amkit.ui.i18n import record_named, t
         from amkit.ui.render import change_line
 
+        head = record_named("deal", row["id"], row.get("title") or "")  # which deal: "deal 97 (数据平台)"
         for key, (old, new) in diff.items():
-            typer.echo(change_line(key, old, new))
+            typer.echo(t("{record}: {change}", record=head, change=change_line(key, old, new)))
     else:
         emit(row, _all_columns(), fmt, one=True)
 

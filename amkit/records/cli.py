@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from amkit.records.spec import KINDS, NOUNS, Kind
-from amkit.ui.i18n import counted, plural, t
+from amkit.ui.i18n import counted, plural, record_named, t
 from amkit.ui.opts import Fmt, FormatOpt, OutputOpt, example, note
 
 EXAMPLES = {
@@ -100,9 +100,7 @@ def _print_changes(kind: Kind, record_id: int, name: str, lines: list[dict[str, 
 
 def named(kind: Kind, record_id: Any, name: str) -> str:
     """"follow-up 12 (上门拜访)" in the user's language."""
-    if not name:
-        return t("{kind} {id}", kind=t(kind.label), id=record_id)
-    return t("{kind} {id} ({name})", kind=t(kind.label), id=record_id, name=name)
+    return record_named(kind.label, record_id, name)
 
 
 def _json(obj: Any) -> None:

@@ -57,6 +57,13 @@ def counted(n: int, noun: str, lang: str | None = None) -> str:
     return catalog.get("{n} {what}", "{n} {what}").format(n=n, what=catalog.get(noun, catalog.get(many, noun)))
 
 
+def record_named(label: str, record_id: object, name: str = "") -> str:
+    """"follow-up 12 (上门拜访)" in the user's language (LABEL is the English noun)."""
+    if not name:
+        return t("{kind} {id}", kind=t(label), id=record_id)
+    return t("{kind} {id} ({name})", kind=t(label), id=record_id, name=name)
+
+
 def enum_label(value: str | None, names: dict[str, str]) -> str:
     """An enum value as shown in a table: English value, or its Chinese name in zh."""
     if value is None:
