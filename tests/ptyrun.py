@@ -15,14 +15,18 @@ import termios
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
-def run_on_pty(args: list[str], columns: int, env: dict[str, str], rows: int = 50) -> tuple[int, str]:
-    """(exit code, what the terminal received without colour codes, newlines as \\n)."""
+def run_on_pty(args: list[str], columns: int, env: dict[str, str], rows: int = 50,
+               typed: str | None = None) -> tuple[int, str]:
+    """(exit code, what the terminal received without colour codes, newlines as \\n); TYPED is
+    what a person types once the command asks (e.g. "n\\n" at a y/N prompt)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     clean = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
     proc = subprocess.Popen([sys.executable, "-m", "amkit", *args], stdin=slave, stdout=slave, stderr=slave,
                             env=clean, close_fds=True)
     os.close(slave)
+    if typed is not None:
+        os.write(master, typed.encode())
     chunks = []
     while True:
         try:

@@ -381,3 +381,16 @@ def test_receivable_edit_and_delete_keep_the_plan_within_the_deal(money, sql):  
     assert money("undo").exit_code == 0 and sql("SELECT count(*) FROM installments") == [(3,)]
     missing = money("receivable", "delete", "99")
     assert missing.exit_code == 3 and "installment not found: '99'" in missing.stderr
+
+
+def test_contract_delete_asks_on_a_terminal_unless_yes(money, env, sql):  # noqa: ANN001, ANN201
+    import os
+
+    from ptyrun import run_on_pty
+
+    code, out = run_on_pty(["contract", "delete", "1"], 80, {**os.environ, **env}, typed="n\n")
+    assert "Delete contract 1 (年度维保)? [y/N]" in out and code != 0
+    assert sql("SELECT count(*) FROM contracts WHERE id = 1") == [(1,)]
+    code, out = run_on_pty(["contract", "delete", "1", "--yes"], 80, {**os.environ, **env})
+    assert code == 0 and "deleted contract 1" in out and "amkit undo brings it back" in out
+    assert sql("SELECT count(*) FROM contracts WHERE id = 1") == [(0,)]

@@ -121,15 +121,23 @@ def edit(contract: IdArg, start: Start = None, end: End = None, amount: Amount =
 
 
 @app.command("delete", epilog=example("amkit contract delete 3"))
-def delete(contract: IdArg) -> None:
-    """Delete a contract (its renewals stay, no longer marked as renewals)."""
+def delete(contract: IdArg, yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Do not ask (a terminal asks first; scripts and cron are never asked).")] = False) -> None:
+    """Delete a contract (its renewals stay, no longer marked as renewals). amkit undo brings it back."""
+    import sys
+
     from amkit import store
     from amkit.contracts import writes
-    from amkit.ui.i18n import t
+    from amkit.ui.i18n import record_named, t
 
     with store.write() as st:
+        found = writes.get(st.session, contract)
+        if not yes and sys.stdin.isatty() and sys.stdout.isatty():
+            typer.confirm(t("Delete {record}?", record=record_named("contract", found.id, found.title or "")),
+                          abort=True)
         c = writes.delete(st, contract)
     note(t("deleted contract {id}", id=c.id))
+    note(t("amkit undo brings it back"))
 
 
 @app.command("lost", epilog=example("amkit contract lost 3 --reason '客户改用竞品'"))
