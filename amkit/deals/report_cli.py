@@ -28,7 +28,7 @@ def funnel_columns(with_bar: bool):  # noqa: ANN201
     cols = [Col("stage", "Stage", "enum", {**DEAL_STAGES, "repurchase": "复购"}), Col("entered", "Entered", "int"),
             Col("advanced", "Advanced", "int"), Col("conversion", "Conversion", "ratio"),
             Col("lost", "Lost", "int"), Col("median_days", "Median days", "number")]
-    return cols + [Col("bar", "")] if with_bar else cols
+    return cols + [Col("bar", "", priority=90)] if with_bar else cols  # whole or not at all (ui/fit.py)
 
 
 @app.command("funnel", epilog=example("amkit report funnel --period 2026Q4",

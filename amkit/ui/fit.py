@@ -15,8 +15,8 @@ import unicodedata
 
 # Cell kinds that are shown whole or not at all (no "…" inside an amount or a date).
 RIGID = frozenset({"int", "money", "ratio", "number", "date", "datetime", "bool", "enum", "bar"})
-# Text columns kept whole like numbers (a cut phone number is useless).
-RIGID_KEYS = frozenset({"phone", "mobile"})
+# Text columns kept whole like numbers (a cut phone number is useless, a cut bar misleads).
+RIGID_KEYS = frozenset({"phone", "mobile", "bar"})
 # Text columns give way down to this many cells (or their header's width, if smaller).
 TEXT_MIN = 10
 # Column keys that carry the row's identity or its main figure: shown first.
