@@ -140,7 +140,8 @@ def test_several_rows_give_a_summary_line_and_one_line_each(cli, sql):
         "  deal_stage_history row 1 was deleted outside amkit"])
     zh = cli("audit", "verify", extra_env={"AMKIT_LANG": "zh"})
     assert zh.exit_code == 4 and zh.stderr.splitlines()[0] == "amkit: 有 3 行与审计日志不一致"
-    assert f"  deals 第 {deal_id} 行不在审计日志中：是绕过 amkit 插入的" in zh.stderr.splitlines()
+    assert f"  商机 第 {deal_id} 行不在审计日志中：是绕过 amkit 插入的" in zh.stderr.splitlines()
+    assert "  商机阶段记录 第 1 行被绕过 amkit 删除了" in zh.stderr.splitlines()  # table names in words too
 
 
 def test_rows_of_every_audited_table_are_checked(cli, sql):
