@@ -403,3 +403,18 @@ def test_goal_edit_derives_the_default_lines_again_and_keeps_hand_set_ones(cli, 
     # lower is better: the lines go down (24 h → 20 h, 16 h; 30 h → 25 h, 20 h)
     assert cli("goal", "edit", "2", "--target", "30").exit_code == 0
     assert as_numbers(sql(lines, 2)) == [(30, 25, 20)]
+
+
+def test_progress_gives_the_id_goal_edit_takes(cli, sql):  # noqa: ANN001, ANN201
+    for step in (("manager", "add", "张伟", "--team", "华东"),
+                 ("goal", "set", "--owner", "张伟", "--period", "2026Q4", "--metric", "visits", "--target", "44"),
+                 ("goal", "set", "--team", "华东", "--period", "2026Q4", "--metric", "visits", "--target", "90")):
+        assert cli(*step).exit_code == 0
+    rows = cli("goal", "progress", "--period", "2026Q4", "-f", "json").json()
+    by_holder = {(r["kind"], r["owner"]): r["goal_id"] for r in rows}
+    assert by_holder == {("manager", "张伟"): sql("SELECT id FROM goals WHERE owner_id IS NOT NULL")[0][0],
+                         ("team", "华东"): sql("SELECT id FROM goals WHERE team IS NOT NULL")[0][0]}
+    assert cli("goal", "edit", str(by_holder[("team", "华东")]), "--target", "100").exit_code == 0
+    assert [float(t) for (t,) in sql("SELECT target FROM goals WHERE team = '华东'")] == [100.0]
+    month = cli("goal", "progress", "--period", "2026-11", "-f", "json").json()
+    assert month and all(r["goal_id"] is None and r["target_source"] == "plan" for r in month)  # shares of it

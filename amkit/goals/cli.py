@@ -187,14 +187,15 @@ def _progress_cols(fmt: Fmt):  # noqa: ANN202
     if fmt != Fmt.table:
         keys = ("owner", "period", "metric", "target", "excellent", "stretch", "actual", "achievement", "pace",
                 "projected", "projected_line", "kind", "excellent_achievement", "stretch_achievement",
-                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of", "target_source")
+                "planned_to_date", "workdays_elapsed", "workdays_total", "as_of", "target_source", "goal_id")
         ratios = ("achievement", "pace", "excellent_achievement", "stretch_achievement")
         return [Col(k, k, "ratio" if k in ratios else "date" if k == "as_of" else "text") for k in keys]
     return [Col("owner", "Owner"), Col("metric", "Metric", "enum", METRIC_NAMES), Col("target", "Target", "number"),
             Col("actual", "Actual", "number"), Col("achievement", "% target", "number"),
             Col("excellent_achievement", "% excellent", "number"), Col("stretch_achievement", "% stretch", "number"),
             Col("pace", "Pace", "number"), Col("projected", "Projected", "number"),
-            Col("projected_line", "Projected line", "enum", LINE_NAMES), Col("bar", "Progress")]
+            Col("projected_line", "Projected line", "enum", LINE_NAMES), Col("bar", "Progress"),
+            Col("goal_id", "Goal id", "int", priority=95)]  # for goal edit|delete; --wide or -c goal_id
 
 
 def _shown(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:

@@ -84,6 +84,9 @@ def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metri
     found = [(g, h, "goal") for g, h in own] + [(g, h, "plan") for g, h in planned]
     found.sort(key=lambda g: (g[1].kind == "team", g[1].name, g[0].metric))
     values = Actuals(r, period, as_of, sorted({g.metric for g, _, _ in found}))
+    # the id `goal edit|delete ID` takes (a plan share has none: it is the quarter goal's)
+    ids = {(owner_id, team, m): gid for gid, owner_id, team, m in
+           r.rows("SELECT id, owner_id, team, metric FROM goals WHERE period = :period", period=period.key)}
     rows = []
     for goal, holder, source in found:
         p = goals.progress(goal, period, cal, as_of, values.of(holder, goal.metric))
@@ -94,6 +97,7 @@ def progress_rows(r: Reader, period: Period | str, who: Who | None = None, metri
             "excellent_achievement": p.excellent_achievement, "stretch_achievement": p.stretch_achievement,
             "planned_to_date": p.planned_to_date, "workdays_elapsed": p.workdays_elapsed,
             "workdays_total": p.workdays_total, "as_of": as_of, "target_source": source,
+            "goal_id": ids.get((holder.owner_id, holder.team, goal.metric)) if source == "goal" else None,
             **({"bar": bar(p)} if with_bar else {})})
     return [provisional(row, cal, period.start, period.end) for row in rows]
 
