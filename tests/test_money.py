@@ -372,6 +372,9 @@ def test_receivable_edit_and_delete_keep_the_plan_within_the_deal(money, sql):  
     # the deal's amount may not drop below its plan (250,000 now)
     r = money("deal", "edit", "1", "--amount", "249999.99")
     assert r.exit_code == 2 and "less than its payment plan (250000.00)" in r.stderr
+    moved = money("deal", "move", "1", "lost", "--amount", "1000", "--reason", "x")  # the same rule on a move
+    assert moved.exit_code == 2 and "less than its payment plan (250000.00)" in moved.stderr
+    assert sql("SELECT stage, amount_cents FROM deals WHERE id = 1") == [("won", 30000000)]
     assert money("deal", "edit", "1", "--amount", "250000").exit_code == 0
     r = money("receivable", "delete", "3")
     assert r.exit_code == 0 and sql("SELECT count(*) FROM installments") == [(2,)]

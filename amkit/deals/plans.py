@@ -9,24 +9,16 @@ Rules:
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlmodel import Session
 
 from amkit import config
-from amkit.core.parse import parse_amount, parse_date, record_id, to_cents
+from amkit.core.parse import parse_amount, parse_date, to_cents
 from amkit.core.receivables import plan_overflow
 from amkit.deals import writes as deals
+from amkit.deals.writes import planned_cents
 from amkit.deals.payments import check_deal
 from amkit.errors import bad_value
 from amkit.store.models import Deal, Installment
 from amkit.store.writer import Store
-
-
-def planned_cents(session: Session, deal_id: int, except_id: int | None = None) -> int:
-    query = sa.select(sa.func.coalesce(sa.func.sum(Installment.amount_cents), 0)).where(Installment.deal_id == deal_id)
-    if except_id is not None:
-        query = query.where(Installment.id != except_id)
-    return int(session.execute(query).scalar_one())
 
 
 def check_total(deal: Deal, planned: int, adding: int, shown: str) -> None:
@@ -48,14 +40,3 @@ def add(st: Store, deal_ref: str, due: str | None, amount: str | None, note: str
     check_total(deal, planned_cents(st.session, deal.id), cents, str(amount))
     return st.add(Installment(deal_id=deal.id, due=day, amount_cents=cents, note=(note or "").strip() or None,
                               created_at=config.now()))
-
-
-def delete(st: Store, installment_id: str) -> Installment:
-    text = str(installment_id).strip()
-    found = st.session.get(Installment, record_id(text)) if record_id(text) else None
-    if found is None:
-        from amkit.store import scope as team
-
-        raise team.not_found(st.session, "installment", "installments", text)
-    st.delete(found)
-    return found

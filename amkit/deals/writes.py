@@ -27,7 +27,7 @@ from amkit import config
 from amkit.store import lookup
 from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import BadInput, bad_value
-from amkit.store.models import Customer, Deal, DealStageChange, LifecycleChange, Manager
+from amkit.store.models import Customer, Deal, DealStageChange, Installment, LifecycleChange, Manager
 from amkit.core.parse import from_cents, record_id, parse_amount, parse_date, to_cents
 from amkit.store.writer import Store
 
@@ -98,6 +98,23 @@ def add(st: Store, customer: str, *, stage: str, amount: str | None = None, owne
     return deal
 
 
+def planned_cents(session: Session, deal_id: int, except_id: int | None = None) -> int:
+    """The sum of a deal's payment-plan installments (but `except_id`)."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(Installment.amount_cents), 0)).where(Installment.deal_id == deal_id)
+    if except_id is not None:
+        query = query.where(Installment.id != except_id)
+    return int(session.execute(query).scalar_one())
+
+
+def check_covers_plan(session: Session, deal_id: int, cents: int) -> None:
+    """A deal's new amount may not drop below its payment plan (`deal edit` and `deal move --amount`)."""
+    planned = planned_cents(session, deal_id)
+    if planned > cents:
+        raise bad_value("amount", str(from_cents(cents)),
+                        f"less than its payment plan ({from_cents(planned)}): edit or delete installments first "
+                        "(amkit receivable list --customer …)")
+
+
 def move(st: Store, deal_id: int, stage: str, *, on: str | None = None, reason: str | None = None,
          reason_code: str | None = None, amount: str | None = None) -> dict[str, tuple[Any, Any]]:
     """Move a deal to `stage` on `on` (default today); returns the changed fields."""
@@ -115,6 +132,7 @@ def move(st: Store, deal_id: int, stage: str, *, on: str | None = None, reason: 
     changes: dict[str, Any] = {"stage": stage}
     cents = to_cents(parse_amount("amount", amount))
     if cents is not None:
+        check_covers_plan(st.session, deal.id, cents)
         changes["amount_cents"] = cents
     require_amount(stage, changes.get("amount_cents", deal.amount_cents))
     changes["closed_at"] = day if stage in CLOSED else None

@@ -237,7 +237,7 @@ def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]
         resolved = changes.get("resolved", obj.resolved)
         if resolved is not None and opened is not None and resolved < opened:
             raise bad_value("resolved", resolved.isoformat(), "before the complaint was opened")
-    from amkit.deals.plans import planned_cents
+    from amkit.deals.writes import check_covers_plan, planned_cents
 
     if kind.table == "installments" and "amount_cents" in changes:
         if not changes["amount_cents"]:
@@ -248,11 +248,7 @@ def _check_rules(session: Session, kind: Kind, obj: Any, changes: dict[str, Any]
         if why:
             raise bad_value("amount", str(from_cents(changes["amount_cents"])), why)
     if kind.table == "deals" and changes.get("amount_cents") is not None:
-        planned = planned_cents(session, obj.id)
-        if planned > changes["amount_cents"]:
-            raise bad_value("amount", str(from_cents(changes["amount_cents"])),
-                            f"less than its payment plan ({from_cents(planned)}): edit or delete installments first "
-                            "(amkit receivable list --customer …)")
+        check_covers_plan(session, obj.id, changes["amount_cents"])
     if kind.table == "goals" and changes.keys() & {"target", "excellent", "stretch"}:
         _goal_lines(obj, changes)
     if kind.table == "managers" and "name" in changes:
