@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.core.parse import parse_amount, record_id, parse_date, require_text, to_cents
+from amkit.core.parse import parse_amount, parse_date, require_text, to_cents
 from amkit.errors import bad_value
 from amkit.store import lookup
 from amkit.store.models import Contract, Deal
@@ -28,7 +28,7 @@ from amkit.store.writer import Store
 def get(session: Session, ref: int | str) -> Contract:
     """A contract by id or external id."""
     text = str(ref).strip()
-    found = session.get(Contract, record_id(text)) if record_id(text) else None
+    found = lookup.by_id(session, Contract, text)
     if found is None and text:
         found = session.execute(sa.select(Contract).where(Contract.external_id == text)).scalars().first()
     if found is None:

@@ -28,7 +28,7 @@ from amkit.store import lookup
 from amkit.core.enums import OPEN_STAGES, parse_stage
 from amkit.errors import BadInput, bad_value
 from amkit.store.models import Customer, Deal, DealStageChange, Installment, LifecycleChange, Manager
-from amkit.core.parse import from_cents, record_id, parse_amount, parse_date, to_cents
+from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
 from amkit.store.writer import Store
 
 CLOSED = ("won", "lost")
@@ -161,7 +161,7 @@ def reactivate(st: Store, customer: Customer, on: dt.date, reason: str) -> bool:
 
 def get(session: Session, deal_id: int | str) -> Deal:
     text = str(deal_id).strip()
-    deal = session.get(Deal, record_id(text)) if record_id(text) else None
+    deal = lookup.by_id(session, Deal, text)
     if deal is None:
         deal = session.execute(sa.select(Deal).where(Deal.external_id == text)).scalars().first()
     if deal is None:

@@ -153,7 +153,7 @@ def find(session: Session, kind: Kind, ref: str, customer: str | None = None) ->
         if not rows:
             raise NotFound(f"contact not found at {cust.name}: {text!r}")
         return rows[0]
-    found = session.get(cls, record_id(text)) if record_id(text) else None
+    found = lookup.by_id(session, cls, text)
     if found is None:
         if not text.isdigit():
             raise bad_value("id", ref, "expected a number")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import Session
 
@@ -16,10 +18,9 @@ def customer(session: Session, ref: str) -> Customer:
     text = (ref or "").strip()
     if not text:
         raise NotFound("customer not found: ''")
-    if is_id(text):
-        found = session.get(Customer, int(text))
-        if found:
-            return found
+    found = by_id(session, Customer, text)
+    if found:
+        return found
     exact = session.execute(sa.select(Customer).where(Customer.name == text)).scalars().first()
     if exact:
         return exact
@@ -81,9 +82,11 @@ def _near_customers(session: Session, text: str, limit: int = 3) -> list[str]:
     return out[:limit]
 
 
-def is_id(text: str) -> bool:
-    """Digits that fit a record id (longer digit strings are names, not ids)."""
-    return record_id(text) is not None
+def by_id(session: Session, model: Any, text: str) -> Any | None:
+    """The row of MODEL whose id TEXT spells, or None: a name, or digits no id can be (they are
+    never sent to the database; amkit.core.parse.record_id)."""
+    number = record_id(text)
+    return session.get(model, number) if number else None
 
 
 def _candidates(text: str) -> list:
@@ -132,8 +135,8 @@ def manager(session: Session, name: str, *, create: bool = False, store=None) ->
     """A manager by exact name or id (`--owner NAME`); `create` adds it when missing."""
     text = (name or "").strip()
     found = session.execute(sa.select(Manager).where(Manager.name == text)).scalars().first()
-    if found is None and is_id(text):
-        found = session.get(Manager, int(text))
+    if found is None:
+        found = by_id(session, Manager, text)
     if found is None and create and text and store is not None:
         found = store.add(Manager(name=text))
     if found is None and not create:

@@ -70,7 +70,7 @@ def manager(r: Reader, name: str) -> tuple[int, str]:
     text = (name or "").strip()
     found = r.rows("SELECT id, name FROM managers WHERE name = :name", name=text)
     if not found and record_id(text):
-        found = r.rows("SELECT id, name FROM managers WHERE id = :id", id=int(text))
+        found = r.rows("SELECT id, name FROM managers WHERE id = :id", id=record_id(text))
     if not found:
         everyone = r.rows("SELECT id, name FROM managers")
         match = resolve_manager(text, [n for _, n in everyone])

@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from amkit import config
-from amkit.core.parse import from_cents, record_id, parse_amount, parse_date, to_cents
+from amkit.core.parse import from_cents, parse_amount, parse_date, to_cents
 from amkit.errors import BadInput, bad_value
+from amkit.store import lookup
 from amkit.transfer.tablespec import Field, TableSpec
 from amkit.transfer.tablespec import text as _text
 
@@ -43,8 +44,8 @@ def _find_contract(session: Session, ref: str) -> Any:
     from amkit.store.models import Contract
 
     found = session.execute(sa.select(Contract).where(Contract.external_id == ref)).scalars().first()
-    if found is None and record_id(ref):
-        found = session.get(Contract, record_id(ref))
+    if found is None:
+        found = lookup.by_id(session, Contract, ref)
     return found
 
 
