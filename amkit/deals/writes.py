@@ -44,18 +44,12 @@ def reason_codes() -> list[str]:
 
 
 def parse_reason_code(value: str | None) -> str | None:
-    text = (value or "").strip().lower()
-    if not text:
+    if not (value or "").strip():
         return None
-    codes = reason_codes()
-    from amkit.core.enums import REASON_CODES
+    from amkit.core.enums import REASON_CODES, parse_enum
 
-    text = {label: code for code, label in REASON_CODES.items()}.get(text, text)  # 价格 → price
-    if text not in codes and text.replace(" ", "_") in codes:  # as an English table shows it
-        text = text.replace(" ", "_")
-    if text not in codes:
-        raise bad_value("reason_code", value, "expected one of " + ", ".join(codes))
-    return text
+    # the configured codes, each read as any enum is: the key, its label (价格 → price), "no budget"
+    return parse_enum("reason_code", value, {code: REASON_CODES.get(code, code) for code in reason_codes()})
 
 
 def probabilities() -> dict[str, Decimal]:
