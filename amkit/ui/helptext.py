@@ -154,10 +154,9 @@ def _part(value: str, catalog: dict[str, str], templates: list, depth: int) -> s
     if all(counts) and all(m[2] in catalog or plural(m[2]) in catalog or "{n} " + plural(m[2]) in catalog
                            for m in counts):
         return catalog.get(", ", ", ").join(counted(int(m[1]), m[2], _language()) for m in counts)
-    one = _enum_labels(pieces) if len(pieces) == 1 else None
-    if one:  # a stage, a channel … named in a message: as shown ("is quote" → "处于 报价")
-        return one[0][1]
-    labels = _enum_labels(pieces) if len(pieces) > 1 else None
+    labels = _enum_labels(pieces)
+    if labels and len(labels) == 1:  # a stage, a channel … named in a message: as shown ("处于 报价")
+        return labels[0][1]
     if labels:  # the choices of an enum: each as shown (and accepted back), with its value
         return catalog.get(", ", ", ").join(f"{label}（{value}）" if label != value else value
                                             for value, label in labels)
