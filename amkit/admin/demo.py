@@ -130,7 +130,7 @@ def _wipe(st: Store) -> None:
     st.record("delete", "*", None, {"demo": "reset"}, None)
 
 
-def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+def _populate(st: Store, rng: random.Random, today: dt.date) -> None:
     from amkit.store.models import Contact, Customer, Manager
 
     now = config.now()
@@ -140,18 +140,16 @@ def _populate(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
     customers = _customer_rows(rng, manager_ids, today)
     customer_ids = st.insert_many(Customer, customers)
     contacts = [c for cid in customer_ids for c in _contact_rows(rng, cid, now)]
-    st.insert_many(Contact, contacts)
-    counts = {"managers": len(manager_ids), "customers": len(customer_ids), "contacts": len(contacts)}
-    counts["follow-ups"] = _populate_followups(st, rng, today, customer_ids, customers)
-    counts.update(_populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers]))))
-    counts.update(_populate_goals(st, rng, today))
-    counts.update(_populate_money(st, rng, today))
-    counts.update(_populate_tiers(st, rng, today))  # keep last: tiers come from the deals above
-    counts.update(_populate_kb(st, rng, today))
-    return counts
+    st.insert_many(Contact, contacts)  # what was built is counted afterwards (_counts)
+    _populate_followups(st, rng, today, customer_ids, customers)
+    _populate_deals(st, rng, today, list(zip(customer_ids, [c["owner_id"] for c in customers])))
+    _populate_goals(st, rng, today)
+    _populate_money(st, rng, today)
+    _populate_tiers(st, rng, today)  # keep last: tiers come from the deals above
+    _populate_kb(st, rng, today)
 
 
-def _populate_goals(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+def _populate_goals(st: Store, rng: random.Random, today: dt.date) -> None:
     """Current-quarter goals (revenue, visits, new customers) for every manager, and the
     华东 team's revenue goal as the sum of its members' targets (three lines by SPEC defaults)."""
     from amkit.goals.calc import default_lines
@@ -169,7 +167,6 @@ def _populate_goals(st: Store, rng: random.Random, today: dt.date) -> dict[str, 
             rows.append(_goal_row(default_lines(metric, target), key, now, owner_id=owner_id))
     rows.append(_goal_row(default_lines("revenue", team_revenue), key, now, team="华东"))
     st.insert_many(Goal, rows)
-    return {"goals": len(rows)}
 
 
 def _goal_row(lines, period: str, now: dt.datetime, owner_id: int | None = None,  # noqa: ANN001
@@ -180,13 +177,12 @@ def _goal_row(lines, period: str, now: dt.datetime, owner_id: int | None = None,
             **{name: Decimal(str(value)) for name, value in lines.items()}}
 
 
-def _populate_tiers(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+def _populate_tiers(st: Store, rng: random.Random, today: dt.date) -> None:
     """Pareto tiers from whatever won deals the demo holds (none yet: everyone stays C).
     Keep this call last in `_populate`, after every function that adds deals."""
     from amkit.tiers import writes as tierstore
 
-    _rows, counts = tierstore.run(st, "pareto", today)
-    return {"A-tier customers": counts["A"], "B-tier customers": counts["B"]}
+    tierstore.run(st, "pareto", today)
 
 
 def _customer_rows(rng: random.Random, manager_ids: list[int], today: dt.date) -> list[dict[str, Any]]:
@@ -238,7 +234,7 @@ COMPLAINTS = ["发票开错抬头", "交付延期", "售后响应慢", "报价�
 
 
 def _populate_deals(st: Store, rng: random.Random, today: dt.date,
-                    customers: list[tuple[int, int]]) -> dict[str, int]:
+                    customers: list[tuple[int, int]]) -> None:
     """Deals over the last ~18 months through the stages, payments for most won deals,
     some surveys and complaints."""
     from amkit.store.models import Complaint, Deal, DealStageChange, Payment, Survey
@@ -269,7 +265,6 @@ def _populate_deals(st: Store, rng: random.Random, today: dt.date,
                            "resolved": resolved if resolved and resolved.date() <= today else None,
                            "resolution": "已处理" if resolved and resolved.date() <= today else None})
     st.insert_many(Complaint, complaints)
-    return {"deals": len(ids), "payments": len(payments), "surveys": len(surveys), "complaints": len(complaints)}
 
 
 def _demo_deal(rng: random.Random, today: dt.date, customer_id: int, owner_id: int) -> tuple[dict, list]:
@@ -323,7 +318,7 @@ CHANNEL_WEIGHTS = {"visit": 3, "call": 5, "wechat": 4, "email": 2, "video": 1, "
 
 
 def _populate_followups(st: Store, rng: random.Random, today: dt.date, customer_ids: list[int],
-                        customers: list[dict[str, Any]]) -> int:
+                        customers: list[dict[str, Any]]) -> None:
     """Follow-ups over the past ~200 days: about 1 in 12 customers never contacted, the rest last
     contacted recently, past their cadence, dormant (90+ days) or churned (180+ days); about a third
     carry an open next action, overdue or due within the week. Earlier actions are done."""
@@ -344,7 +339,6 @@ def _populate_followups(st: Store, rng: random.Random, today: dt.date, customer_
         if prev["customer_id"] == row["customer_id"] and prev["next_date"]:
             prev["action_done"] = row["at"].date()
     st.insert_many(Followup, rows)
-    return len(rows)
 
 
 def _followup_row(rng: random.Random, customer_id: int, owner_id: int, day: dt.date, today: dt.date,
@@ -386,7 +380,7 @@ KB_ENTRIES = [
 CHURN_REASONS = ["被竞品低价替换", "客户内部系统统一采购，不再续约", "对接人离职，新负责人另选供应商"]
 
 
-def _populate_kb(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+def _populate_kb(st: Store, rng: random.Random, today: dt.date) -> None:
     """The team's knowledge base (案例库, 话术), two cases linked to a customer of their industry,
     and a few customers marked churned this month with the reason (for `amkit review`)."""
     from amkit.store.models import Customer, KbEntry, LifecycleChange
@@ -410,13 +404,12 @@ def _populate_kb(st: Store, rng: random.Random, today: dt.date) -> dict[str, int
     on = [today - dt.timedelta(days=rng.randint(1, 20)) for _ in churned]
     st.insert_many(LifecycleChange, [{"customer_id": cid, "on": day, "old": "active", "new": "churned",
                                       "reason": reason} for cid, day, reason in zip(churned, on, CHURN_REASONS)])
-    return {"kb entries": len(rows)}
 
 
 LOST_RENEWALS = ["客户预算削减，不再续约", "客户改用竞品", "业务线关停"]
 
 
-def _populate_money(st: Store, rng: random.Random, today: dt.date) -> dict[str, int]:
+def _populate_money(st: Store, rng: random.Random, today: dt.date) -> None:
     """Issue 22: a one-year contract for most won deals of the last two years (ended ones renewed,
     marked lost or left open: an overdue renewal), a payment plan for the won deals (the payments
     above fall short of some: overdue receivables), and one deal of 中国银行上海分行 stalled in quote
@@ -465,7 +458,6 @@ def _populate_money(st: Store, rng: random.Random, today: dt.date) -> dict[str, 
         {"deal_id": stalled.id, "from_stage": None, "to_stage": "contact", "on": created, "reason": None},
         {"deal_id": stalled.id, "from_stage": "contact", "to_stage": "quote", "on": since, "reason": None}])
     _bank_story(st, bank, today, now)
-    return {"contracts": len(ids) + renewals + 1, "installments": len(plans) + 2}
 
 
 def _bank_story(st: Store, bank: Any, today: dt.date, now: dt.datetime) -> None:
