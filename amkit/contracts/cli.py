@@ -48,7 +48,7 @@ def _in_words(session, ref: str, diff: dict) -> Callable[[], None]:  # noqa: ANN
     2027-02-21"), worked out while the session is open and printed after the commit."""
     from amkit.contracts import writes
     from amkit.records import history
-    from amkit.records.cli import _print_changes, words
+    from amkit.records.cli import print_changes, words
     from amkit.records.spec import KINDS
 
     kind = KINDS["contract"]
@@ -56,7 +56,7 @@ def _in_words(session, ref: str, diff: dict) -> Callable[[], None]:  # noqa: ANN
     record = writes.get(session, ref)
     lines = words(session, [(by_column[k], old, new) for k, (old, new) in diff.items()])
     name = history.record_name(session, kind, record)
-    return lambda: _print_changes(kind, record.id, name, lines, Fmt.table) if lines else None
+    return lambda: print_changes(kind, record.id, name, lines, Fmt.table) if lines else None
 
 
 def _row(session, contract_id: int) -> dict:  # noqa: ANN001

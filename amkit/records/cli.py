@@ -76,7 +76,7 @@ def _edit(kind: Kind) -> Any:
             record, changes = writes.edit(st, kind, ref, given, customer)
             lines = words(st.session, changes)
             name = history.record_name(st.session, kind, record)
-        _print_changes(kind, record.id, name, lines, fmt)
+        print_changes(kind, record.id, name, lines, fmt)
 
     edit.__doc__ = f"Edit {_a(kind.label)}: only the fields given change; prints what changed (amkit undo reverts it)."
     return _command(edit, params)
@@ -86,7 +86,7 @@ def _a(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
-def _print_changes(kind: Kind, record_id: int, name: str, lines: list[dict[str, str]], fmt: Fmt) -> None:
+def print_changes(kind: Kind, record_id: int, name: str, lines: list[dict[str, str]], fmt: Fmt) -> None:
     if fmt != Fmt.table:
         _json({"kind": kind.name, "id": record_id, "name": name or None, "changes": lines})
         return
