@@ -458,3 +458,26 @@ def test_a_terminal_is_not_asked_to_confirm_a_delete_that_will_be_refused(cli, e
     code, out = run_on_pty(["manager", "delete", "张伟"], 80, {**os.environ, **env})
     assert code == 4 and "manager 张伟 still has 1 customer, 1 deal" in out and "[y/N]" not in out
     assert sql("SELECT count(*) FROM deals") == [(1,)]
+
+
+def test_a_contact_is_found_the_same_way_by_log_edit_and_delete(cli, sql):  # noqa: ANN001, ANN201
+    """One look-up (amkit.store.lookup.contact) for `followup log --contact`, `followup edit
+    --contact` and `contact edit|delete CUSTOMER NAME`: by name, else id; two of one name list both."""
+    for step in (("manager", "add", "张伟"), ("customer", "add", "中国银行", "--owner", "张伟"),
+                 ("contact", "add", "中国银行", "李明"), ("contact", "add", "中国银行", "李明", "--role", "处长"),
+                 ("contact", "add", "中国银行", "王芳"),
+                 ("followup", "log", "中国银行", "--channel", "call", "--summary", "s", "--contact", "王芳")):
+        assert cli(*step).exit_code == 0, step
+    for args in (("followup", "log", "中国银行", "--channel", "call", "--summary", "t", "--contact", "李明"),
+                 ("followup", "edit", "1", "--contact", "李明"), ("contact", "edit", "中国银行", "李明", "--role", "x"),
+                 ("contact", "delete", "中国银行", "李明")):
+        r = cli(*args)
+        assert r.exit_code == 4, args
+        assert r.stderr.splitlines() == ["amkit: contact '李明' is ambiguous at 中国银行: use its id", "  1  李明", "  2  李明"]
+    assert cli("followup", "edit", "1", "--contact", "2").exit_code == 0  # by id
+    assert sql("SELECT contact_id FROM followups") == [(2,)]
+    missing = cli("followup", "edit", "1", "--contact", "赵强")
+    assert (missing.exit_code, missing.stderr) == (3, "amkit: contact not found at 中国银行: '赵强'\n")
+    logged = cli("followup", "log", "中国银行", "--channel", "call", "--summary", "t", "--contact", "赵强")
+    assert logged.stderr == ("amkit: contact not found at 中国银行: '赵强' "
+                             "(add it with: amkit contact add '中国银行' '赵强')\n")

@@ -27,9 +27,9 @@ from sqlmodel import Session
 from amkit import config
 from amkit.store import lookup
 from amkit.core.enums import parse_channel
-from amkit.errors import Conflict, NotFound, bad_value
+from amkit.errors import bad_value
 from amkit.store.models import Contact, Customer, Followup, LifecycleChange, Manager
-from amkit.core.parse import parse_date, parse_datetime, record_id, require_text
+from amkit.core.parse import parse_date, parse_datetime, require_text
 from amkit.store.writer import Store
 
 REACTIVATE_FROM = ("lead", "prospect", "dormant", "churned")
@@ -102,18 +102,7 @@ def _recent(day: dt.date, today: dt.date) -> bool:
 
 
 def _contact_id(session: Session, customer: Customer, ref: str) -> int:
-    text = ref.strip()
-    query = sa.select(Contact.id, Contact.name).where(Contact.customer_id == customer.id)
-    rows = session.execute(query.where(Contact.name == text)).all()
-    if not rows and record_id(text):
-        rows = session.execute(query.where(Contact.id == record_id(text))).all()
-    if len(rows) > 1:
-        raise Conflict(f"contact {text!r} is ambiguous at {customer.name}: use its id",
-                       details=[f"{r.id}  {r.name}" for r in rows])
-    if not rows:
-        raise NotFound(f"contact not found at {customer.name}: {text!r} "
-                       f"(add it with: amkit contact add {customer.name!r} {text!r})")
-    return rows[0].id
+    return lookup.contact(session, customer, ref, add_hint=True).id
 
 
 def _close_earlier_actions(st: Store, customer_id: int, fu: Followup) -> int:

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from amkit.core import enums
-from amkit.core.parse import (from_cents, record_id, parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
+from amkit.core.parse import (from_cents, parse_amount, parse_birthday, parse_bool, parse_date, parse_datetime, parse_email,
                               parse_int, parse_phone, parse_tags, require_text, to_cents)
-from amkit.errors import Conflict, NotFound, bad_value
+from amkit.errors import Conflict, bad_value
 from amkit.core.receivables import plan_overflow
 from amkit.records.spec import BY_TABLE, KINDS, Field, Kind
 from amkit.store import lookup
@@ -104,20 +104,9 @@ def _manager(f: Field, value: str, obj: Any, session: Session) -> Any:
 
 
 def _contact(f: Field, value: str, obj: Any, session: Session) -> Any:
-    from amkit.store.models import Contact
-
-    text = value.strip()
-    if not text:
+    if not value.strip():
         return None
-    rows = session.execute(sa.select(Contact.id).where(Contact.customer_id == obj.customer_id,
-                                                       Contact.name == text)).all()
-    if not rows and record_id(text):
-        rows = session.execute(sa.select(Contact.id).where(Contact.customer_id == obj.customer_id,
-                                                           Contact.id == record_id(text))).all()
-    if len(rows) != 1:
-        raise NotFound(f"contact not found at this customer: {text!r}") if not rows else \
-            Conflict(f"contact {text!r} is ambiguous: use its id")
-    return rows[0][0]
+    return lookup.contact(session, session.get(model("customers"), obj.customer_id), value).id
 
 
 PARSERS: dict[str, Callable[[Field, str, Any, Session], Any]] = {
@@ -142,17 +131,7 @@ def find(session: Session, kind: Kind, ref: str, customer: str | None = None) ->
     if kind.address == "manager":
         return lookup.manager(session, text)
     if kind.address == "contact" and customer is not None:
-        cust = lookup.customer(session, customer)
-        query = sa.select(cls).where(cls.customer_id == cust.id)
-        rows = session.execute(query.where(cls.name == text)).scalars().all()
-        if not rows and record_id(text):
-            rows = session.execute(query.where(cls.id == record_id(text))).scalars().all()
-        if len(rows) > 1:
-            raise Conflict(f"contact {text!r} is ambiguous at {cust.name}: use its id",
-                           details=[f"{r.id}  {r.name}" for r in rows])
-        if not rows:
-            raise NotFound(f"contact not found at {cust.name}: {text!r}")
-        return rows[0]
+        return lookup.contact(session, lookup.customer(session, customer), text)
     found = lookup.by_id(session, cls, text)
     if found is None:
         if not text.isdigit():

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from amkit.core.parse import record_id
 from amkit.errors import Conflict, NotFound
 from amkit.store.fts import escape_like
-from amkit.store.models import Customer, Manager
+from amkit.store.models import Contact, Customer, Manager
 
 
 def customer(session: Session, ref: str) -> Customer:
@@ -80,6 +80,23 @@ def _near_customers(session: Session, text: str, limit: int = 3) -> list[str]:
         if name not in out:
             out.append(name)
     return out[:limit]
+
+
+def contact(session: Session, customer: Customer, ref: str, *, add_hint: bool = False) -> Contact:
+    """A contact of CUSTOMER by exact name, else by id: ambiguity is Conflict (exit 4) listing
+    them, none NotFound (exit 3; `add_hint`: with the command that adds it)."""
+    text = (ref or "").strip()
+    query = sa.select(Contact).where(Contact.customer_id == customer.id)
+    rows = session.execute(query.where(Contact.name == text)).scalars().all()
+    if not rows and record_id(text):
+        rows = session.execute(query.where(Contact.id == record_id(text))).scalars().all()
+    if len(rows) > 1:
+        raise Conflict(f"contact {text!r} is ambiguous at {customer.name}: use its id",
+                       details=[f"{r.id}  {r.name}" for r in rows])
+    if not rows:
+        hint = f" (add it with: amkit contact add {customer.name!r} {text!r})" if add_hint else ""
+        raise NotFound(f"contact not found at {customer.name}: {text!r}{hint}")
+    return rows[0]
 
 
 def by_id(session: Session, model: Any, text: str) -> Any | None:
